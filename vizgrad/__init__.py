@@ -1,0 +1,26 @@
+"""vizgrad: see backpropagation happen, one gradient at a time.
+
+Build an expression from :class:`Value` (numbers) or :class:`Tensor` (arrays),
+record its forward and backward pass with :func:`trace`, and draw or scrub through it.
+"""
+
+from .check import GradcheckResult, gradcheck, jacobian
+from .tensor import LocalGradient, Tensor, cross_entropy
+from .trace import Edge, Step, Trace, trace
+from .value import Value
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "Tensor",
+    "LocalGradient",
+    "cross_entropy",
+    "trace",
+    "Trace",
+    "Step",
+    "Edge",
+    "gradcheck",
+    "GradcheckResult",
+    "jacobian",
+]

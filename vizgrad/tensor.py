@@ -1,0 +1,481 @@
+"""The vectorized engine: :class:`Tensor`, an array in a computational graph.
+
+The same idea as :class:`~vizgrad.Value`, with arrays. The local gradient of a
+vector op is a Jacobian matrix, but we never build it: each op keeps a
+:class:`LocalGradient` that knows how to multiply an upstream gradient by it
+(a vector-Jacobian product, VJP). For an elementwise op the Jacobian is diagonal,
+so the local gradient is just an array the shape of the output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any, Callable
+
+import numpy as np
+
+from .graph import backprop, topological_order
+from .value import _num
+
+JACOBIAN_LIMIT = 1_000_000  # entries; a 4096-vector's ReLU would need 16.8 million
+
+
+def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``g`` back down to ``shape``: broadcasting copied the input, so gradients add."""
+    if g.shape == shape:
+        return g
+    g = g.sum(axis=tuple(range(g.ndim - len(shape)))) if g.ndim > len(shape) else g
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=axes, keepdims=True) if axes else g
+
+
+@dataclass(frozen=True, eq=False)
+class LocalGradient:
+    """The local gradient of one edge (output ← input) of a tensor op.
+
+    ``vjp(upstream)`` gives the contribution to the input's gradient;
+    ``elementwise`` is the diagonal of the Jacobian for elementwise ops (else None);
+    ``rule`` says in words what the VJP does.
+    """
+
+    rule: str
+    vjp: Callable[[np.ndarray], np.ndarray]
+    in_shape: tuple[int, ...]
+    out_shape: tuple[int, ...]
+    elementwise: np.ndarray | None = None
+
+    def __call__(self, upstream: np.ndarray) -> np.ndarray:
+        return self.vjp(upstream)
+
+    def jacobian(self, limit: int = JACOBIAN_LIMIT) -> np.ndarray:
+        """The explicit Jacobian d out / d in, shape ``(out.size, in.size)``.
+
+        Built one row at a time from the VJP; refused above ``limit`` entries.
+        """
+        n_out, n_in = int(np.prod(self.out_shape)), int(np.prod(self.in_shape))
+        _check_jacobian_size(n_out, n_in, limit)
+        rows = np.zeros((n_out, n_in))
+        for k in range(n_out):
+            e = np.zeros(n_out)
+            e[k] = 1.0
+            rows[k] = np.broadcast_to(self.vjp(e.reshape(self.out_shape)), self.in_shape).ravel()
+        return rows
+
+    def __repr__(self) -> str:
+        return f"LocalGradient({self.rule!r}, {self.in_shape} -> {self.out_shape})"
+
+
+def _check_jacobian_size(n_out: int, n_in: int, limit: int) -> None:
+    if n_out * n_in > limit:
+        raise ValueError(
+            f"the Jacobian would be {n_out} × {n_in} = {n_out * n_in:,} numbers "
+            f"(limit {limit:,}): that is why backprop never builds it and multiplies "
+            "the upstream gradient through the op instead (a vector-Jacobian product)"
+        )
+
+
+def _elementwise(d: Any, in_shape: tuple, out_shape: tuple, rule: str) -> LocalGradient:
+    d = np.broadcast_to(np.asarray(d, dtype=np.float64), out_shape)
+    return LocalGradient(rule, lambda g: _unbroadcast(g * d, in_shape), in_shape, out_shape, d)
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+class Tensor:
+    """An array node: ``data`` (float64 ndarray), ``grad`` (same shape), how it was made.
+
+    >>> W, x = Tensor([[1.0, 2.0], [3.0, 4.0]], name="W"), Tensor([1.0, -1.0], name="x")
+    >>> loss = (W @ x).sum()
+    >>> loss.backward()
+    >>> W.grad.tolist(), x.grad.tolist()
+    ([[1.0, -1.0], [1.0, -1.0]], [4.0, 6.0])
+    """
+
+    __array_ufunc__ = None  # numpy defers to us: ndarray + Tensor calls Tensor.__radd__
+
+    def __init__(
+        self,
+        data: Any,
+        name: str | None = None,
+        *,
+        _op: str = "",
+        _inputs: tuple["Tensor", ...] = (),
+        _locals: tuple[LocalGradient, ...] = (),
+    ) -> None:
+        if isinstance(data, Tensor):
+            raise TypeError("Tensor(...) takes an array, not another Tensor: use the Tensor itself")
+        if _is_value(data):
+            raise TypeError(
+                "Tensor(...) takes numbers or arrays, not a Value: write Tensor(v.data)"
+            )
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a string, got {type(name).__name__}")
+        try:
+            array = np.array(data, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError(
+                f"Tensor(...) needs numbers or a (regular) array of numbers, "
+                f"got {type(data).__name__}: {e}"
+            ) from None
+        self.data: np.ndarray = array
+        self.grad: np.ndarray = np.zeros_like(array)
+        self.name = name
+        self.op = _op
+        self.inputs = _inputs
+        self._locals = _locals
+
+    # -- building the graph ------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def _gate(self, data: np.ndarray, op: str, *pairs: tuple["Tensor", LocalGradient]) -> "Tensor":
+        out = Tensor.__new__(Tensor)
+        out.data = np.asarray(data, dtype=np.float64)
+        out.grad = np.zeros_like(out.data)
+        out.name, out.op = None, op
+        out.inputs = tuple(t for t, _ in pairs)
+        out._locals = tuple(local for _, local in pairs)
+        return out
+
+    def _other(self, other: Any, symbol: str) -> "Tensor | float":
+        """A Tensor for arrays, a float for plain numbers (which become part of the gate)."""
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, Real) and not isinstance(other, bool):
+            return float(other)
+        if isinstance(other, np.ndarray) and other.shape == () or isinstance(other, np.generic):
+            return float(other)
+        if _is_value(other):
+            raise TypeError(
+                f"cannot combine a Tensor with a Value using {symbol!r}: "
+                "use Tensors throughout (Tensor(v.data) turns a Value's number into a Tensor)"
+            )
+        if isinstance(other, (np.ndarray, list, tuple)):
+            return Tensor(other)
+        raise TypeError(
+            f"unsupported operand for {symbol!r}: Tensor and {type(other).__name__} "
+            "(a Tensor combines with another Tensor, a numpy array or a number)"
+        )
+
+    def _binary(self, other: Any, symbol: str, forward: Callable, local_a: Callable,
+                local_b: Callable, rule_a: str, rule_b: str, reflected: bool = False) -> "Tensor":
+        """An elementwise op on two Tensors with broadcasting."""
+        a, b = (other, self) if reflected else (self, other)
+        try:
+            out_shape = np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise ValueError(
+                f"cannot apply {symbol!r} to shapes {_shape(a.shape)} and {_shape(b.shape)}: "
+                "they do not broadcast (trailing dimensions must be equal or 1)"
+            ) from None
+        with np.errstate(all="ignore"):
+            data = forward(a.data, b.data)
+            la, lb = local_a(a.data, b.data), local_b(a.data, b.data)
+        return self._gate(
+            data, symbol,
+            (a, _elementwise(la, a.shape, out_shape, rule_a)),
+            (b, _elementwise(lb, b.shape, out_shape, rule_b)),
+        )
+
+    def _unary(self, data: Any, op: str, d: Any, rule: str) -> "Tensor":
+        """An elementwise op of one Tensor whose local gradient is ``d``."""
+        return self._gate(data, op, (self, _elementwise(d, self.shape, self.shape, rule)))
+
+    def __add__(self, other: Any) -> "Tensor":
+        o = self._other(other, "+")
+        if isinstance(o, float):
+            return self._unary(self.data + o, "+" + _num(o) if o >= 0 else "-" + _num(-o), 1.0, "1")
+        return self._binary(o, "+", np.add, lambda a, b: 1.0, lambda a, b: 1.0, "1", "1")
+
+    def __radd__(self, other: Any) -> "Tensor":
+        o = self._other(other, "+")
+        if isinstance(o, float):
+            return self + o
+        return self._binary(o, "+", np.add, lambda a, b: 1.0, lambda a, b: 1.0, "1", "1", True)
+
+    def __sub__(self, other: Any) -> "Tensor":
+        o = self._other(other, "-")
+        if isinstance(o, float):
+            return self + (-o)
+        return self._binary(o, "-", np.subtract, lambda a, b: 1.0, lambda a, b: -1.0, "1", "-1")
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        o = self._other(other, "-")
+        if isinstance(o, float):
+            return self._unary(o - self.data, _num(o) + "-x", -1.0, "-1")
+        return self._binary(o, "-", np.subtract, lambda a, b: 1.0, lambda a, b: -1.0, "1", "-1", True)
+
+    def __mul__(self, other: Any) -> "Tensor":
+        o = self._other(other, "*")
+        if isinstance(o, float):
+            return self._unary(self.data * o, "*" + _num(o), o, _num(o))
+        return self._binary(o, "*", np.multiply, lambda a, b: b, lambda a, b: a,
+                            "the other input (b)", "the other input (a)")
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        o = self._other(other, "*")
+        if isinstance(o, float):
+            return self * o
+        return self._binary(o, "*", np.multiply, lambda a, b: b, lambda a, b: a,
+                            "the other input (b)", "the other input (a)", True)
+
+    def __truediv__(self, other: Any) -> "Tensor":
+        o = self._other(other, "/")
+        if isinstance(o, float):
+            with np.errstate(all="ignore"):
+                return self._unary(self.data / o, "/" + _num(o), 1.0 / o if o else np.inf, "1/c")
+        return self._binary(o, "/", np.divide, lambda a, b: 1.0 / b, lambda a, b: -a / (b * b),
+                            "1/b", "-a/b²")
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        o = self._other(other, "/")
+        if isinstance(o, float):
+            with np.errstate(all="ignore"):
+                x = self.data
+                return self._unary(o / x, _num(o) + "/x", -o / (x * x), "-c/x²")
+        return self._binary(o, "/", np.divide, lambda a, b: 1.0 / b, lambda a, b: -a / (b * b),
+                            "1/b", "-a/b²", True)
+
+    def __pow__(self, n: Any) -> "Tensor":
+        if isinstance(n, Tensor) or not isinstance(n, Real) or isinstance(n, bool):
+            raise TypeError(
+                f"the exponent of ** must be a number, got {type(n).__name__}: "
+                "for a variable exponent write (b.log() * n).exp()"
+            )
+        n = float(n)
+        with np.errstate(all="ignore"):
+            x = self.data
+            return self._unary(x**n, "**" + _num(n), n * x ** (n - 1), f"{_num(n)}·x^{_num(n - 1)}")
+
+    def __neg__(self) -> "Tensor":
+        return self._unary(-self.data, "-x", -1.0, "-1")
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        o = self._other(other, "@")
+        if isinstance(o, float):
+            raise TypeError("@ needs two arrays; to scale by a number use *")
+        return _matmul(self, o)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        o = self._other(other, "@")
+        if isinstance(o, float):
+            raise TypeError("@ needs two arrays; to scale by a number use *")
+        return _matmul(o, self)
+
+    def exp(self) -> "Tensor":
+        with np.errstate(all="ignore"):
+            e = np.exp(self.data)
+        return self._unary(e, "exp", e, "exp(x)")
+
+    def log(self) -> "Tensor":
+        with np.errstate(all="ignore"):
+            return self._unary(np.log(self.data), "log", 1.0 / self.data, "1/x")
+
+    def tanh(self) -> "Tensor":
+        t = np.tanh(self.data)
+        return self._unary(t, "tanh", 1.0 - t * t, "1 - tanh²(x)")
+
+    def sigmoid(self) -> "Tensor":
+        with np.errstate(all="ignore"):
+            s = np.where(self.data >= 0, 1.0 / (1.0 + np.exp(-np.abs(self.data))),
+                         np.exp(-np.abs(self.data)) / (1.0 + np.exp(-np.abs(self.data))))
+        return self._unary(s, "σ", s * (1.0 - s), "σ(x)(1 - σ(x))")
+
+    def relu(self) -> "Tensor":
+        positive = self.data > 0
+        return self._unary(np.where(positive, self.data, 0.0), "relu", positive.astype(np.float64),
+                           "1 where x > 0, else 0")
+
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
+        return self._reduce(axis, keepdims, "sum", 1.0)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
+        try:
+            count = self.data.size // max(np.sum(self.data, axis=axis, keepdims=True).size, 1)
+        except (np.exceptions.AxisError, TypeError) as e:
+            raise ValueError(f"mean(axis={axis!r}) on shape {_shape(self.shape)}: {e}") from None
+        return self._reduce(axis, keepdims, "mean", 1.0 / count)
+
+    def _reduce(self, axis: Any, keepdims: bool, what: str, scale: float) -> "Tensor":
+        try:
+            data = self.data.sum(axis=axis, keepdims=keepdims) * scale
+        except (np.exceptions.AxisError, TypeError) as e:
+            raise ValueError(f"{what}(axis={axis!r}) on shape {_shape(self.shape)}: {e}") from None
+        in_shape = self.shape
+        kept = np.sum(self.data, axis=axis, keepdims=True).shape
+
+        def vjp(g: np.ndarray) -> np.ndarray:
+            return np.broadcast_to(np.reshape(g, kept) * scale, in_shape)
+
+        op = what if axis is None else f"{what}(axis={axis})"
+        rule = f"copy the upstream gradient to every summed element{'' if scale == 1 else ', ÷ count'}"
+        return self._gate(data, op, (self, LocalGradient(rule, vjp, in_shape, np.shape(data))))
+
+    @property
+    def T(self) -> "Tensor":
+        in_shape = self.shape
+        return self._gate(self.data.T, "T", (self, LocalGradient(
+            "transpose the upstream gradient back", lambda g: g.T, in_shape, in_shape[::-1])))
+
+    def reshape(self, *shape: Any) -> "Tensor":
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        try:
+            data = self.data.reshape(shape)
+        except ValueError as e:
+            raise ValueError(f"cannot reshape {_shape(self.shape)} to {shape}: {e}") from None
+        in_shape = self.shape
+        return self._gate(data, "reshape", (self, LocalGradient(
+            "reshape the upstream gradient back", lambda g: np.reshape(g, in_shape),
+            in_shape, data.shape)))
+
+    # -- backward ----------------------------------------------------------------
+
+    def _contributions(self, upstream: np.ndarray) -> list[np.ndarray]:
+        return [local.vjp(upstream) for local in self._locals]
+
+    def _local_gradient(self, i: int) -> LocalGradient:
+        return self._locals[i]
+
+    def backward(self, grad: Any = None) -> None:
+        """Set ``.grad`` of every node this one depends on (d self / d node, times ``grad``).
+
+        For a one-element Tensor ``grad`` defaults to 1. Gradients are set afresh on
+        each call, not added to the previous ones.
+        """
+        seed = _seed(self, grad)
+        order = topological_order(self)
+        grads = backprop(self, seed, order)
+        for node in order:
+            node.grad = np.asarray(grads[id(node)], dtype=np.float64).reshape(node.shape)
+
+    # -- looking at it -----------------------------------------------------------
+
+    @property
+    def is_finite(self) -> bool:
+        """False when any element is nan or ±inf (renderings flag such nodes)."""
+        return bool(np.isfinite(self.data).all())
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def __repr__(self) -> str:
+        name = f", name={self.name!r}" if self.name is not None else ""
+        op = f", op={self.op!r}" if self.op else ""
+        if self.data.size <= 6:
+            body = np.array2string(self.data, precision=4, separator=", ")
+            return f"Tensor({body}{name}{op})"
+        return f"Tensor(shape={_shape(self.shape)}{name}{op})"
+
+    def __bool__(self) -> bool:
+        raise TypeError("a Tensor has no truth value: compare t.data instead")
+
+
+def _is_value(x: Any) -> bool:
+    from .value import Value
+
+    return isinstance(x, Value)
+
+
+def _seed(out: Tensor, grad: Any) -> np.ndarray:
+    if grad is None:
+        if out.data.size != 1:
+            raise ValueError(
+                f"backward() on a Tensor of shape {_shape(out.shape)} needs an upstream "
+                "gradient: reduce it to one number first (.sum() or .mean()), "
+                "or pass grad=<array of the same shape>"
+            )
+        return np.ones_like(out.data)
+    seed = np.asarray(grad, dtype=np.float64)
+    if seed.shape != out.shape:
+        raise ValueError(
+            f"backward(grad=...) got shape {_shape(seed.shape)}, "
+            f"but the Tensor has shape {_shape(out.shape)}: they must be equal"
+        )
+    return seed
+
+
+def _matmul(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError("@ needs arrays with at least one dimension; use * for scalars")
+    if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
+        raise ValueError(
+            f"cannot matrix-multiply shapes {_shape(a.shape)} @ {_shape(b.shape)}: "
+            f"the inner dimensions {a.shape[-1]} and {b.shape[0 if b.ndim == 1 else -2]} differ"
+        )
+    try:
+        data = a.data @ b.data
+    except ValueError as e:
+        raise ValueError(f"cannot matrix-multiply shapes {_shape(a.shape)} @ {_shape(b.shape)}: {e}") from None
+    A = a.data[None, :] if a.ndim == 1 else a.data  # treat vectors as 1×n and n×1 matrices
+    B = b.data[:, None] if b.ndim == 1 else b.data
+
+    def as_matrix(g: np.ndarray) -> np.ndarray:
+        g = np.asarray(g, dtype=np.float64)
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = np.expand_dims(g, -1)
+        return g
+
+    def d_a(g: np.ndarray) -> np.ndarray:  # dA = dOut · Bᵀ
+        return _unbroadcast(as_matrix(g) @ np.swapaxes(B, -1, -2), A.shape).reshape(a.shape)
+
+    def d_b(g: np.ndarray) -> np.ndarray:  # dB = Aᵀ · dOut
+        return _unbroadcast(np.swapaxes(A, -1, -2) @ as_matrix(g), B.shape).reshape(b.shape)
+
+    out_shape = np.shape(data)
+    return a._gate(
+        data, "@",
+        (a, LocalGradient("upstream @ bᵀ", d_a, a.shape, out_shape)),
+        (b, LocalGradient("aᵀ @ upstream", d_b, b.shape, out_shape)),
+    )
+
+
+def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
+    """Softmax followed by the mean negative log-likelihood of the integer ``labels``.
+
+    ``logits`` has shape ``(N, C)`` (or ``(C,)`` for one example); ``labels`` holds N
+    class indices in ``0 … C-1``. Its local gradient is ``(softmax - onehot) / N``.
+    """
+    if not isinstance(logits, Tensor):
+        raise TypeError(f"cross_entropy needs a Tensor of logits, got {type(logits).__name__}")
+    if logits.ndim not in (1, 2):
+        raise ValueError(f"cross_entropy needs logits of shape (N, C) or (C,), got {_shape(logits.shape)}")
+    z = logits.data if logits.ndim == 2 else logits.data[None, :]
+    y = np.atleast_1d(np.asarray(labels))
+    if y.dtype.kind not in "iu":
+        if y.dtype.kind == "f" and np.all(y == np.round(y)):
+            y = y.astype(np.int64)
+        else:
+            raise TypeError(f"cross_entropy labels must be integer class indices, got dtype {y.dtype}")
+    n, c = z.shape
+    if y.shape != (n,):
+        raise ValueError(f"cross_entropy got {n} rows of logits but labels of shape {_shape(y.shape)}")
+    if y.size and (y.min() < 0 or y.max() >= c):
+        raise ValueError(f"cross_entropy labels must lie in 0..{c - 1} for {c} classes, got {y.min()}..{y.max()}")
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_sum = np.log(np.exp(shifted).sum(axis=1))
+    loss = np.mean(log_sum - shifted[np.arange(n), y])
+    softmax = np.exp(shifted - log_sum[:, None])
+    softmax[np.arange(n), y] -= 1.0
+    d = (softmax / n).reshape(logits.shape)
+    local = LocalGradient("upstream · (softmax − onehot(labels)) / N", lambda g: g * d,
+                          logits.shape, ())
+    return logits._gate(loss, "cross-entropy", (logits, local))
