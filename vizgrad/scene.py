@@ -1,0 +1,265 @@
+"""From a trace to a drawing: what is drawn, and what each step changes.
+
+The lecture draws a computational graph as *gates* (circles showing the op) joined
+by *wires*. Each wire carries a variable: its forward value in green above the wire
+and its gradient in red below. Inputs are named at the left end of their wire, the
+output at the right end. Where a variable feeds several gates, its wire splits at a
+small *junction*: each branch carries the gradient coming back from one gate, and
+the trunk shows them being added up.
+
+A :class:`Scene` is that drawing, described without coordinates: its elements (with
+Graphviz attributes) and, for every step of the trace, the texts that change and
+the elements that are active. Texts that change live in *slots*; everything else is
+static. Layout (:mod:`vizgrad.layout`) and frames (:mod:`vizgrad.frames`) use it.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor
+from .trace import Edge, Step, Trace
+from .value import Value
+
+INK = "#222222"
+GREEN = "#2a9d3a"  # forward values
+RED = "#d62728"  # gradients
+FLAG = "#d62728"  # non-finite values
+FONT = "Helvetica"
+BLANK = "\u00b7"  # sizes a row that never shows text at this point
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of text in a label: static ``text``, or a ``slot`` whose text changes."""
+
+    text: str
+    color: str = INK
+    size: float = 14.0
+    slot: str | None = None
+
+
+@dataclass
+class Element:
+    """A node (input, gate, output, junction) or a wire of the drawing."""
+
+    id: str
+    kind: str  # "input" | "gate" | "output" | "junction" | "wire"
+    rows: tuple[Row, ...] = ()
+    tail: str | None = None  # wires only
+    head: str | None = None
+    flagged: bool = False  # shows a nan or inf
+    arrow: bool = True
+
+    @property
+    def is_wire(self) -> bool:
+        return self.kind == "wire"
+
+
+@dataclass
+class Scene:
+    """The drawing of a trace, and what each of its steps changes."""
+
+    trace: Trace
+    elements: list[Element] = field(default_factory=list)
+    changes: list[dict[str, str]] = field(default_factory=list)  # per step: slot -> text
+    active: list[tuple[str, ...]] = field(default_factory=list)  # per step: element ids
+    digits: int = 3
+    final: dict[str, str] = field(default_factory=dict)  # every slot once the pass is over
+
+    def slot_history(self) -> dict[str, tuple[list[int], list[str]]]:
+        """For each slot, the steps where it changes and its text from then on."""
+        history: dict[str, tuple[list[int], list[str]]] = {}
+        for k, change in enumerate(self.changes):
+            for slot, text in change.items():
+                steps, texts = history.setdefault(slot, ([], []))
+                steps.append(k)
+                texts.append(text)
+        return history
+
+    def texts_at(self, step: int | None) -> dict[str, str]:
+        """Every slot's text after ``step`` (``None``: the finished pass)."""
+        if step is None and self.final:
+            return dict(self.final)
+        k = len(self.changes) - 1 if step is None else step
+        out: dict[str, str] = {}
+        for slot, (steps, texts) in self.slot_history().items():
+            i = bisect_right(steps, k)
+            out[slot] = texts[i - 1] if i else ""
+        return out
+
+
+# -- formatting ---------------------------------------------------------------------
+
+
+def fmt(x: Any, digits: int = 3) -> str:
+    """A number or array as a short label."""
+    if isinstance(x, float):
+        return _num(x, digits)
+    a = np.asarray(x, dtype=np.float64)
+    if a.size == 1:
+        return _num(float(a.reshape(())), digits)
+    if a.size <= 4:
+        return np.array2string(a, separator=", ", formatter={"float_kind": lambda v: _num(v, digits)})
+    finite = a[np.isfinite(a)]
+    shape = "×".join(map(str, a.shape))
+    if finite.size == 0:
+        return f"{shape} all non-finite"
+    lo, hi = _num(float(finite.min()), 2), _num(float(finite.max()), 2)
+    bad = "" if finite.size == a.size else f", {a.size - finite.size} nan/inf"
+    return f"{shape} in [{lo}, {hi}]{bad}"
+
+
+def _num(v: float, digits: int) -> str:
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    s = f"{v:.{digits}g}"
+    return "0" if s == "-0" else s
+
+
+def _factor(s: str) -> str:
+    """A number as the right-hand factor of a product: negatives in parentheses."""
+    return f"({s})" if s.startswith("-") else s
+
+
+def clean(text: str) -> list[str]:
+    """A user's string as lines of printable text (control characters shown as escapes)."""
+    lines = []
+    for line in str(text).split("\n"):
+        lines.append("".join(
+            c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+            for c in line
+        ))
+    return lines
+
+
+def name_of(node: Value | Tensor) -> str | None:
+    return node.name if node.name else None
+
+
+# -- building the scene -------------------------------------------------------------
+
+
+def build_scene(trace: Trace, digits: int = 3) -> Scene:
+    """Describe the drawing of ``trace`` and the changes made by each of its steps."""
+    scene = Scene(trace, digits=digits)
+    nodes = trace.nodes
+    pos = {id(n): i for i, n in enumerate(nodes)}
+    # who uses each node, once per use (a node used twice by one gate counts twice)
+    uses: dict[int, list[tuple[int, int]]] = {id(n): [] for n in nodes}
+    for j, n in enumerate(nodes):
+        for k, inp in enumerate(n.inputs):
+            uses[id(inp)].append((j, k))
+
+    for i, n in enumerate(nodes):
+        flagged = not n.is_finite
+        if n.op:
+            scene.elements.append(Element(f"n{i}", "gate", (Row(n.op),), flagged=flagged))
+        else:
+            rows = [Row(line) for line in clean(name_of(n) or ("input" if isinstance(n, Value) else "array"))]
+            if isinstance(n, Tensor):
+                rows.append(Row(_shape(n.shape), size=11.0))
+            scene.elements.append(Element(f"n{i}", "input", tuple(rows), flagged=flagged))
+
+    for i, n in enumerate(nodes):
+        value_row = Row("", GREEN, 12.0, f"v{i}")
+        grad_row = Row("", RED, 12.0, f"g{i}")
+        users = uses[id(n)]
+        if not users:  # the output: its wire ends at its name
+            label = clean(name_of(n) or "out")
+            scene.elements.append(Element(f"out", "output", tuple(Row(t) for t in label)))
+            scene.elements.append(Element(f"w{i}", "wire", (value_row, grad_row), f"n{i}", "out"))
+        elif len(users) == 1:
+            j, _ = users[0]
+            scene.elements.append(Element(f"w{i}", "wire", (value_row, grad_row), f"n{i}", f"n{j}"))
+        else:  # a fork: trunk to a junction, one branch per use
+            scene.elements.append(Element(f"j{i}", "junction"))
+            scene.elements.append(Element(f"w{i}", "wire", (value_row, grad_row), f"n{i}", f"j{i}",
+                                          arrow=False))
+            for j, k in users:
+                scene.elements.append(Element(f"w{i}.{j}.{k}", "wire", (Row("", RED, 12.0, f"g{i}.{j}.{k}"),),
+                                              f"j{i}", f"n{j}"))
+
+    settle: dict[str, str] = {}  # chain-rule texts become plain numbers one step later
+    for step in trace:
+        change, active = _step_changes(step, pos, uses, digits)
+        scene.changes.append({**settle, **change})
+        scene.active.append(active)
+        settle = {slot: text.rsplit(" = ", 1)[-1] for slot, text in change.items() if " = " in text}
+        if step.phase == "forward":
+            settle = {}
+    scene.final = {**scene.texts_at(None), **settle}
+
+    _size_rows(scene)
+    return scene
+
+
+def _step_changes(step: Step, pos: dict[int, int], uses: dict, digits: int) -> tuple[dict[str, str], tuple[str, ...]]:
+    node = step.node
+    i = pos[id(node)]
+    users = uses[id(node)]
+    wires = [f"w{i}"] + ([f"j{i}"] + [f"w{i}.{j}.{k}" for j, k in users] if len(users) > 1 else [])
+    if step.phase == "forward":
+        value = fmt(step.value, digits)
+        name = name_of(node)
+        text = f"{' '.join(clean(name))} = {value}" if node.op and name else value
+        return {f"v{i}": text}, (f"n{i}", *wires)
+
+    grad = fmt(step.upstream, digits)
+    change: dict[str, str] = {}
+    if not step.sources:  # the output: d out / d out
+        change[f"g{i}"] = grad
+    elif len(users) == 1:
+        change[f"g{i}"] = chain_text(step.sources[0], digits)
+    else:
+        parts = [fmt(e.contribution, digits) for e in step.sources]
+        change[f"g{i}"] = " + ".join(parts[:1] + [_factor(p) for p in parts[1:]]) + f" = {grad}"
+        for e in step.sources:
+            change[f"g{i}.{pos[id(e.output)]}.{e.index}"] = chain_text(e, digits)
+    # the previous step's chain-rule texts settle to plain numbers
+    active = (f"n{i}", *wires, *(f"n{pos[id(e.output)]}" for e in step.sources))
+    return change, active
+
+
+def chain_text(e: Edge, digits: int) -> str:
+    """``upstream × local = contribution`` for one edge, as numbers (or the VJP rule)."""
+    up, out = fmt(e.upstream, digits), fmt(e.contribution, digits)
+    if isinstance(e.local, float):
+        return f"{up} × {_factor(fmt(e.local, digits))} = {out}"
+    return f"{e.local.rule} = {out}"
+
+
+def _size_rows(scene: Scene) -> None:
+    """Give each slot row, for layout, the longest text it will ever show."""
+    longest: dict[str, str] = {}
+    for change in scene.changes:
+        for slot, text in change.items():
+            if len(text) > len(longest.get(slot, "")):
+                longest[slot] = text
+    for el in scene.elements:
+        el.rows = tuple(
+            Row(longest.get(r.slot, "") or BLANK, r.color, r.size, r.slot) if r.slot else r
+            for r in el.rows
+        )
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
+
+
+def html_label(rows: tuple[Row, ...]) -> str:
+    """A Graphviz HTML-like label: one table row per text row, every text escaped."""
+    cells = "".join(
+        f'<TR><TD><FONT COLOR="{r.color}" POINT-SIZE="{r.size:g}">{html.escape(r.text)}</FONT></TD></TR>'
+        if r.text else "<TR><TD> </TD></TR>"
+        for r in rows
+    )
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'

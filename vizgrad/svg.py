@@ -1,0 +1,149 @@
+"""Drawing a laid-out scene as SVG, with holes where frames differ.
+
+The SVG is written here, not by Graphviz, from the geometry of the one layout: so
+every text can be centred where its label was reserved, every element carries its
+id and class, and each frame is the same document with a few holes filled in
+differently: the text of a slot, or whether an element is active.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from .layout import Layout
+from .scene import Scene
+
+PAD = 6.0  # points around the drawing
+
+STYLE = """
+.vg text { font-family: Helvetica, Arial, "DejaVu Sans", sans-serif; }
+.vg-active.vg-wire path { stroke: #ff7f0e; stroke-width: 3; }
+.vg-active.vg-wire polygon { fill: #ff7f0e; stroke: #ff7f0e; }
+.vg-active.vg-gate ellipse, .vg-active.vg-gate polygon { stroke: #ff7f0e; stroke-width: 3; fill: #fff1e0; }
+.vg-active.vg-junction ellipse { fill: #ff7f0e; stroke: #ff7f0e; }
+.vg-active.vg-input text, .vg-active.vg-output text { font-weight: bold; }
+.vg-flagged ellipse, .vg-flagged polygon { fill: #fde2e2; }
+"""
+
+ACTIVE_CLASS = " vg-active"
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A place in the SVG that frames fill differently."""
+
+    kind: str  # "text": a slot's text; "class": an element's active flag
+    key: str  # the slot or the element id
+
+
+@dataclass(frozen=True)
+class Template:
+    """An SVG document cut at its holes: ``parts[0] hole[0] parts[1] hole[1] … parts[-1]``."""
+
+    parts: tuple[str, ...]
+    holes: tuple[Hole, ...]
+
+    def fill(self, values: list[str]) -> str:
+        out = [self.parts[0]]
+        for value, part in zip(values, self.parts[1:]):
+            out.append(value)
+            out.append(part)
+        return "".join(out)
+
+
+def _f(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+class _Writer:
+    def __init__(self, height: float) -> None:
+        self.height = height
+        self.parts: list[str] = []
+        self.holes: list[Hole] = []
+        self.chunk: list[str] = []
+
+    def put(self, text: str) -> None:
+        self.chunk.append(text)
+
+    def hole(self, hole: Hole) -> None:
+        self.parts.append("".join(self.chunk))
+        self.chunk = []
+        self.holes.append(hole)
+
+    def xy(self, p: list[float]) -> str:
+        return f"{_f(p[0] + PAD)},{_f(self.height - p[1] + PAD)}"
+
+    def template(self) -> Template:
+        return Template(tuple(self.parts) + ("".join(self.chunk),), tuple(self.holes))
+
+
+def _shape(w: _Writer, op: dict, pen: str, fill: str, width: str, dash: str) -> None:
+    kind = op["op"]
+    stroke = f' stroke="{pen}"' + (f' stroke-width="{width}"' if width != "1" else "") + dash
+    if kind in "eE":
+        cx, cy, rx, ry = op["rect"]
+        w.put(f'<ellipse cx="{_f(cx + PAD)}" cy="{_f(w.height - cy + PAD)}" rx="{_f(rx)}" ry="{_f(ry)}" '
+              f'fill="{fill if kind == "E" else "none"}"{stroke}/>')
+    elif kind in "pP":
+        pts = " ".join(w.xy(p) for p in op["points"])
+        w.put(f'<polygon points="{pts}" fill="{fill if kind == "P" else "none"}"{stroke}/>')
+    elif kind == "L":
+        pts = " ".join(w.xy(p) for p in op["points"])
+        w.put(f'<polyline points="{pts}" fill="none"{stroke}/>')
+    elif kind in "bB":
+        p = op["points"]
+        d = "M" + w.xy(p[0]) + "C" + " ".join(w.xy(q) for q in p[1:])
+        w.put(f'<path d="{d}" fill="{fill if kind == "B" else "none"}"{stroke}/>')
+
+
+def write_template(scene: Scene, geometry: Layout) -> Template:
+    """The SVG of ``scene`` laid out as ``geometry``, with its holes."""
+    W, H = geometry.width + 2 * PAD, geometry.height + 2 * PAD
+    w = _Writer(geometry.height)
+    w.put(f'<svg xmlns="http://www.w3.org/2000/svg" class="vg" width="{_f(W)}pt" height="{_f(H)}pt" '
+          f'viewBox="0 0 {_f(W)} {_f(H)}">\n<style>{STYLE}</style>\n'
+          f'<rect x="0" y="0" width="{_f(W)}" height="{_f(H)}" fill="white"/>\n')
+    for el in scene.elements:
+        kind_class = f"vg-{el.kind}" + (" vg-flagged" if el.flagged else "")
+        w.put(f'<g id={quoteattr(el.id)} data-c="{kind_class}" class="{kind_class}')
+        w.hole(Hole("class", el.id))
+        w.put('">')
+        pen, fill, width, dash = "#000000", "#000000", "1", ""
+        for op in geometry.ops.get(el.id, []):
+            kind = op["op"]
+            if kind == "c":
+                pen = op["color"]
+            elif kind == "C":
+                fill = op["color"]
+            elif kind == "S":
+                style = op["style"]
+                if style.startswith("setlinewidth("):
+                    width = style[len("setlinewidth("):-1]
+                elif style == "dashed":
+                    dash = ' stroke-dasharray="5,2"'
+                elif style == "dotted":
+                    dash = ' stroke-dasharray="1,5"'
+                elif style == "solid":
+                    dash = ""
+            else:
+                _shape(w, op, pen, fill, width, dash)
+        for row, op in zip(el.rows, geometry.texts.get(el.id, [])):
+            x, y = op["pt"]
+            x += {"l": op["width"] / 2, "r": -op["width"] / 2}.get(op.get("align", "c"), 0.0)
+            w.put(f'<text x="{_f(x + PAD)}" y="{_f(geometry.height - y + PAD)}" text-anchor="middle" '
+                  f'font-size="{row.size:g}" fill="{row.color}"')
+            if row.slot:
+                w.put(f' data-slot={quoteattr(row.slot)}>')
+                w.hole(Hole("text", row.slot))
+            else:
+                w.put(">" + escape(row.text))
+            w.put("</text>")
+        w.put("</g>\n")
+    w.put("</svg>\n")
+    return w.template()
+
+
+def text_value(text: str) -> str:
+    """A slot's text as it goes into the SVG."""
+    return escape(text)
