@@ -4,7 +4,11 @@ Build an expression from :class:`Value` (numbers) or :class:`Tensor` (arrays),
 record its forward and backward pass with :func:`trace`, and draw or scrub through it.
 """
 
+from .captions import Caption, captions
 from .check import GradcheckResult, gradcheck, jacobian
+from .draw import draw
+from .frames import Frames, frames
+from .layout import GraphvizNotFound
 from .tensor import LocalGradient, Tensor, cross_entropy
 from .trace import Edge, Step, Trace, trace
 from .value import Value
@@ -23,4 +27,10 @@ __all__ = [
     "gradcheck",
     "GradcheckResult",
     "jacobian",
+    "draw",
+    "frames",
+    "Frames",
+    "captions",
+    "Caption",
+    "GraphvizNotFound",
 ]

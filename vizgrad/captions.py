@@ -1,0 +1,97 @@
+"""Each step of a trace in words and as a formula, using the nodes' names.
+
+A backward step reads like the lecture: ``∂f/∂y = ∂f/∂q · ∂q/∂y = (-4)(1) = -4``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .scene import _factor, clean, fmt
+from .tensor import Tensor
+from .trace import Step, Trace
+
+INFIX = {"+": "+", "-": "-", "*": "·", "/": "/"}
+WHAT = {
+    "+": "adds its inputs", "-": "subtracts", "*": "multiplies its inputs", "/": "divides",
+    "max": "passes on the larger input", "exp": "exponentiates", "log": "takes the logarithm",
+    "tanh": "squashes with tanh", "σ": "squashes with the sigmoid", "relu": "keeps positives (ReLU)",
+    "@": "multiplies matrices", "sum": "sums", "mean": "averages", "T": "transposes",
+    "reshape": "reshapes", "cross-entropy": "computes the softmax cross-entropy loss",
+}
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A step explained: ``text`` in words, ``formula`` with the numbers."""
+
+    text: str
+    formula: str
+
+    def __str__(self) -> str:
+        return f"{self.text}\n{self.formula}"
+
+
+def labels(trace: Trace) -> list[str]:
+    """A short name for each node: its own name, else one made from its op."""
+    out = []
+    for i, n in enumerate(trace.nodes):
+        if n.name:
+            out.append(" ".join(clean(n.name)))
+        elif n.op:
+            out.append(f"[{n.op}]")
+        else:
+            out.append(f"input{i}")
+    return out
+
+
+def captions(trace: Trace, digits: int = 3) -> list[Caption]:
+    """One caption per step of ``trace``."""
+    names = labels(trace)
+    pos = {id(n): i for i, n in enumerate(trace.nodes)}
+    f = names[-1]
+    return [_caption(s, names, pos, f, digits) for s in trace]
+
+
+def _caption(step: Step, names: list[str], pos: dict[int, int], f: str, digits: int) -> Caption:
+    node = step.node
+    me = names[pos[id(node)]]
+    num = lambda x: fmt(x, digits)  # noqa: E731
+    if step.phase == "forward":
+        value = num(step.value)
+        if not node.op:
+            return Caption(f"Forward: the input {me} is {value}.", f"{me} = {value}")
+        ins = [names[pos[id(i)]] for i in node.inputs]
+        vals = [num(v) for v in (i.data for i in node.inputs)]
+        text = f"Forward: the {node.op} gate {WHAT.get(node.op.split('(')[0], 'computes')}."
+        if node.op in INFIX and len(ins) == 2:
+            sym = INFIX[node.op]
+            formula = f"{me} = {ins[0]} {sym} {ins[1]}"
+            if isinstance(node, Tensor):
+                return Caption(text, f"{formula} = {value}")
+            return Caption(text, f"{formula} = {vals[0]} {sym} {_factor(vals[1])} = {value}")
+        formula = f"{me} = {node.op}({', '.join(ins)})"
+        if isinstance(node, Tensor):
+            return Caption(text, f"{formula} = {value}")
+        return Caption(text, f"{formula} = {node.op}({', '.join(vals)}) = {value}")
+
+    grad = num(step.upstream)
+    if not step.sources:
+        return Caption(
+            f"Backward starts at the output: the gradient of {f} with respect to itself is 1.",
+            f"∂{f}/∂{f} = {grad}")
+    terms = [f"∂{f}/∂{names[pos[id(e.output)]]} · ∂{names[pos[id(e.output)]]}/∂{me}" for e in step.sources]
+    if isinstance(node, Tensor):
+        rules = "; ".join(f"{names[pos[id(e.output)]]}: {e.local.rule}" for e in step.sources)
+        text = (f"Backward: the gradient reaches {me} through {len(step.sources)} "
+                f"path{'s' if len(step.sources) > 1 else ''} ({rules}).")
+        return Caption(text, f"∂{f}/∂{me} = {' + '.join(terms)} = {grad}")
+    products = [f"({num(e.upstream)})({num(e.local)})" for e in step.sources]
+    if len(step.sources) == 1:
+        e = step.sources[0]
+        text = (f"Backward, chain rule: upstream gradient {num(e.upstream)} × "
+                f"local gradient {num(e.local)} of the {e.output.op} gate.")
+    else:
+        text = (f"Backward: {me} is used {len(step.sources)} times, so its gradient is the "
+                "sum of what comes back along each path (gradients add at forks).")
+    return Caption(text, f"∂{f}/∂{me} = {' + '.join(terms)} = {' + '.join(products)} = {grad}")
