@@ -8,6 +8,7 @@ from .captions import Caption, captions
 from .check import GradcheckResult, gradcheck, jacobian
 from .draw import draw
 from .frames import Frames, frames
+from .group import Group, collapse, group
 from .layout import GraphvizNotFound
 from .tensor import LocalGradient, Tensor, cross_entropy
 from .trace import Edge, Step, Trace, trace
@@ -33,4 +34,7 @@ __all__ = [
     "captions",
     "Caption",
     "GraphvizNotFound",
+    "group",
+    "Group",
+    "collapse",
 ]

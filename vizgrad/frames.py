@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Iterator
 
+from .group import Group
+from .group import collapse as collapse_groups
 from .layout import dot_source, layout
 from .scene import Scene, build_scene
 from .svg import ACTIVE_CLASS, Template, text_value, write_template
@@ -24,25 +26,36 @@ from .value import Value
 FORMATS = ("svg", "png", "pdf", "gif", "dot")
 
 
-def as_trace(out_or_trace: Value | Tensor | Trace) -> Trace:
-    """A trace, given either a trace or the output of a graph (which is traced)."""
+def as_trace(out_or_trace: Value | Tensor | Trace, groups: tuple[Group, ...] = (),
+             collapse: bool = False) -> tuple[Trace, tuple[Group, ...]]:
+    """A trace, given either a trace or the output of a graph (which is traced).
+
+    With ``collapse``, each group becomes one gate (the graph is rebuilt and traced);
+    otherwise the groups are returned to be drawn as boxes.
+    """
     if isinstance(out_or_trace, Trace):
-        return out_or_trace
-    if isinstance(out_or_trace, (Value, Tensor)):
-        return trace(out_or_trace)
-    raise TypeError(
-        f"expected the output of a graph (a Value or a Tensor) or a vizgrad.trace(...), "
-        f"got {type(out_or_trace).__name__}"
-    )
+        out = out_or_trace.output
+    elif isinstance(out_or_trace, (Value, Tensor)):
+        out = out_or_trace
+    else:
+        raise TypeError(
+            f"expected the output of a graph (a Value or a Tensor) or a vizgrad.trace(...), "
+            f"got {type(out_or_trace).__name__}"
+        )
+    groups = (groups,) if isinstance(groups, Group) else tuple(groups)
+    if collapse and groups:
+        return trace(collapse_groups(out, *groups)), ()
+    return (out_or_trace if isinstance(out_or_trace, Trace) else trace(out)), groups
 
 
 class Frames(Sequence):
     """The frames of a whole trace: ``len(frames)`` steps, ``frames.svg(k)`` each."""
 
-    def __init__(self, out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: int = 3) -> None:
-        self.trace = as_trace(out_or_trace)
+    def __init__(self, out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: int = 3,
+                 groups: Group | tuple[Group, ...] = (), collapse: bool = False) -> None:
+        self.trace, groups = as_trace(out_or_trace, groups, collapse)
         self.rankdir = rankdir
-        self.scene: Scene = build_scene(self.trace, digits)
+        self.scene: Scene = build_scene(self.trace, digits, groups)
         self.template: Template = write_template(self.scene, layout(self.scene, rankdir))
         index = {(h.kind, h.key): i for i, h in enumerate(self.template.holes)}
         self.initial: list[str] = ["" for _ in self.template.holes]
@@ -143,6 +156,10 @@ class Frames(Sequence):
         return f"<Frames: {len(self)} steps of {len(self.trace.nodes)} nodes, one layout>"
 
 
-def frames(out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: int = 3) -> Frames:
-    """The frames of a whole trace, computed from a single Graphviz layout."""
-    return Frames(out_or_trace, rankdir, digits)
+def frames(out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: int = 3,
+           groups: Group | tuple[Group, ...] = (), collapse: bool = False) -> Frames:
+    """The frames of a whole trace, computed from a single Graphviz layout.
+
+    ``groups`` are boxed, or with ``collapse=True`` each drawn as one gate.
+    """
+    return Frames(out_or_trace, rankdir, digits, groups, collapse)

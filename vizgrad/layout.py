@@ -78,6 +78,11 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
             lines.append(f"{el.id} " + _attrs(
                 id=el.id, label=label, shape="circle" if short else "ellipse",
                 margin="0.02", width="0.5", fixedsize="false", **flag))
+        elif el.kind == "cluster":
+            lines.append(f"subgraph cluster_{el.id} {{ " + " ".join(
+                f'{k}={v}' for k, v in (("id", f'"{el.id}"'), ("label", label), ("style", '"rounded,dashed"'),
+                                        ("color", '"#888888"'), ("labeljust", '"l"'))
+            ) + "; " + "; ".join(el.members) + " }")
         elif el.kind == "junction":
             lines.append(f"{el.id} " + _attrs(id=el.id, shape="point", width="0.09"))
         else:  # input or output: text at the end of a wire

@@ -56,6 +56,7 @@ class Element:
     head: str | None = None
     flagged: bool = False  # shows a nan or inf
     arrow: bool = True
+    members: tuple[str, ...] = ()  # clusters only: the elements boxed together
 
     @property
     def is_wire(self) -> bool:
@@ -148,11 +149,20 @@ def name_of(node: Value | Tensor) -> str | None:
 # -- building the scene -------------------------------------------------------------
 
 
-def build_scene(trace: Trace, digits: int = 3) -> Scene:
-    """Describe the drawing of ``trace`` and the changes made by each of its steps."""
+def build_scene(trace: Trace, digits: int = 3, groups: tuple = ()) -> Scene:
+    """Describe the drawing of ``trace`` and the changes made by each of its steps.
+
+    Each of ``groups`` (see :func:`vizgrad.group`) is drawn as a labelled box around its gates.
+    """
     scene = Scene(trace, digits=digits)
     nodes = trace.nodes
     pos = {id(n): i for i, n in enumerate(nodes)}
+    for c, g in enumerate(groups):
+        inside = tuple(f"n{pos[id(m)]}" for m in g.members if id(m) in pos)
+        if not inside:
+            raise ValueError(f"group {g.label!r} is not part of this graph")
+        scene.elements.append(Element(f"c{c}", "cluster", tuple(Row(t, "#555555", 12.0) for t in clean(g.label)),
+                                      members=inside))
     # who uses each node, once per use (a node used twice by one gate counts twice)
     uses: dict[int, list[tuple[int, int]]] = {id(n): [] for n in nodes}
     for j, n in enumerate(nodes):
