@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
@@ -265,10 +266,16 @@ def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
 
+def _escape(text: str) -> str:
+    """Text for an HTML-like label: XML-escaped, and Graphviz's ``\\N``-style escapes
+    (which it expands even there) broken by an invisible word joiner."""
+    return re.sub(r"\\(?=[A-Za-z])", "\\\\\u2060", html.escape(text))
+
+
 def html_label(rows: tuple[Row, ...]) -> str:
     """A Graphviz HTML-like label: one table row per text row, every text escaped."""
     cells = "".join(
-        f'<TR><TD><FONT COLOR="{r.color}" POINT-SIZE="{r.size:g}">{html.escape(r.text)}</FONT></TD></TR>'
+        f'<TR><TD><FONT COLOR="{r.color}" POINT-SIZE="{r.size:g}">{_escape(r.text)}</FONT></TD></TR>'
         if r.text else "<TR><TD> </TD></TR>"
         for r in rows
     )

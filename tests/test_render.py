@@ -1,0 +1,316 @@
+"""Drawings and frames: the lecture's numbers, one layout, escaping, determinism."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import vizgrad as vg
+
+pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def lecture():
+    x, y, z = vg.Value(-2.0, name="x"), vg.Value(5.0, name="y"), vg.Value(-4.0, name="z")
+    q = x + y
+    q.name = "q"
+    f = q * z
+    f.name = "f"
+    return x, y, z, q, f
+
+
+def texts_by_element(svg: str) -> dict[str, list[str]]:
+    """Each element's visible texts, by element id (an empty text shows nothing)."""
+    root = ET.fromstring(svg)
+    out = {}
+    for g in root.iter(SVG + "g"):
+        out[g.get("id")] = [t.text or "" for t in g.iter(SVG + "text")]
+    return out
+
+
+def classes(svg: str) -> dict[str, str]:
+    root = ET.fromstring(svg)
+    return {g.get("id"): g.get("class") for g in root.iter(SVG + "g")}
+
+
+def wire_of(fr: vg.Frames, node) -> str:
+    return f"w{fr.trace.position(node)}"
+
+
+def geometry(svg: str) -> str:
+    """The SVG with every text's content and every class removed: what must never move."""
+    svg = re.sub(r"(<text[^>]*>)[^<]*(</text>)", r"\1\2", svg)
+    return re.sub(r' class="[^"]*"', "", svg)
+
+
+# -- the lecture's example ---------------------------------------------------------------
+
+
+def test_finished_drawing_shows_the_lectures_values_and_gradients():
+    x, y, z, q, f = lecture()
+    fr = vg.frames(f)
+    texts = texts_by_element(fr.final_svg())
+    assert texts[wire_of(fr, x)] == ["-2", "-4"]
+    assert texts[wire_of(fr, y)] == ["5", "-4"]
+    assert texts[wire_of(fr, z)] == ["-4", "3"]
+    assert texts[wire_of(fr, q)] == ["q = 3", "-4"]
+    assert texts[wire_of(fr, f)] == ["f = -12", "1"]
+    gates = {texts[f"n{fr.trace.position(n)}"][0] for n in (q, f)}
+    assert gates == {"+", "*"}
+    assert texts["out"] == ["f"]
+
+
+def test_draw_of_an_output_traces_it_even_without_backward():
+    x, y, z, q, f = lecture()
+    assert x.grad == 0.0
+    source = vg.draw(f).source
+    assert ">-4<" in source and ">3<" in source and ">f = -12<" in source
+    assert x.grad == 0.0  # drawing does not run backward() on the nodes
+
+
+def test_each_backward_frame_shows_exactly_the_gradients_known_by_then():
+    x, y, z, q, f = lecture()
+    fr = vg.frames(f)
+    n = len(fr.trace.nodes)
+    assert len(fr) == 2 * n == 10
+    # the lecture's order: df/df, df/dz, df/dq, df/dy, df/dx
+    order = [f, z, q, y, x]
+    grads = {f: "1", z: "3", q: "-4", y: "-4", x: "-4"}
+    for k, node in enumerate(order):
+        texts = texts_by_element(fr.svg(n + k))
+        for j, other in enumerate(order):
+            shown = texts[wire_of(fr, other)][1]
+            if j < k:
+                assert shown == grads[other], (k, other.name)
+            elif j == k:  # the active step: upstream × local = contribution
+                assert shown.endswith(f"= {grads[other]}") or shown == grads[other], shown
+            else:
+                assert shown == "", f"frame {n + k} shows d{other.name} too early: {shown!r}"
+    assert texts_by_element(fr.svg(n + 3))[wire_of(fr, y)][1] == "-4 × 1 = -4"
+    assert texts_by_element(fr.svg(n + 1))[wire_of(fr, z)][1] == "1 × 3 = 3"
+
+
+def test_forward_frames_reveal_values_one_node_at_a_time():
+    x, y, z, q, f = lecture()
+    fr = vg.frames(f)
+    for k, node in enumerate(fr.trace.nodes):
+        texts = texts_by_element(fr.svg(k))
+        for j, other in enumerate(fr.trace.nodes):
+            value = texts[f"w{j}"][0]
+            assert (value != "") == (j <= k)
+            assert texts[f"w{j}"][1] == ""  # no gradient during the forward pass
+
+
+def test_active_step_is_highlighted():
+    x, y, z, q, f = lecture()
+    fr = vg.frames(f)
+    n = len(fr.trace.nodes)
+    at_y = classes(fr.svg(n + 3))
+    assert "vg-active" in at_y[wire_of(fr, y)]
+    assert "vg-active" in at_y[f"n{fr.trace.position(q)}"]  # the gate whose local gradient is used
+    assert "vg-active" not in at_y[wire_of(fr, x)]
+    assert all("vg-active" not in c for c in classes(fr.final_svg()).values() if c)
+
+
+def test_draw_step_matches_frames_and_checks_its_argument():
+    x, y, z, q, f = lecture()
+    n = 5
+    src = vg.draw(f, step=n + 3).source
+    assert "-4 × 1 = -4" in src and "#ff7f0e" in src  # chain rule on the active wire, highlighted
+    assert ">-4 × 1 = -4<" not in vg.draw(f, step=n + 2).source
+    with pytest.raises(IndexError, match="10 steps"):
+        vg.draw(f, step=10)
+    with pytest.raises(TypeError):
+        vg.draw("f")
+
+
+def test_fan_out_shows_the_sum_forming():
+    a = vg.Value(3.0, name="a")
+    b = a * a
+    b.name = "b"
+    fr = vg.frames(b)
+    i = fr.trace.position(a)
+    k = len(fr) - 1  # a's backward step is the last
+    texts = texts_by_element(fr.svg(k))
+    assert texts[f"w{i}"] == ["3", "3 + 3 = 6"]
+    branches = [v for key, v in texts.items() if key.startswith(f"w{i}.")]
+    assert sorted(b[0] for b in branches) == ["1 × 3 = 3", "1 × 3 = 3"]
+    assert texts_by_element(fr.final_svg())[f"w{i}"] == ["3", "6"]
+
+
+# -- one layout ------------------------------------------------------------------------------
+
+
+def test_every_frame_has_the_same_geometry():
+    w0, x0, w1, x1, w2 = (vg.Value(v, name=n) for v, n in
+                          [(2, "w0"), (-1, "x0"), (-3, "w1"), (-2, "x1"), (-3, "w2")])
+    f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    fr = vg.frames(f)
+    frames = list(fr)
+    assert len(frames) == len(fr)
+    base = geometry(frames[0])
+    assert all(geometry(svg) == base for svg in frames)
+    assert geometry(fr.final_svg()) == base
+    assert frames[3] != frames[4]
+    assert fr.svg(7) == frames[7] and fr[7] == frames[7] and fr.svg(-1) == frames[-1]
+    with pytest.raises(IndexError):
+        fr.svg(len(fr))
+
+
+def test_frames_store_one_drawing_plus_small_changes():
+    rng = np.random.default_rng(0)
+    h = [vg.Value(float(v), name=f"x{i}") for i, v in enumerate(rng.normal(size=3))]
+    for layer in range(2):
+        h = [sum((vg.Value(float(rng.normal())) * xi for xi in h), vg.Value(0.0)).relu() for _ in range(4)]
+    out = sum(h, vg.Value(0.0))
+    fr = vg.frames(out)
+    one_svg = len(fr.final_svg().encode())
+    assert fr.nbytes < 2 * one_svg
+    changes = sum(len(c) for c in fr.changes)
+    # each element changes a bounded number of times: total grows with the graph, not graph × steps
+    assert changes < 8 * len(fr.scene.elements) < len(fr) * len(fr.scene.elements) / 10
+
+
+def test_tensor_graph_shows_names_shapes_and_small_values():
+    W = vg.Tensor([[1.0, 2.0], [3.0, 4.0]], name="W")
+    x = vg.Tensor([1.0, -1.0], name="x")
+    big = vg.Tensor(np.arange(12.0).reshape(3, 4), name="big")
+    loss = (W @ x).sum() + big.mean()
+    loss.name = "loss"
+    texts = texts_by_element(vg.frames(loss).final_svg())
+    flat = [t for ts in texts.values() for t in ts]
+    assert ["W", "(2, 2)"] in texts.values() and ["x", "(2,)"] in texts.values()
+    assert "[-1, -1]" in flat  # W @ x, small enough to show its numbers
+    assert any(t.startswith("3×4 in [0, 11]") for t in flat)  # a large array: a summary
+
+
+def test_non_finite_values_are_flagged():
+    x = vg.Value(0.0, name="x")
+    y = x.log() * 2
+    svg = vg.frames(y).final_svg()
+    cls = classes(svg)
+    flagged = [k for k, c in cls.items() if c and "vg-flagged" in c]
+    assert flagged == ["n1", "n2"] or set(flagged) >= {"n1"}
+    assert "-inf" in [t for ts in texts_by_element(svg).values() for t in ts]
+    assert "#d62728" in vg.draw(y).source and "dashed" in vg.draw(y).source
+
+
+def test_groups_box_or_collapse_the_sigmoid():
+    w0, x0, w1, x1, w2 = (vg.Value(v, name=n) for v, n in
+                          [(2, "w0"), (-1, "x0"), (-3, "w1"), (-2, "x1"), (-3, "w2")])
+    s = w0 * x0 + w1 * x1 + w2
+    s.name = "s"
+    f = 1 / (1 + (-s).exp())
+    f.name = "f"
+    g = vg.group(f, s, "sigmoid")
+    assert len(g.members) == 4 and g.inputs == (s,)
+    boxed = texts_by_element(vg.frames(f, groups=g).final_svg())
+    assert boxed["c0"][0] == "sigmoid"
+    collapsed = vg.frames(f, groups=g, collapse=True)
+    ops = [n.op for n in collapsed.trace.nodes if n.op]
+    assert ops == ["*", "*", "+", "+", "sigmoid"]
+    sig = collapsed.trace.nodes[-1]
+    assert sig.inputs == (s,)
+    assert sig._local[0] == pytest.approx(f.data * (1 - f.data))  # σ(1 - σ)
+    for node, expected in [(w0, -0.20), (x0, 0.39), (w1, -0.39), (x1, -0.59), (w2, 0.20)]:
+        assert collapsed.trace.grad(node) == pytest.approx(expected, abs=0.005)
+    with pytest.raises(ValueError, match="not an input"):
+        vg.group(f, w0 * 2, "nope")
+
+
+def test_collapsing_a_tensor_group_keeps_gradients():
+    rng = np.random.default_rng(1)
+    x = vg.Tensor(rng.normal(size=(3,)), name="x")
+    h = x * 2.0
+    out = (1 / (1 + (-h).exp())).sum()
+    g = vg.group(out.inputs[0], h, "sigmoid")
+    collapsed = vg.collapse(out, g)
+    np.testing.assert_allclose(vg.trace(collapsed).grad(x), vg.trace(out).grad(x))
+
+
+# -- escaping and determinism -----------------------------------------------------------------
+
+NASTY = ['a"b', "<b>bold</b>", "x & y", "{a|b}", "back\\slash\\n", "two\nlines", "ünï €", "</text><script>alert(1)</script>",
+         "]]><!--", "\\N\\G"]
+
+
+@pytest.mark.parametrize("name", NASTY)
+def test_user_names_appear_literally(name):
+    x = vg.Value(2.0, name=name)
+    y = vg.Value(3.0, name="y")
+    out = x * y
+    out.name = name
+    fr = vg.frames(out)
+    svg = fr.final_svg()
+    root = ET.fromstring(svg)  # still well-formed XML
+    assert root.find(f".//{SVG}script") is None
+    texts = texts_by_element(svg)
+    lines = name.split("\n")
+    assert texts["n0"] == lines
+    assert texts["out"] == lines
+    # in the Graphviz rendering of draw(), too
+    rendered = vg.draw(out).pipe(format="svg").decode()
+    root = ET.fromstring(rendered[rendered.index("<svg"):])
+    assert root.find(f".//{SVG}script") is None
+    # Graphviz expands \\N-style escapes even in HTML labels: draw() breaks them with U+2060
+    shown = [(t.text or "").replace("\u2060", "") for t in root.iter(SVG + "text")]
+    for line in lines:
+        assert line in shown
+
+
+def test_same_input_gives_byte_identical_dot_and_svg():
+    def build():
+        w0, x0, w1, x1, w2 = (vg.Value(v, name=n) for v, n in
+                              [(2, "w0"), (-1, "x0"), (-3, "w1"), (-2, "x1"), (-3, "w2")])
+        return 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+
+    a, b = vg.frames(build()), vg.frames(build())
+    assert a.dot == b.dot
+    assert list(a) == list(b)
+    assert vg.draw(build(), step=12).pipe(format="svg") == vg.draw(build(), step=12).pipe(format="svg")
+
+
+def test_missing_dot_gives_a_one_line_install_message(tmp_path):
+    script = textwrap.dedent("""
+        import vizgrad as vg
+        x = vg.Value(1.0, name="x")
+        f = x * 2
+        try:
+            vg.frames(f)
+        except vg.GraphvizNotFound as e:
+            print("FRAMES:", e)
+        try:
+            vg.draw(f).pipe(format="svg")
+        except vg.GraphvizNotFound as e:
+            print("DRAW:", e)
+        print("BUNDLE:", vg.draw(f)._repr_mimebundle_()["text/plain"])
+    """)
+    env = {**os.environ, "PATH": str(tmp_path)}  # no dot here
+    env.pop("VIZGRAD_DOT", None)
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["FRAMES", "DRAW", "BUNDLE"]
+    for line in lines:
+        for hint in ("dot", "conda install", "apt-get install graphviz", "brew install graphviz", "choco install graphviz"):
+            assert hint in line
+
+
+def test_frames_save_svg_and_dot(tmp_path):
+    *_, f = lecture()
+    fr = vg.frames(f)
+    paths = fr.save(tmp_path / "svg")
+    assert [p.name for p in paths] == [f"step_{k:03d}.svg" for k in range(len(fr))]
+    assert paths[6].read_text(encoding="utf-8") == fr.svg(6)
+    (dot,) = fr.save(tmp_path / "dot", format="dot")
+    assert dot.read_text(encoding="utf-8") == fr.dot and "digraph" in fr.dot
