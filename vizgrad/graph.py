@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol, Sequence
 
+import numpy as np
+
 
 class Node(Protocol):
     data: Any
@@ -68,16 +70,19 @@ def backprop(
     if order is None:
         order = topological_order(out)
     grads: dict[int, Any] = {id(out): seed}
-    for node in reversed(order):
-        upstream = grads[id(node)]
-        if not node.inputs:
-            continue
-        for i, (child, contribution) in enumerate(
-            zip(node.inputs, node._contributions(upstream))
-        ):
-            before = grads.get(id(child))
-            after = contribution if before is None else before + contribution
-            grads[id(child)] = after
-            if record is not None:
-                record(node, upstream, i, child, contribution, after)
+    # Non-finite values give nan/inf gradients (0 × inf, inf + -inf), as with Python
+    # floats in the scalar engine, not numpy warnings.
+    with np.errstate(all="ignore"):
+        for node in reversed(order):
+            upstream = grads[id(node)]
+            if not node.inputs:
+                continue
+            for i, (child, contribution) in enumerate(
+                zip(node.inputs, node._contributions(upstream))
+            ):
+                before = grads.get(id(child))
+                after = contribution if before is None else before + contribution
+                grads[id(child)] = after
+                if record is not None:
+                    record(node, upstream, i, child, contribution, after)
     return grads

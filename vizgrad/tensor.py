@@ -76,7 +76,9 @@ def _check_jacobian_size(n_out: int, n_in: int, limit: int) -> None:
 
 
 def _elementwise(d: Any, in_shape: tuple, out_shape: tuple, rule: str) -> LocalGradient:
-    d = np.broadcast_to(np.asarray(d, dtype=np.float64), out_shape)
+    # a copy: the local gradient is cached at the forward values (``b`` for ``a * b``),
+    # so an in-place update of an input afterwards (w.data -= ...) must not change it
+    d = np.broadcast_to(np.array(d, dtype=np.float64), out_shape)
     return LocalGradient(rule, lambda g: _unbroadcast(g * d, in_shape), in_shape, out_shape, d)
 
 
@@ -224,7 +226,8 @@ class Tensor:
     def __mul__(self, other: Any) -> "Tensor":
         o = self._other(other, "*")
         if isinstance(o, float):
-            return self._unary(self.data * o, "*" + _num(o), o, _num(o))
+            with np.errstate(all="ignore"):  # inf × 0 is nan, not a warning
+                return self._unary(self.data * o, "*" + _num(o), o, _num(o))
         return self._binary(o, "*", np.multiply, lambda a, b: b, lambda a, b: a,
                             "the other input (b)", "the other input (a)")
 
@@ -307,18 +310,20 @@ class Tensor:
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
         try:
-            count = self.data.size // max(np.sum(self.data, axis=axis, keepdims=True).size, 1)
+            with np.errstate(all="ignore"):  # inf + (-inf) is nan, not a warning
+                count = self.data.size // max(np.sum(self.data, axis=axis, keepdims=True).size, 1)
         except (np.exceptions.AxisError, TypeError) as e:
             raise ValueError(f"mean(axis={axis!r}) on shape {_shape(self.shape)}: {e}") from None
         return self._reduce(axis, keepdims, "mean", 1.0 / count)
 
     def _reduce(self, axis: Any, keepdims: bool, what: str, scale: float) -> "Tensor":
         try:
-            data = self.data.sum(axis=axis, keepdims=keepdims) * scale
+            with np.errstate(all="ignore"):  # inf + (-inf) is nan, not a warning
+                data = self.data.sum(axis=axis, keepdims=keepdims) * scale
+                kept = np.sum(self.data, axis=axis, keepdims=True).shape
         except (np.exceptions.AxisError, TypeError) as e:
             raise ValueError(f"{what}(axis={axis!r}) on shape {_shape(self.shape)}: {e}") from None
         in_shape = self.shape
-        kept = np.sum(self.data, axis=axis, keepdims=True).shape
 
         def vjp(g: np.ndarray) -> np.ndarray:
             return np.broadcast_to(np.reshape(g, kept) * scale, in_shape)
@@ -363,7 +368,8 @@ class Tensor:
         order = topological_order(self)
         grads = backprop(self, seed, order)
         for node in order:
-            node.grad = np.asarray(grads[id(node)], dtype=np.float64).reshape(node.shape)
+            # a copy: contributions can be read-only broadcast views of each other
+            node.grad = np.array(grads[id(node)], dtype=np.float64).reshape(node.shape)
 
     # -- looking at it -----------------------------------------------------------
 
@@ -420,18 +426,20 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
             f"the inner dimensions {a.shape[-1]} and {b.shape[0 if b.ndim == 1 else -2]} differ"
         )
     try:
-        data = a.data @ b.data
+        with np.errstate(all="ignore"):  # inf × 0 is nan, not a warning
+            data = a.data @ b.data
     except ValueError as e:
         raise ValueError(f"cannot matrix-multiply shapes {_shape(a.shape)} @ {_shape(b.shape)}: {e}") from None
-    A = a.data[None, :] if a.ndim == 1 else a.data  # treat vectors as 1×n and n×1 matrices
-    B = b.data[:, None] if b.ndim == 1 else b.data
+    # treat vectors as 1×n and n×1 matrices; copies, cached at the forward values
+    A = (a.data[None, :] if a.ndim == 1 else a.data).copy()
+    B = (b.data[:, None] if b.ndim == 1 else b.data).copy()
 
     def as_matrix(g: np.ndarray) -> np.ndarray:
         g = np.asarray(g, dtype=np.float64)
+        if b.ndim == 1:  # first the column, so that a vector @ vector (shape ()) works too
+            g = np.expand_dims(g, -1)
         if a.ndim == 1:
             g = np.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = np.expand_dims(g, -1)
         return g
 
     def d_a(g: np.ndarray) -> np.ndarray:  # dA = dOut · Bᵀ

@@ -41,8 +41,10 @@ def _pow(a: float, n: float) -> float:
         r = a**n
     except ZeroDivisionError:  # 0 ** negative
         return math.inf
-    except OverflowError:
-        return math.inf
+    except OverflowError:  # too large: ±inf, or nan for a negative base's fractional power
+        if a < 0 and not n.is_integer():
+            return math.nan
+        return -math.inf if a < 0 and n % 2 == 1 else math.inf
     return math.nan if isinstance(r, complex) else float(r)
 
 

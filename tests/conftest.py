@@ -1,0 +1,85 @@
+"""Shared helpers for the autograd-core tests: central differences, numerical
+Jacobians and a few hypothesis settings.
+
+The numerical side never touches vizgrad's backward pass: it only evaluates the
+forward value of a freshly built graph at perturbed inputs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `pytest` run without installing the package
+    sys.path.insert(0, str(ROOT))
+
+from vizgrad import Tensor, Value  # noqa: E402
+
+EPS = 1e-6
+
+# Modest example counts: the whole core suite should run in a few seconds.
+FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FASTER = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def central_differences(f: Callable[..., float], *xs: Any, eps: float = EPS) -> list[np.ndarray]:
+    """d f / d x_k for every input, by central differences.
+
+    ``f`` takes plain floats / float64 arrays (same shapes as ``xs``) and returns
+    one float. Returns one array per input, shaped like that input.
+    """
+    base = [np.array(x, dtype=np.float64) for x in xs]
+
+    def call(args: list[np.ndarray]) -> float:
+        return float(f(*[a.item() if a.shape == () and np.ndim(x) == 0 else a
+                         for a, x in zip(args, xs)]))
+
+    grads = []
+    for k, x in enumerate(base):
+        g = np.zeros_like(x)
+        for idx in np.ndindex(x.shape):
+            plus = [a.copy() for a in base]
+            minus = [a.copy() for a in base]
+            plus[k][idx] += eps
+            minus[k][idx] -= eps
+            g[idx] = (call(plus) - call(minus)) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def value_numeric_grads(fn: Callable[..., Value], *floats: float, eps: float = EPS) -> list[float]:
+    """Numerical gradients of a Value expression ``fn(*values)`` at ``floats``."""
+    grads = central_differences(lambda *a: fn(*[Value(float(v)) for v in a]).data, *floats, eps=eps)
+    return [float(g) for g in grads]
+
+
+def tensor_numeric_grads(fn: Callable[..., Tensor], *arrays: Any, eps: float = EPS) -> list[np.ndarray]:
+    """Numerical gradients of a one-element Tensor expression ``fn(*tensors)``."""
+    return central_differences(
+        lambda *a: np.asarray(fn(*[Tensor(v) for v in a]).data).item(), *arrays, eps=eps
+    )
+
+
+def numeric_jacobian(fn: Callable[[np.ndarray], np.ndarray], x: Any, eps: float = EPS) -> np.ndarray:
+    """``J[i, j] = d out_i / d x_j`` of a plain numpy function, by central differences."""
+    x = np.array(x, dtype=np.float64)
+    n_out = np.asarray(fn(x)).size
+    J = np.zeros((n_out, x.size))
+    for j in range(x.size):
+        plus, minus = x.copy().ravel(), x.copy().ravel()
+        plus[j] += eps
+        minus[j] -= eps
+        J[:, j] = (np.asarray(fn(plus.reshape(x.shape))).ravel()
+                   - np.asarray(fn(minus.reshape(x.shape))).ravel()) / (2 * eps)
+    return J
+
+
+def weights_like(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
+    """A fixed, non-symmetric array to contract an output with (a generic upstream)."""
+    rng = np.random.default_rng(seed + 7919 * len(shape) + sum(shape))
+    return rng.uniform(0.5, 1.5, size=shape) * rng.choice([-1.0, 1.0], size=shape)
