@@ -33,19 +33,18 @@ def topological_order(out: Node) -> list[Node]:
 
     Iterative depth-first search (no recursion, so a chain 100,000 ops deep is
     fine), visiting inputs in their stored order: the same graph always gives the
-    same order.
+    same order. Nodes hash by identity.
     """
     order: list[Node] = []
-    seen: set[int] = {id(out)}
-    stack: list[tuple[Node, int]] = [(out, 0)]
+    seen: set[Node] = {out}
+    stack = [(out, iter(out.inputs))]
     while stack:
-        node, i = stack[-1]
-        if i < len(node.inputs):
-            stack[-1] = (node, i + 1)
-            child = node.inputs[i]
-            if id(child) not in seen:
-                seen.add(id(child))
-                stack.append((child, 0))
+        node, inputs = stack[-1]
+        for child in inputs:
+            if child not in seen:
+                seen.add(child)
+                stack.append((child, iter(child.inputs)))
+                break
         else:
             stack.pop()
             order.append(node)
@@ -61,28 +60,27 @@ def backprop(
     seed: Any,
     order: list[Node] | None = None,
     record: Recorder | None = None,
-) -> dict[int, Any]:
-    """Run the backward pass from ``out`` and return ``{id(node): d out / d node}``.
+) -> dict[Node, Any]:
+    """Run the backward pass from ``out`` and return ``{node: d out / d node}``.
 
     ``seed`` is d out / d out (1 for a scalar). Gradients are summed where a node
     feeds several others ("gradients add at forks"). Nodes are not modified.
     """
     if order is None:
         order = topological_order(out)
-    grads: dict[int, Any] = {id(out): seed}
+    grads: dict[Node, Any] = {out: seed}
     # Non-finite values give nan/inf gradients (0 × inf, inf + -inf), as with Python
     # floats in the scalar engine, not numpy warnings.
     with np.errstate(all="ignore"):
         for node in reversed(order):
-            upstream = grads[id(node)]
             if not node.inputs:
                 continue
-            for i, (child, contribution) in enumerate(
-                zip(node.inputs, node._contributions(upstream))
-            ):
-                before = grads.get(id(child))
-                after = contribution if before is None else before + contribution
-                grads[id(child)] = after
+            upstream = grads[node]
+            contributions = node._contributions(upstream)
+            for i, child in enumerate(node.inputs):
+                before = grads.get(child)
+                after = contributions[i] if before is None else before + contributions[i]
+                grads[child] = after
                 if record is not None:
-                    record(node, upstream, i, child, contribution, after)
+                    record(node, upstream, i, child, contributions[i], after)
     return grads

@@ -79,12 +79,12 @@ def _collapsed(g: Group) -> Node:
     order = list(g.members)
     if isinstance(g.output, Value):
         grads = backprop(g.output, 1.0, order)
-        local = tuple(float(grads[id(i)]) for i in g.inputs)
+        local = tuple(float(grads[i]) for i in g.inputs)
         return Value(g.output.data, g.output.name, _op=g.label, _inputs=g.inputs, _local=local)
 
     def local_for(inp: Node) -> LocalGradient:
         def vjp(upstream: np.ndarray) -> np.ndarray:
-            return np.asarray(backprop(g.output, upstream, order)[id(inp)])
+            return np.asarray(backprop(g.output, upstream, order)[inp])
 
         return LocalGradient(f"backprop through the {g.label} group", vjp, inp.shape, g.output.shape)
 

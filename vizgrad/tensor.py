@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .graph import backprop, topological_order
-from .value import _num
+from .value import Value, _num
 
 JACOBIAN_LIMIT = 1_000_000  # entries; a 4096-vector's ReLU would need 16.8 million
 
@@ -43,7 +43,13 @@ class LocalGradient:
     vjp: Callable[[np.ndarray], np.ndarray]
     in_shape: tuple[int, ...]
     out_shape: tuple[int, ...]
-    elementwise: np.ndarray | None = None
+    diagonal: Any = None  # what ``elementwise`` is made from: a number or an array
+
+    @property
+    def elementwise(self) -> np.ndarray | None:
+        if self.diagonal is None:
+            return None
+        return np.broadcast_to(np.asarray(self.diagonal, dtype=np.float64), self.out_shape)
 
     def __call__(self, upstream: np.ndarray) -> np.ndarray:
         return self.vjp(upstream)
@@ -76,10 +82,16 @@ def _check_jacobian_size(n_out: int, n_in: int, limit: int) -> None:
 
 
 def _elementwise(d: Any, in_shape: tuple, out_shape: tuple, rule: str) -> LocalGradient:
-    # a copy: the local gradient is cached at the forward values (``b`` for ``a * b``),
-    # so an in-place update of an input afterwards (w.data -= ...) must not change it
-    d = np.broadcast_to(np.array(d, dtype=np.float64), out_shape)
+    """The local gradient of an elementwise op: multiply the upstream gradient by ``d``."""
+    if isinstance(d, float) and d == 1.0:  # + passes the gradient through
+        return LocalGradient(rule, lambda g: _unbroadcast(g, in_shape), in_shape, out_shape, d)
     return LocalGradient(rule, lambda g: _unbroadcast(g * d, in_shape), in_shape, out_shape, d)
+
+
+def _frozen(t: "Tensor") -> np.ndarray:
+    """A Tensor's values to cache for backward: leaves are copied, since users update
+    them in place (``w.data -= lr * w.grad``) while a graph that used them lives on."""
+    return t.data if t.op else t.data.copy()
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -109,7 +121,7 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             raise TypeError("Tensor(...) takes an array, not another Tensor: use the Tensor itself")
-        if _is_value(data):
+        if isinstance(data, Value):
             raise TypeError(
                 "Tensor(...) takes numbers or arrays, not a Value: write Tensor(v.data)"
             )
@@ -123,13 +135,24 @@ class Tensor:
                 f"got {type(data).__name__}: {e}"
             ) from None
         self.data: np.ndarray = array
-        self.grad: np.ndarray = np.zeros_like(array)
+        self._grad: np.ndarray | None = None
         self.name = name
         self.op = _op
         self.inputs = _inputs
         self._locals = _locals
 
     # -- building the graph ------------------------------------------------------
+
+    @property
+    def grad(self) -> np.ndarray:
+        """d out / d self from the last ``backward()`` (zeros before any)."""
+        if self._grad is None:
+            self._grad = np.zeros_like(self.data)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: np.ndarray) -> None:
+        self._grad = value
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -149,7 +172,7 @@ class Tensor:
     def _gate(self, data: np.ndarray, op: str, *pairs: tuple["Tensor", LocalGradient]) -> "Tensor":
         out = Tensor.__new__(Tensor)
         out.data = np.asarray(data, dtype=np.float64)
-        out.grad = np.zeros_like(out.data)
+        out._grad = None
         out.name, out.op = None, op
         out.inputs = tuple(t for t, _ in pairs)
         out._locals = tuple(local for _, local in pairs)
@@ -163,7 +186,7 @@ class Tensor:
             return float(other)
         if isinstance(other, np.ndarray) and other.shape == () or isinstance(other, np.generic):
             return float(other)
-        if _is_value(other):
+        if isinstance(other, Value):
             raise TypeError(
                 f"cannot combine a Tensor with a Value using {symbol!r}: "
                 "use Tensors throughout (Tensor(v.data) turns a Value's number into a Tensor)"
@@ -179,20 +202,21 @@ class Tensor:
                 local_b: Callable, rule_a: str, rule_b: str, reflected: bool = False) -> "Tensor":
         """An elementwise op on two Tensors with broadcasting."""
         a, b = (other, self) if reflected else (self, other)
+        A, B = _frozen(a), _frozen(b)
         try:
-            out_shape = np.broadcast_shapes(a.shape, b.shape)
+            with np.errstate(all="ignore"):
+                data = forward(A, B)
+                la, lb = local_a(A, B), local_b(A, B)
         except ValueError:
             raise ValueError(
-                f"cannot apply {symbol!r} to shapes {_shape(a.shape)} and {_shape(b.shape)}: "
+                f"cannot apply {symbol!r} to shapes {_shape(A.shape)} and {_shape(B.shape)}: "
                 "they do not broadcast (trailing dimensions must be equal or 1)"
             ) from None
-        with np.errstate(all="ignore"):
-            data = forward(a.data, b.data)
-            la, lb = local_a(a.data, b.data), local_b(a.data, b.data)
+        out_shape = data.shape
         return self._gate(
             data, symbol,
-            (a, _elementwise(la, a.shape, out_shape, rule_a)),
-            (b, _elementwise(lb, b.shape, out_shape, rule_b)),
+            (a, _elementwise(la, A.shape, out_shape, rule_a)),
+            (b, _elementwise(lb, B.shape, out_shape, rule_b)),
         )
 
     def _unary(self, data: Any, op: str, d: Any, rule: str) -> "Tensor":
@@ -301,9 +325,8 @@ class Tensor:
         return self._unary(s, "σ", s * (1.0 - s), "σ(x)(1 - σ(x))")
 
     def relu(self) -> "Tensor":
-        positive = self.data > 0
-        return self._unary(np.where(positive, self.data, 0.0), "relu", positive.astype(np.float64),
-                           "1 where x > 0, else 0")
+        positive = (self.data > 0).astype(np.float64)  # the local gradient: 1 where x > 0, else 0
+        return self._unary(np.maximum(self.data, 0.0), "relu", positive, "1 where x > 0, else 0")
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
         return self._reduce(axis, keepdims, "sum", 1.0)
@@ -367,9 +390,16 @@ class Tensor:
         seed = _seed(self, grad)
         order = topological_order(self)
         grads = backprop(self, seed, order)
+        given: set[int] = set()
         for node in order:
-            # a copy: contributions can be read-only broadcast views of each other
-            node.grad = np.array(grads[id(node)], dtype=np.float64).reshape(node.shape)
+            g = grads[node]
+            # a gradient one may write to: a contribution can be a read-only broadcast view,
+            # and a leaf (what users update) never shares its array with another node
+            if not (type(g) is np.ndarray and g.flags.writeable and g.shape == node.shape
+                    and (node.op or id(g) not in given)):
+                g = np.array(g, dtype=np.float64).reshape(node.shape)
+            given.add(id(g))
+            node.grad = g
 
     # -- looking at it -----------------------------------------------------------
 
@@ -393,12 +423,6 @@ class Tensor:
         raise TypeError("a Tensor has no truth value: compare t.data instead")
 
 
-def _is_value(x: Any) -> bool:
-    from .value import Value
-
-    return isinstance(x, Value)
-
-
 def _seed(out: Tensor, grad: Any) -> np.ndarray:
     if grad is None:
         if out.data.size != 1:
@@ -408,7 +432,7 @@ def _seed(out: Tensor, grad: Any) -> np.ndarray:
                 "or pass grad=<array of the same shape>"
             )
         return np.ones_like(out.data)
-    seed = np.asarray(grad, dtype=np.float64)
+    seed = np.array(grad, dtype=np.float64)  # a copy: it becomes out.grad
     if seed.shape != out.shape:
         raise ValueError(
             f"backward(grad=...) got shape {_shape(seed.shape)}, "
@@ -430,23 +454,27 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
             data = a.data @ b.data
     except ValueError as e:
         raise ValueError(f"cannot matrix-multiply shapes {_shape(a.shape)} @ {_shape(b.shape)}: {e}") from None
-    # treat vectors as 1×n and n×1 matrices; copies, cached at the forward values
-    A = (a.data[None, :] if a.ndim == 1 else a.data).copy()
-    B = (b.data[:, None] if b.ndim == 1 else b.data).copy()
+    # treat vectors as 1×n and n×1 matrices, cached at the forward values
+    A = _frozen(a)[None, :] if a.ndim == 1 else _frozen(a)
+    B = _frozen(b)[:, None] if b.ndim == 1 else _frozen(b)
+
+    a_shape, b_shape = a.data.shape, b.data.shape
+    a_vector, b_vector = len(a_shape) == 1, len(b_shape) == 1
 
     def as_matrix(g: np.ndarray) -> np.ndarray:
-        g = np.asarray(g, dtype=np.float64)
-        if b.ndim == 1:  # first the column, so that a vector @ vector (shape ()) works too
+        if b_vector:  # first the column, so that a vector @ vector (shape ()) works too
             g = np.expand_dims(g, -1)
-        if a.ndim == 1:
+        if a_vector:
             g = np.expand_dims(g, -2)
         return g
 
+    Bt, At = B.swapaxes(-1, -2), A.swapaxes(-1, -2)
+
     def d_a(g: np.ndarray) -> np.ndarray:  # dA = dOut · Bᵀ
-        return _unbroadcast(as_matrix(g) @ np.swapaxes(B, -1, -2), A.shape).reshape(a.shape)
+        return _unbroadcast(as_matrix(g) @ Bt, A.shape).reshape(a_shape)
 
     def d_b(g: np.ndarray) -> np.ndarray:  # dB = Aᵀ · dOut
-        return _unbroadcast(np.swapaxes(A, -1, -2) @ as_matrix(g), B.shape).reshape(b.shape)
+        return _unbroadcast(At @ as_matrix(g), B.shape).reshape(b_shape)
 
     out_shape = np.shape(data)
     return a._gate(
@@ -467,7 +495,7 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     if logits.ndim not in (1, 2):
         raise ValueError(f"cross_entropy needs logits of shape (N, C) or (C,), got {_shape(logits.shape)}")
     z = logits.data if logits.ndim == 2 else logits.data[None, :]
-    y = np.atleast_1d(np.asarray(labels))
+    y = labels if type(labels) is np.ndarray and labels.ndim == 1 else np.atleast_1d(np.asarray(labels))
     if y.dtype.kind not in "iu":
         if y.dtype.kind == "f" and np.all(y == np.round(y)):
             y = y.astype(np.int64)
@@ -476,14 +504,18 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     n, c = z.shape
     if y.shape != (n,):
         raise ValueError(f"cross_entropy got {n} rows of logits but labels of shape {_shape(y.shape)}")
-    if y.size and (y.min() < 0 or y.max() >= c):
-        raise ValueError(f"cross_entropy labels must lie in 0..{c - 1} for {c} classes, got {y.min()}..{y.max()}")
+    lo, hi = (int(y.min()), int(y.max())) if y.size else (0, 0)
+    if lo < 0 or hi >= c:
+        raise ValueError(f"cross_entropy labels must lie in 0..{c - 1} for {c} classes, got {lo}..{hi}")
+    rows = np.arange(n)
     shifted = z - z.max(axis=1, keepdims=True)
-    log_sum = np.log(np.exp(shifted).sum(axis=1))
-    loss = np.mean(log_sum - shifted[np.arange(n), y])
-    softmax = np.exp(shifted - log_sum[:, None])
-    softmax[np.arange(n), y] -= 1.0
-    d = (softmax / n).reshape(logits.shape)
+    e = np.exp(shifted)
+    total = e.sum(axis=1)
+    loss = (np.log(total) - shifted[rows, y]).sum() / n
+    softmax = e / total[:, None]
+    softmax[rows, y] -= 1.0
+    softmax /= n
+    d = softmax.reshape(logits.shape)
     local = LocalGradient("upstream · (softmax − onehot(labels)) / N", lambda g: g * d,
                           logits.shape, ())
     return logits._gate(loss, "cross-entropy", (logits, local))

@@ -118,11 +118,11 @@ class Trace(Sequence):
         n = len(self.nodes)
         backward = [
             Step(n + k, "backward", node, forward[n - 1 - k].value,
-                 _snapshot(grads[id(node)]), tuple(edges_from[id(node)]), tuple(edges_to[id(node)]))
+                 _snapshot(grads[node]), tuple(edges_from[id(node)]), tuple(edges_to[id(node)]))
             for k, node in enumerate(reversed(self.nodes))
         ]
         self._steps: tuple[Step, ...] = tuple(forward + backward)
-        self._grads = {k: _snapshot(g) for k, g in grads.items()}
+        self._grads = {id(k): _snapshot(g) for k, g in grads.items()}
         self._position = {id(node): i for i, node in enumerate(self.nodes)}
 
     # -- the sequence --------------------------------------------------------------

@@ -110,13 +110,24 @@ class Value:
 
     # -- building the graph ------------------------------------------------------
 
-    def _gate(self, data: float, op: str, *pairs: tuple["Value", float]) -> "Value":
+    @staticmethod
+    def _gate(data: float, op: str, *pairs: tuple["Value", float]) -> "Value":
         """A new node made by ``op`` from ``(input, local gradient)`` pairs."""
-        return Value(
-            data, _op=op, _inputs=tuple(v for v, _ in pairs), _local=tuple(d for _, d in pairs)
-        )
+        out = Value.__new__(Value)
+        out.data, out.grad, out.name, out.op = data, 0.0, None, op
+        if len(pairs) == 2:
+            (a, da), (b, db) = pairs
+            out.inputs, out._local = (a, b), (da, db)
+        else:
+            out.inputs, out._local = tuple(v for v, _ in pairs), tuple(d for _, d in pairs)
+        return out
 
     def _other(self, other: Any, symbol: str) -> "Value | float":
+        kind = type(other)
+        if kind is Value:
+            return other
+        if kind is float or kind is int:
+            return float(other)
         if isinstance(other, Value):
             return other
         if isinstance(other, Real) and not isinstance(other, bool):
@@ -250,7 +261,7 @@ class Value:
         order = topological_order(self)
         grads = backprop(self, 1.0, order)
         for node in order:
-            node.grad = grads[id(node)]
+            node.grad = grads[node]
 
     # -- looking at it -----------------------------------------------------------
 
