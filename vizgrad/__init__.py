@@ -4,6 +4,7 @@ Build an expression from :class:`Value` (numbers) or :class:`Tensor` (arrays),
 record its forward and backward pass with :func:`trace`, and draw or scrub through it.
 """
 
+from . import exercises
 from .captions import Caption, captions
 from .check import GradcheckResult, gradcheck, jacobian
 from .draw import draw
@@ -37,4 +38,5 @@ __all__ = [
     "group",
     "Group",
     "collapse",
+    "exercises",
 ]
