@@ -325,7 +325,7 @@ class Tensor:
         return self._unary(s, "σ", s * (1.0 - s), "σ(x)(1 - σ(x))")
 
     def relu(self) -> "Tensor":
-        positive = (self.data > 0).astype(np.float64)  # the local gradient: 1 where x > 0, else 0
+        positive = self.data > 0  # the local gradient: 1 where x > 0, else 0
         return self._unary(np.maximum(self.data, 0.0), "relu", positive, "1 where x > 0, else 0")
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
