@@ -23,7 +23,6 @@ from .tensor import Tensor
 from .trace import Trace, trace
 from .value import Value
 
-FORMATS = ("svg", "png", "pdf", "gif", "dot")
 
 
 def as_trace(out_or_trace: Value | Tensor | Trace, groups: tuple[Group, ...] = (),
@@ -146,11 +145,13 @@ class Frames(Sequence):
 
     # -- export ---------------------------------------------------------------------------
 
-    def save(self, folder: str | Path, format: str = "svg") -> list[Path]:
-        """Write every step to ``folder`` (``step_000.svg`` …), or one ``pass.gif``/``graph.dot``."""
+    def save(self, folder: str | Path, format: str = "svg", **options: Any) -> list[Path]:
+        """Write every step to ``folder`` as SVG, PNG or PDF (``step_000.svg`` …), or the whole
+        pass as one ``pass.gif``, or the layout's ``graph.dot``. ``options``: ``scale`` and
+        ``dpi`` (PNG, GIF), ``duration_ms`` and ``last_ms`` (GIF)."""
         from .export import save_frames
 
-        return save_frames(self, folder, format)
+        return save_frames(self, folder, format, **options)
 
     def __repr__(self) -> str:
         return f"<Frames: {len(self)} steps of {len(self.trace.nodes)} nodes, one layout>"

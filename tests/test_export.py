@@ -1,0 +1,333 @@
+"""Exporting the frames of a pass: SVG, PNG and PDF per step, one GIF, the DOT source.
+
+All on the lecture graph f = (x + y) * z at x = -2, y = 5, z = -4. Computing the
+layout needs the Graphviz ``dot`` program; the exports themselves do not.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `pytest` run without installing the package
+    sys.path.insert(0, str(ROOT))
+
+import vizgrad  # noqa: E402
+from vizgrad.export import FORMATS, save_frames  # noqa: E402
+
+Image = pytest.importorskip("PIL.Image", reason="Pillow is needed to read PNG and GIF files")
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="the Graphviz `dot` program is not installed: frames need it for their layout",
+)
+
+ORANGE = (0xFF, 0x7F, 0x0E)  # the highlight of active elements
+GREEN = (0x2A, 0x9D, 0x3A)  # forward values
+RED = (0xD6, 0x27, 0x28)  # gradients
+
+
+def lecture_frames() -> vizgrad.Frames:
+    x = vizgrad.Value(-2.0, name="x")
+    y = vizgrad.Value(5.0, name="y")
+    z = vizgrad.Value(-4.0, name="z")
+    q = x + y
+    q.name = "q"
+    f = q * z
+    f.name = "f"
+    return vizgrad.frames(f)
+
+
+@pytest.fixture(scope="module")
+def frames() -> vizgrad.Frames:
+    return lecture_frames()
+
+
+def step_names(n: int, ext: str) -> list[str]:
+    return [f"step_{k:03d}.{ext}" for k in range(n)]
+
+
+def backward_active(frames: vizgrad.Frames) -> list[int]:
+    """Backward steps whose frame has an active (highlighted) element."""
+    return [k for k, step in enumerate(frames.trace)
+            if step.phase == "backward" and 'vg-active"' in frames.svg(k)]
+
+
+def count(im, colour: tuple[int, int, int], tolerance: int = 0) -> int:
+    """Pixels of ``colour`` in an image (each channel within ``tolerance``)."""
+    import numpy as np
+
+    rgb = np.asarray(im.convert("RGB"), dtype=np.int16)
+    return int((np.abs(rgb - np.array(colour)) <= tolerance).all(axis=2).sum())
+
+
+def pdf_streams(data: bytes) -> bytes:
+    """Every stream of a PDF, decoded where it is ASCII85- and/or Flate-encoded."""
+    import base64
+
+    out = []
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        raw = m.group(1)
+        candidates = [raw]
+        if raw.rstrip().endswith(b"~>"):
+            try:
+                candidates.insert(0, base64.a85decode(raw.rstrip()[:-2]))
+            except ValueError:
+                pass
+        for c in candidates:
+            try:
+                out.append(zlib.decompress(c))
+                break
+            except zlib.error:
+                continue
+        else:
+            out.append(candidates[0])
+    return b"\n".join(out)
+
+
+# -- the lecture graph ------------------------------------------------------------------
+
+
+def test_lecture_graph_has_forward_and_backward_steps(frames):
+    phases = [step.phase for step in frames.trace]
+    assert len(frames) == 10
+    assert phases.count("forward") == 5 and phases.count("backward") == 5
+    assert backward_active(frames), "some backward step highlights an element"
+
+
+def test_svg_one_file_per_step(frames, tmp_path):
+    paths = save_frames(frames, tmp_path, "svg")
+    assert [p.name for p in paths] == step_names(len(frames), "svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == step_names(len(frames), "svg")
+    for k, p in enumerate(paths):
+        assert p.read_text(encoding="utf-8") == frames.svg(k)
+
+
+def test_dot_source(frames, tmp_path):
+    paths = frames.save(tmp_path, format="dot")
+    assert [p.name for p in paths] == ["graph.dot"]
+    text = paths[0].read_text(encoding="utf-8")
+    assert "digraph" in text
+    assert text == frames.dot
+
+
+def test_dot_source_parses_with_graphviz(frames, tmp_path):
+    import subprocess
+
+    path = save_frames(frames, tmp_path, "dot")[0]
+    done = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "<svg" in done.stdout
+
+
+# -- PNG ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pngs(frames, tmp_path_factory) -> list[Path]:
+    pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
+    return frames.save(tmp_path_factory.mktemp("png"), format="png")
+
+
+def test_png_one_file_per_step(frames, pngs):
+    assert [p.name for p in pngs] == step_names(len(frames), "png")
+    assert sorted(p.name for p in pngs[0].parent.iterdir()) == step_names(len(frames), "png")
+
+
+def test_png_frames_decode_all_the_same_size_and_not_blank(pngs):
+    sizes = set()
+    for p in pngs:
+        assert p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        with Image.open(p) as im:
+            im.load()
+            sizes.add(im.size)
+            colours = im.convert("RGB").getcolors(im.width * im.height)
+        assert len(colours) > 10, f"{p.name} is (nearly) blank"
+        white = sum(n for n, c in colours if c == (255, 255, 255))
+        assert white < im.width * im.height * 0.99, f"{p.name} is all white"
+    assert len(sizes) == 1, f"frames differ in size: {sizes}"
+    (w, h), = sizes
+    # 96 pixels per inch by default: the SVG's size in points times 4/3
+    assert (w, h) == pytest.approx((402 * 4 / 3, 137.5 * 4 / 3), abs=2)
+
+
+def test_png_shows_values_gradients_and_the_highlight(frames, pngs):
+    active = backward_active(frames)
+    for k in active:
+        with Image.open(pngs[k]) as im:
+            assert count(im, ORANGE) > 50, f"no orange highlight in backward frame {k}"
+            assert count(im, RED, 24) > 5, f"no red gradient text in backward frame {k}"
+            assert count(im, GREEN, 24) > 20, f"no green value text in backward frame {k}"
+    with Image.open(pngs[0]) as im:  # nothing has been computed backward yet
+        assert count(im, RED, 24) == 0
+        assert count(im, GREEN, 24) > 5
+
+
+def test_png_text_is_drawn(frames, tmp_path):
+    """Removing every text changes the picture: the font was found and used."""
+    pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
+    from vizgrad.export import _font_options, _png_renderer, _with_font
+
+    svg = frames.final_svg()
+    bare = re.sub(r"<text\b[^>]*>[^<]*</text>", "", svg)
+    render = _png_renderer()
+    fonts = _font_options([svg])
+    assert render(_with_font(svg), 96, fonts) != render(_with_font(bare), 96, fonts)
+
+
+def test_png_scale_and_dpi(frames, tmp_path):
+    pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
+    one = save_frames(frames, tmp_path / "one", "png")[0]
+    two = save_frames(frames, tmp_path / "two", "png", scale=2.0)[0]
+    dpi = save_frames(frames, tmp_path / "dpi", "png", dpi=192)[0]
+    with Image.open(one) as a, Image.open(two) as b, Image.open(dpi) as c:
+        assert b.size == pytest.approx((2 * a.width, 2 * a.height), abs=2)
+        assert c.size == b.size
+        # the resolution is recorded: slide programs place both at the same size
+        assert a.info["dpi"] == pytest.approx((96, 96), abs=0.1)
+        assert b.info["dpi"] == pytest.approx((192, 192), abs=0.1)
+
+
+# -- PDF ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdfs(frames, tmp_path_factory) -> list[Path]:
+    pytest.importorskip("svglib", reason="PDF export needs svglib")
+    pytest.importorskip("reportlab", reason="PDF export needs reportlab")
+    return frames.save(tmp_path_factory.mktemp("pdf"), format="pdf")
+
+
+def test_pdf_one_vector_file_per_step(frames, pdfs):
+    assert [p.name for p in pdfs] == step_names(len(frames), "pdf")
+    assert sorted(p.name for p in pdfs[0].parent.iterdir()) == step_names(len(frames), "pdf")
+    for p in pdfs:
+        data = p.read_bytes()
+        assert data.startswith(b"%PDF")
+        assert data.rstrip().endswith(b"%%EOF")
+        content = pdf_streams(data)
+        # vector: real text (text objects in an embedded TrueType font), no page image
+        assert b"BT" in content and b"Tf" in content and b"Tj" in content
+        assert b"DejaVuSans" in data and b"/FontFile2" in data
+        assert b"/Subtype /Image" not in data
+
+
+def test_pdf_page_is_the_drawing_size(pdfs):
+    box = re.search(rb"/MediaBox\s*\[\s*([\d.\s-]+)\]", pdfs[0].read_bytes())
+    assert box, "no MediaBox"
+    x0, y0, x1, y1 = map(float, box.group(1).split())
+    assert (x1 - x0, y1 - y0) == pytest.approx((402, 137.5), abs=1)
+
+
+def test_pdf_shows_the_highlight(frames, pdfs):
+    """The orange of the CSS rules reaches the PDF as a stroke colour on active frames."""
+    orange = re.compile(rb"1 \.49\d* \.05\d* RG")
+    active = backward_active(frames)
+    for k in active:
+        assert orange.search(pdf_streams(pdfs[k].read_bytes())), f"no orange stroke in step {k}"
+    last = frames.final_svg()
+    assert 'vg-active"' not in last
+
+
+# -- GIF ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gif(frames, tmp_path_factory) -> Path:
+    pytest.importorskip("resvg_py", reason="GIF export needs resvg-py")
+    paths = frames.save(tmp_path_factory.mktemp("gif"), format="gif")
+    assert [p.name for p in paths] == ["pass.gif"]
+    assert [p.name for p in paths[0].parent.iterdir()] == ["pass.gif"]
+    return paths[0]
+
+
+def test_gif_has_every_step_and_loops(frames, gif, pngs):
+    with Image.open(gif) as im:
+        assert im.format == "GIF"
+        assert im.n_frames == len(frames)
+        assert im.info.get("loop") == 0, "loops forever"
+        with Image.open(pngs[0]) as first:
+            assert im.size == first.size
+        durations = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            durations.append(im.info["duration"])
+    assert durations[:-1] == [700] * (len(frames) - 1)
+    assert durations[-1] > 700, "the last frame is held longer"
+
+
+def test_gif_frames_match_the_pngs(frames, gif, pngs):
+    from PIL import ImageChops
+
+    active = backward_active(frames)
+    with Image.open(gif) as im:
+        for k in range(im.n_frames):
+            im.seek(k)
+            frame = im.convert("RGB")
+            with Image.open(pngs[k]) as png:
+                expected = png.convert("RGB")
+            assert frame.size == expected.size
+            if k in active:  # the highlight keeps its exact colour
+                assert count(frame, ORANGE) == pytest.approx(count(expected, ORANGE), rel=0.05)
+            # one shared palette, close to the drawing's colours: no pixel is far off
+            diff = ImageChops.difference(frame, expected).convert("L")
+            assert diff.getextrema()[1] < 100, f"GIF frame {k} differs from its PNG"
+
+
+def test_gif_timing_options(frames, tmp_path):
+    pytest.importorskip("resvg_py", reason="GIF export needs resvg-py")
+    path = save_frames(frames, tmp_path, "gif", duration_ms=300, scale=0.5)[0]
+    with Image.open(path) as im:
+        durations = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            durations.append(im.info["duration"])
+        assert im.width == pytest.approx(402 * 4 / 3 / 2, abs=2)
+    assert durations == [300] * (len(frames) - 1) + [900]
+
+
+# -- options and errors -------------------------------------------------------------------
+
+
+def test_formats_listed():
+    assert set(FORMATS) == {"svg", "png", "pdf", "gif", "dot"}
+
+
+def test_unknown_format_lists_the_choices(frames, tmp_path):
+    with pytest.raises(ValueError) as err:
+        frames.save(tmp_path / "out", format="jpg")
+    message = str(err.value)
+    assert "'jpg'" in message
+    for choice in FORMATS:
+        assert repr(choice) in message
+    assert not (tmp_path / "out").exists(), "nothing is written for an unknown format"
+
+
+@pytest.mark.parametrize("option", [{"scale": 0}, {"scale": -1.0}, {"dpi": float("nan")}, {"duration_ms": 0}])
+def test_bad_options(frames, tmp_path, option):
+    with pytest.raises(ValueError):
+        save_frames(frames, tmp_path, "png", **option)
+
+
+@pytest.mark.parametrize(
+    "fmt, module, install",
+    [("png", "resvg_py", "pip install resvg-py"),
+     ("gif", "resvg_py", "pip install resvg-py"),
+     ("pdf", "svglib", "pip install svglib reportlab")],
+)
+def test_missing_converter_says_what_to_install(frames, tmp_path, monkeypatch, fmt, module, install):
+    for name in list(sys.modules):
+        if name == module or name.startswith(module + "."):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, module, None)  # `import module` now fails
+    with pytest.raises(ImportError) as err:
+        save_frames(frames, tmp_path / "out", fmt)
+    message = str(err.value)
+    assert install in message and "\n" not in message
+    assert not (tmp_path / "out").exists()
