@@ -11,6 +11,8 @@ from .draw import draw
 from .frames import Frames, frames
 from .group import Group, collapse, group
 from .layout import GraphvizNotFound
+from .player import player_html
+from .scrub import Scrubber, scrub
 from .tensor import LocalGradient, Tensor, cross_entropy
 from .trace import Edge, Step, Trace, trace
 from .value import Value
@@ -39,4 +41,7 @@ __all__ = [
     "Group",
     "collapse",
     "exercises",
+    "scrub",
+    "Scrubber",
+    "player_html",
 ]

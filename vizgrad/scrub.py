@@ -1,0 +1,399 @@
+"""Scrubbing through a forward and backward pass in a notebook.
+
+``scrub(f)`` lays the graph out once (:class:`~vizgrad.frames.Frames`) and sends the
+drawing and every step's few changes to the browser once; the slider, the buttons,
+the arrow keys and Play then move between steps in the browser alone, with no
+kernel round trip. ``w.step`` follows in Python and can be set from Python.
+
+``scrub(fn, x=-2.0, y=5.0)`` adds a slider per input: moving one calls ``fn`` again,
+traces the new pass and sends only the new numbers, drawn on the same layout (every
+node stays where it is). Only if the new graph has a different structure is it laid
+out again.
+
+Exports (nbconvert). A scrubber's output holds both the widget view and, as
+``text/html``, a self-contained player (:func:`vizgrad.player.player_fragment`).
+nbconvert shows the ``text/html`` only while the notebook holds no widget state: a
+notebook run and saved in JupyterLab (which by default does not save widget state)
+exports with working players. ``jupyter nbconvert --execute`` does store the state,
+and nbconvert then prefers the widget view, which needs the widget libraries from a
+CDN (nothing shows offline). For that case add the preprocessor defined here::
+
+    jupyter nbconvert --to html --execute --Exporter.preprocessors=vizgrad.scrub.StaticPlayers x.ipynb
+    jupyter nbconvert --to slides --execute --Exporter.preprocessors=vizgrad.scrub.StaticPlayers x.ipynb
+
+(or ``--ExecutePreprocessor.store_widget_state=False``, which drops every widget's state).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import anywidget
+import ipywidgets
+import traitlets
+
+from .frames import Frames
+from .player import Replay, player_fragment, save_html as _save_html, static_text
+from .scene import Scene, build_scene
+from .svg import ACTIVE_CLASS, text_value
+from .tensor import Tensor
+from .trace import Trace, trace as make_trace
+from .value import Value
+
+
+SLOW_UPDATE_MS = 150.0  # slower recomputes than this wait for the slider to be let go
+
+
+class StructureChanged(ValueError):
+    """A new trace does not fit an existing layout: its graph has another structure."""
+
+
+def _shape(scene: Scene) -> list[tuple]:
+    """The scene without its changing texts: what the layout depends on."""
+    return [
+        (el.id, el.kind, el.tail, el.head, el.arrow,
+         tuple((r.slot, r.color, r.size) if r.slot else (r.text, r.color, r.size) for r in el.rows))
+        for el in scene.elements
+    ]
+
+
+def restep(frames: Frames, new_trace: Trace, scene: Scene | None = None) -> list[tuple[tuple[int, str], ...]]:
+    """Each step's (hole, value) changes of ``new_trace`` on the layout of ``frames``.
+
+    Mirrors :class:`Frames`: the slot texts of the new trace's scene go into the holes
+    of the existing template. Raises :class:`StructureChanged` when the new graph is
+    not drawn with the same elements (another op sequence, names or wiring).
+    """
+    if scene is None:
+        scene = build_scene(new_trace, frames.scene.digits)
+    if len(scene.changes) != len(frames.changes) or _shape(scene) != _shape(frames.scene):
+        raise StructureChanged("the new graph has another structure than the laid-out one")
+    index = {(h.kind, h.key): i for i, h in enumerate(frames.template.holes)}
+    out: list[tuple[tuple[int, str], ...]] = []
+    before: tuple[str, ...] = ()
+    try:
+        for k, change in enumerate(scene.changes):
+            diff = [(index["text", slot], text_value(text)) for slot, text in change.items()]
+            now = scene.active[k]
+            diff += [(index["class", el], "") for el in before if el not in now]
+            diff += [(index["class", el], ACTIVE_CLASS) for el in now if el not in before]
+            out.append(tuple(diff))
+            before = now
+    except KeyError as e:
+        raise StructureChanged(f"the new graph has a hole the layout lacks: {e}") from None
+    return out
+
+
+def retext(frames: Frames, new_trace: Trace) -> dict[str, Any]:
+    """Like ``frames.to_json()``, for ``new_trace`` drawn on the layout of ``frames``."""
+    changes = restep(frames, new_trace)
+    return {"svg": frames.to_json()["svg"], "steps": [[list(c) for c in diff] for diff in changes]}
+
+
+def _slider_for(name: str, spec: Any) -> ipywidgets.FloatSlider:
+    """A slider for one input: a number (range around it) or (value, min, max[, step])."""
+    if isinstance(spec, ipywidgets.FloatSlider):
+        return spec
+    if isinstance(spec, (tuple, list)):
+        if len(spec) not in (3, 4):
+            raise ValueError(f"input {name}: give a number or (value, min, max[, step]), got {spec!r}")
+        value, lo, hi, *rest = (float(v) for v in spec)
+        step = rest[0] if rest else 0.1
+    else:
+        if isinstance(spec, bool) or not isinstance(spec, (int, float)):
+            raise TypeError(f"input {name}: expected a number, got {type(spec).__name__}")
+        value = float(spec)
+        if not math.isfinite(value):
+            raise ValueError(f"input {name}: the starting value must be finite, got {value}")
+        span = max(5.0, 2.0 * abs(value))
+        lo, hi, step = math.floor(value - span), math.ceil(value + span), 0.1
+    return ipywidgets.FloatSlider(
+        value=value, min=lo, max=hi, step=step, description=name, continuous_update=True,
+        readout_format=".2f", style={"description_width": "initial"},
+        layout=ipywidgets.Layout(width="auto", min_width="220px", flex="1 1 220px", margin="2px 16px 2px 0"),
+    )
+
+
+class Scrubber(anywidget.AnyWidget):
+    """Step through a trace: Play, slider, ◀ ▶ (and the arrow keys), caption per step.
+
+    ``step`` is synced both ways; ``max_step`` is ``len(frames) - 1``; ``backward_start``
+    the first backward step. ``data`` (the steps and captions) and ``svg_template``
+    (the drawing, laid out once) are sent to the browser once.
+    """
+
+    _esm = static_text("player.js")
+    _css = static_text("player.css")
+
+    step = traitlets.Int(0).tag(sync=True)
+    max_step = traitlets.Int(0, read_only=True).tag(sync=True)
+    backward_start = traitlets.Int(0, read_only=True).tag(sync=True)
+    interval = traitlets.Int(700).tag(sync=True)
+    svg_template = traitlets.Unicode("").tag(sync=True)
+    data = traitlets.Unicode("{}").tag(sync=True)
+
+    def __init__(
+        self,
+        out_or_trace: Value | Tensor | Trace | Frames,
+        *,
+        rankdir: str = "LR",
+        digits: int = 3,
+        step: int = 0,
+        interval: int = 700,
+        fallback: bool = True,
+        _fn: Callable[..., Any] | None = None,
+        _inputs: dict[str, Any] | None = None,
+    ) -> None:
+        fr = out_or_trace if isinstance(out_or_trace, Frames) else Frames(out_or_trace, rankdir, digits)
+        self.frames: Frames = fr
+        self.fallback = fallback
+        self.replay = Replay(fr)
+        self._fn = _fn
+        self.sliders: dict[str, ipywidgets.FloatSlider] = {}
+        self.status = ipywidgets.HTML("")
+        self.last_update_ms: float | None = None
+        self.layouts = 1  # Graphviz layouts made (a live input changing the structure adds one)
+        self._box: ipywidgets.Widget | None = None
+        super().__init__(interval=int(interval))
+        self._push(layout=True, step=step)
+        if _fn is not None:
+            self.sliders = {name: _slider_for(name, spec) for name, spec in (_inputs or {}).items()}
+            for s in self.sliders.values():
+                s.observe(self._on_slider, names="value")
+
+    # -- what is shown --------------------------------------------------------------
+
+    @property
+    def trace(self) -> Trace:
+        """The trace shown now (recomputed when a live input moves)."""
+        return self.replay.trace
+
+    @property
+    def captions(self) -> list:
+        return self.replay.captions
+
+    @property
+    def caption(self):
+        """The caption of the current step."""
+        return self.replay.captions[self.step]
+
+    @property
+    def phase(self) -> str:
+        return "backward" if self.step >= self.backward_start else "forward"
+
+    def svg(self, k: int | None = None) -> str:
+        """The SVG of step ``k`` (default: the current step), as the browser shows it."""
+        return self.replay.svg(self.step if k is None else k)
+
+    @traitlets.validate("step")
+    def _valid_step(self, proposal: Any) -> int:
+        k = int(proposal["value"])
+        return min(max(k, 0), self.max_step)
+
+    def _push(self, layout: bool, step: int | None = None) -> None:
+        r = self.replay
+        with self.hold_sync():
+            self.set_trait("max_step", len(r) - 1)
+            self.set_trait("backward_start", r.backward_start)
+            if layout:
+                self.svg_template = r.marked_svg()
+            self.data = json.dumps(r.data(interval=self.interval), ensure_ascii=False, separators=(",", ":"))
+            if step is not None:
+                self.step = step
+            elif self.step > self.max_step:
+                self.step = self.max_step
+
+    # -- live inputs ----------------------------------------------------------------------
+
+    @property
+    def inputs(self) -> dict[str, float]:
+        """The current value of every live input."""
+        return {name: s.value for name, s in self.sliders.items()}
+
+    def set_inputs(self, **values: float) -> None:
+        """Move live inputs from Python (recomputes once)."""
+        unknown = set(values) - set(self.sliders)
+        if unknown:
+            raise KeyError(f"no such input: {', '.join(sorted(unknown))}; inputs: {', '.join(self.sliders)}")
+        self._holding = True
+        try:
+            for name, v in values.items():
+                self.sliders[name].value = v
+        finally:
+            self._holding = False
+        self.recompute()
+
+    _holding = False
+
+    def _on_slider(self, change: dict) -> None:
+        if not self._holding:
+            self.recompute()
+
+    def recompute(self) -> float:
+        """Call the function again at the current inputs and show the new pass.
+
+        The layout is kept (only numbers change) unless the structure of the graph
+        changed. Returns the time taken in milliseconds (also in ``last_update_ms``).
+        """
+        if self._fn is None:
+            raise RuntimeError("this scrubber has no live inputs: use scrub(fn, x=..., ...)")
+        t0 = time.perf_counter()
+        try:
+            out = self._fn(**{name: Value(float(v), name=name) for name, v in self.inputs.items()})
+            new = make_trace(out) if not isinstance(out, Trace) else out
+        except Exception as e:  # show it, keep the last good drawing
+            self.status.value = f'<span style="color:#d62728">{_escape(type(e).__name__)}: {_escape(str(e))}</span>'
+            return float("nan")
+        digits = self.frames.scene.digits
+        scene = build_scene(new, digits)
+        try:
+            changes = restep(self.frames, new, scene)
+            self.replay = Replay(self.frames, new, changes)
+            self._push(layout=False)
+        except StructureChanged:
+            self.layouts += 1
+            self.frames = Frames(new, self.frames.rankdir, digits)
+            self.replay = Replay(self.frames)
+            self._push(layout=True)
+        self.status.value = ""
+        self.last_update_ms = (time.perf_counter() - t0) * 1000.0
+        if self.last_update_ms > SLOW_UPDATE_MS:  # a big graph: recompute when a slider is let go
+            for s in self.sliders.values():
+                s.continuous_update = False
+        return self.last_update_ms
+
+    # -- display and export ----------------------------------------------------------------
+
+    @property
+    def view(self) -> ipywidgets.Widget:
+        """What is displayed: the player, under the input sliders if there are any."""
+        if not self.sliders:
+            return self
+        if self._box is None:
+            row = ipywidgets.HBox(list(self.sliders.values()),
+                                  layout=ipywidgets.Layout(flex_flow="row wrap"))
+            self._box = ipywidgets.VBox([row, self.status, self])
+        return self._box
+
+    def html(self, step: int | None = None) -> str:
+        """A self-contained player of the current pass, as an HTML fragment."""
+        return player_fragment(self.replay, step=self.step if step is None else step, interval=self.interval)
+
+    def save_html(self, path: str | Path, title: str | None = None, step: int = 0) -> Path:
+        """Write the current pass as one self-contained HTML page (no network, no kernel)."""
+        return _save_html(path, self.replay, title=title, step=step, interval=self.interval)
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        view = self.view
+        if view is self:
+            bundle = super()._repr_mimebundle_(**kwargs)
+        else:
+            bundle = view._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):
+            data, metadata = bundle
+        else:
+            data, metadata = bundle, {}
+        if data is None:
+            return bundle
+        data = dict(data)
+        if self.fallback:
+            # nbconvert and other renderers without the widget show this player instead
+            data["text/html"] = self.html()
+        data["text/plain"] = repr(self)
+        metadata = dict(metadata or {})
+        metadata["vizgrad"] = {"player": "text/html" in data}  # for StaticPlayers (nbconvert)
+        return data, metadata
+
+    def __repr__(self) -> str:
+        live = f", inputs {self.inputs}" if self.sliders else ""
+        return f"<vizgrad scrubber: step {self.step} of 0..{self.max_step}{live}>"
+
+
+def _escape(s: str) -> str:
+    import html
+
+    return html.escape(s)
+
+
+def scrub(
+    out_or_trace: Value | Tensor | Trace | Frames | Callable[..., Any],
+    /,
+    *,
+    rankdir: str = "LR",
+    digits: int = 3,
+    step: int = 0,
+    interval: int = 700,
+    fallback: bool = True,
+    **inputs: Any,
+) -> Scrubber:
+    """A widget to scrub through the forward and backward pass of a graph.
+
+    ``scrub(f)`` for a graph's output ``f`` (or a trace, or frames). ``scrub(fn, x=-2.0,
+    y=5.0)`` calls ``fn(x=Value(-2.0, name="x"), y=Value(5.0, name="y"))`` and adds a
+    slider per input (a number: a range around it; or ``(value, min, max[, step])``).
+
+    Options: ``rankdir`` and ``digits`` of the drawing, the first ``step`` shown, Play's
+    ``interval`` in ms per step, and ``fallback`` (also put a static HTML player in the
+    output, for nbconvert and other renderers without widgets).
+    """
+    if isinstance(out_or_trace, (Value, Tensor, Trace, Frames)):
+        if inputs:
+            raise TypeError(f"inputs ({', '.join(inputs)}) are for scrub(fn, ...): pass a function, not a graph")
+        return Scrubber(out_or_trace, rankdir=rankdir, digits=digits, step=step, interval=interval,
+                        fallback=fallback)
+    if not callable(out_or_trace):
+        raise TypeError(
+            "scrub(...) takes a graph's output (a Value or Tensor), a vizgrad.trace(...), "
+            f"frames, or a function with its inputs as keywords; got {type(out_or_trace).__name__}"
+        )
+    fn = out_or_trace
+    if not inputs:
+        raise TypeError("scrub(fn, ...) needs the inputs as keywords, e.g. scrub(fn, x=-2.0, y=5.0)")
+    start = {name: _slider_for(name, spec) for name, spec in inputs.items()}
+    out = fn(**{name: Value(float(s.value), name=name) for name, s in start.items()})
+    return Scrubber(out if isinstance(out, Trace) else make_trace(out), rankdir=rankdir, digits=digits,
+                    step=step, interval=interval, fallback=fallback, _fn=fn, _inputs=start)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _static_players_class():
+    from nbconvert.preprocessors import Preprocessor
+
+    class StaticPlayers(Preprocessor):
+        """nbconvert: show each vizgrad scrubber as its self-contained player.
+
+        nbconvert prefers a widget's view to its ``text/html`` whenever the notebook
+        holds widget state (always after ``--execute``, which stores it), and that view
+        needs the widget libraries from a CDN. This drops the view from scrubber outputs
+        that carry a player, so the exported page shows the player (offline, no kernel)::
+
+            jupyter nbconvert --to html --execute \\
+                --Exporter.preprocessors=vizgrad.scrub.StaticPlayers notebook.ipynb
+        """
+
+        def preprocess_cell(self, cell, resources, index):
+            for out in cell.get("outputs", []):
+                meta = out.get("metadata") or {}
+                data = out.get("data") or {}
+                if (meta.get("vizgrad") or {}).get("player") and "text/html" in data:
+                    data.pop(WIDGET_VIEW, None)
+            return cell, resources
+
+    StaticPlayers.__module__ = __name__
+    StaticPlayers.__qualname__ = "StaticPlayers"
+    return StaticPlayers
+
+
+def __getattr__(name: str):
+    # nbconvert is imported only when nbconvert asks for the preprocessor (it is slow to import)
+    if name == "StaticPlayers":
+        cls = _static_players_class()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,423 @@
+// vizgrad's step player: one laid-out SVG with numbered holes, and per step the few
+// holes that change. Shared by the notebook widget (an anywidget: the default export's
+// render) and the saved, self-contained HTML page (mountStatic).
+//
+// A hole is an element marked data-h="<index>":
+//   * a <text>: its text is the hole's value (values arrive XML-escaped: &amp; &lt;
+//     &gt; are decoded here; text only ever goes in as a Text node's data, never as
+//     markup, so a user's name that looks like an HTML tag shows as written);
+//   * a <g data-c="vg-wire ...">: its class attribute is data-c + value
+//     (value is "" or " vg-active").
+//
+// Moving to a step never redraws: the target state is computed from the step diffs
+// (incrementally when moving forward) and only holes whose value differs touch the DOM.
+
+const ENTITIES = { "&amp;": "&", "&lt;": "<", "&gt;": ">" };
+const decode = (s) => (typeof s === "string" && s.indexOf("&") >= 0
+  ? s.replace(/&(?:amp|lt|gt);/g, (m) => ENTITIES[m]) : String(s));
+
+// button icons, drawn (no icon font needed): ⏮ ◀ ▶ ⏸ ▶ ⏭
+const ICONS = {
+  first: "M3 2.5h2.2v11H3zM13 2.5v11L5.6 8z",
+  prev: "M12.5 2.5v11L3.5 8z",
+  play: "M4.5 2.5v11L13.5 8z",
+  pause: "M4 2.5h3v11H4zM9 2.5h3v11H9z",
+  next: "M3.5 2.5v11L12.5 8z",
+  last: "M10.8 2.5H13v11h-2.2zM3 2.5v11L10.4 8z",
+};
+const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = text;
+  return e;
+}
+
+function button(cls, d, label) {
+  const b = el("button", "vgp-btn " + cls);
+  b.type = "button";
+  b.title = label;
+  b.setAttribute("aria-label", label);
+  // a constant icon: parsed as HTML so that the SVG namespace needs no URL here
+  b.innerHTML = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">'
+    + '<path fill="currentColor" d="' + d + '"/></svg>';
+  return b;
+}
+
+export class Player {
+  // root: an element (gets class "vgp"); may already hold <div class="vgp-figure"><svg…>.
+  // options: { svg?: string, data: {...}, step?: number, interval?: ms, onStep?: (k) => void }
+  constructor(root, options) {
+    this.root = root;
+    this.onStep = options.onStep || null;
+    this.baseInterval = options.interval || (options.data && options.data.interval) || 700;
+    this.speed = 1;
+    this.zoom = options.zoom || (options.data && options.data.zoom) || 1.6;
+    this.actual = false;
+    this.timer = null;
+    this.cur = -2; // the step the DOM shows; -2: not known yet
+    root.classList.add("vgp");
+    if (!root.hasAttribute("tabindex")) root.tabIndex = 0;
+    root.setAttribute("role", "group");
+    // JupyterLab and Notebook 7 (Lumino) leave the keys pressed in here to the player
+    root.setAttribute("data-lm-suppress-shortcuts", "true");
+    root.setAttribute("aria-label", "computational graph, step by step");
+    this.figure = root.querySelector(":scope > .vgp-figure");
+    if (!this.figure) {
+      this.figure = el("div", "vgp-figure");
+      root.insertBefore(this.figure, root.firstChild);
+    }
+    this._buildControls();
+    const t0 = performance.now();
+    if (options.svg != null) this.setSvg(options.svg, false);
+    else this._scan();
+    const t1 = performance.now();
+    this.setData(options.data, options.step != null ? options.step : (options.data.start || 0));
+    this.timing = { scan: t1 - t0, data: performance.now() - t1, start: t0 };
+    root.__vgp = this;
+    this.readyAt = performance.now(); // ms since the page started loading
+    root.dataset.ready = "1";
+    // and once the first frame with the drawing has been produced
+    requestAnimationFrame(() => setTimeout(() => { this.shownAt = performance.now(); }, 0));
+  }
+
+  // -- building -------------------------------------------------------------------
+
+  _buildControls() {
+    const root = this.root;
+    const cap = el("div", "vgp-caption");
+    const head = el("div", "vgp-head");
+    this.phase = el("span", "vgp-phase");
+    this.counter = el("span", "vgp-count");
+    head.append(this.phase, this.counter);
+    this.text = el("div", "vgp-text");
+    this.formula = el("div", "vgp-formula");
+    this.text.setAttribute("aria-live", "polite");
+    cap.append(head, this.text, this.formula);
+
+    const bar = el("div", "vgp-controls");
+    this.bFirst = button("vgp-first", ICONS.first, "first step (Home)");
+    this.bPrev = button("vgp-prev", ICONS.prev, "previous step (\u2190)");
+    this.bPlay = button("vgp-play", ICONS.play, "play / pause (space)");
+    this.bNext = button("vgp-next", ICONS.next, "next step (\u2192)");
+    this.bLast = button("vgp-last", ICONS.last, "last step (End)");
+    const track = el("div", "vgp-track");
+    this.range = el("input", "vgp-range");
+    this.range.type = "range";
+    this.range.min = "0";
+    this.range.step = "1";
+    this.range.setAttribute("aria-label", "step");
+    this.marker = el("div", "vgp-marker");
+    this.marker.title = "the backward pass begins here";
+    const labels = el("div", "vgp-labels");
+    this.fwdLabel = el("span", "vgp-label-forward", "forward");
+    this.bwdLabel = el("span", "vgp-label-backward", "backward");
+    labels.append(this.fwdLabel, this.bwdLabel);
+    track.append(this.range, this.marker, labels);
+    this.speedSel = el("select", "vgp-speed");
+    this.speedSel.title = "playback speed";
+    this.speedSel.setAttribute("aria-label", "playback speed");
+    for (const s of SPEEDS) {
+      const o = el("option", null, s + "\u00D7");
+      o.value = String(s);
+      if (s === 1) o.selected = true;
+      this.speedSel.append(o);
+    }
+    this.bZoom = el("button", "vgp-btn vgp-zoom", "1:1");
+    this.bZoom.type = "button";
+    this.bZoom.title = "drawing: actual size (scroll) or fit to the width";
+    this.bZoom.setAttribute("aria-pressed", "false");
+    bar.append(this.bFirst, this.bPrev, this.bPlay, this.bNext, this.bLast, track, this.speedSel, this.bZoom);
+    root.append(cap, bar);
+
+    this.bFirst.addEventListener("click", () => { this.stop(); this.go(0, true); });
+    this.bPrev.addEventListener("click", () => { this.stop(); this.go(this.cur - 1, true); });
+    this.bNext.addEventListener("click", () => { this.stop(); this.go(this.cur + 1, true); });
+    this.bLast.addEventListener("click", () => { this.stop(); this.go(this.n - 1, true); });
+    this.bPlay.addEventListener("click", () => this.toggle());
+    this.range.addEventListener("input", () => { this.stop(); this.go(+this.range.value, true); });
+    this.bZoom.addEventListener("click", () => { this.actual = !this.actual; this._size(); });
+    this.speedSel.addEventListener("change", () => {
+      this.speed = +this.speedSel.value || 1;
+      if (this.timer) { this.stop(); this.play(); }
+    });
+    // Keys are taken at the window, in the capture phase, while the focus is in the
+    // player: a notebook page (JupyterLab, Notebook 7) has its own key handlers on the
+    // way down that would otherwise take or swallow the arrow keys.
+    this._onKey = (ev) => {
+      const t = ev.target;
+      if (!(t instanceof Node) || !root.contains(t)) return;
+      if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+      const onRange = t === this.range;
+      const tag = t && t.tagName;
+      if (tag === "SELECT" || (tag === "INPUT" && !onRange) || tag === "TEXTAREA") return;
+      let k = null;
+      if (ev.key === "ArrowLeft" || ev.key === "ArrowDown") k = this.cur - 1;
+      else if (ev.key === "ArrowRight" || ev.key === "ArrowUp") k = this.cur + 1;
+      else if (ev.key === "Home") k = 0;
+      else if (ev.key === "End") k = this.n - 1;
+      else if ((ev.key === " " || ev.key === "Spacebar") && tag !== "BUTTON") {
+        ev.preventDefault();
+        ev.stopPropagation();
+        this.toggle();
+        return;
+      }
+      if (k === null) return;
+      ev.preventDefault(); // the range input would step too
+      ev.stopPropagation();
+      this.stop();
+      this.go(k, true);
+    };
+    window.addEventListener("keydown", this._onKey, true);
+  }
+
+  // the holes of the SVG now in the figure; what they show right now
+  _scan() {
+    const svg = this.figure.querySelector("svg");
+    this.svgEl = svg;
+    this._size();
+    const marked = this.figure.querySelectorAll("[data-h]");
+    let nh = 0;
+    for (const e of marked) nh = Math.max(nh, +e.getAttribute("data-h") + 1);
+    this.els = new Array(nh).fill(null);
+    this.nodes = new Array(nh).fill(null);
+    this.isText = new Uint8Array(nh);
+    this.base = new Array(nh).fill("");
+    this.shown = new Array(nh).fill("");
+    for (const e of marked) {
+      const i = +e.getAttribute("data-h");
+      this.els[i] = e;
+      if (e.tagName.toLowerCase() === "text") {
+        // one Text node per hole, changed in place (cheaper than replacing textContent)
+        const value = e.textContent;
+        if (!(e.childNodes.length === 1 && e.firstChild.nodeType === 3)) {
+          e.textContent = "";
+          e.append(document.createTextNode(value));
+        }
+        this.isText[i] = 1;
+        this.nodes[i] = e.firstChild;
+        this.shown[i] = value;
+      } else {
+        const b = e.getAttribute("data-c") || "";
+        const c = e.getAttribute("class") || "";
+        this.base[i] = b;
+        this.shown[i] = c.startsWith(b) ? c.slice(b.length) : c;
+      }
+    }
+    this.vals = null;
+    this.cur = -2;
+  }
+
+  // Fit: as wide as the container, up to `zoom` times the drawing's own size.
+  // Actual size: the drawing at its own size, scrolled within the figure.
+  _size() {
+    const svg = this.svgEl;
+    if (!svg) return;
+    const w = parseFloat(svg.getAttribute("width") || "0");
+    const px = /pt$/.test(svg.getAttribute("width") || "") ? w * 4 / 3 : w;
+    if (!(px > 0)) return;
+    this.bZoom.textContent = this.actual ? "fit" : "1:1";
+    this.bZoom.setAttribute("aria-pressed", this.actual ? "true" : "false");
+    this.root.classList.toggle("vgp-actual", !!this.actual);
+    svg.style.width = this.actual ? Math.round(px) + "px" : "100%";
+    svg.style.maxWidth = this.actual ? "none" : Math.round(px * this.zoom) + "px";
+  }
+
+  setSvg(svg, redraw = true) {
+    // the SVG is written by vizgrad (every user text escaped); parsed once per layout
+    this.figure.innerHTML = svg;
+    this._scan();
+    if (redraw && this.steps) this.go(Math.max(0, this.target), false, true);
+  }
+
+  setData(data, step) {
+    this.data = data;
+    this.steps = data.steps.map((diff) => diff.map(([h, v]) => [h, decode(v)]));
+    this.initial = (data.initial || []).map(decode);
+    this.captions = data.captions || [];
+    this.n = this.steps.length;
+    this.backward = data.backward != null ? data.backward : this.n;
+    this.range.max = String(Math.max(0, this.n - 1));
+    const frac = this.n > 1 ? Math.min(1, this.backward / (this.n - 1)) : 0;
+    this.root.style.setProperty("--vgp-frac", String(frac));
+    const hasBackward = this.backward < this.n;
+    this.marker.hidden = !hasBackward;
+    this.bwdLabel.hidden = !hasBackward;
+    const want = step != null ? step : (this.cur >= 0 ? this.cur : 0);
+    this.vals = null; // recompute from step 0
+    this.go(want, false, true);
+  }
+
+  // -- moving ------------------------------------------------------------------------
+
+  // Show step k (clamped). fromUser: report it through onStep. Returns the step shown.
+  go(k, fromUser = false, force = false) {
+    if (!this.n) return -1;
+    k = Math.max(0, Math.min(this.n - 1, Math.round(+k || 0)));
+    this.target = k;
+    if (k === this.cur && !force) return k;
+    const steps = this.steps;
+    const shown = this.shown;
+    if (this.vals && this.cur >= 0 && k > this.cur) {
+      // forward from the current step: only the holes these diffs touch can change
+      const vals = this.vals;
+      const touched = [];
+      const seen = this._seen || (this._seen = new Uint8Array(vals.length));
+      for (let s = this.cur + 1; s <= k; s++) {
+        const diff = steps[s];
+        for (let j = 0; j < diff.length; j++) {
+          const h = diff[j][0];
+          vals[h] = diff[j][1];
+          if (!seen[h]) { seen[h] = 1; touched.push(h); }
+        }
+      }
+      for (const h of touched) {
+        seen[h] = 0;
+        if (vals[h] !== shown[h]) this._put(h, vals[h]);
+      }
+    } else {
+      // from the initial state, then compare every hole with what is shown
+      const nh = this.els.length;
+      const vals = new Array(nh);
+      for (let h = 0; h < nh; h++) vals[h] = h < this.initial.length ? this.initial[h] : shown[h];
+      for (let s = 0; s <= k; s++) {
+        const diff = steps[s];
+        for (let j = 0; j < diff.length; j++) vals[diff[j][0]] = diff[j][1];
+      }
+      for (let h = 0; h < nh; h++) if (vals[h] !== shown[h]) this._put(h, vals[h]);
+      this.vals = vals;
+    }
+    this.cur = k;
+    this._chrome(k);
+    if (fromUser && this.onStep) this.onStep(k);
+    return k;
+  }
+
+  _put(h, v) {
+    const e = this.els[h];
+    this.shown[h] = v;
+    if (!e) return;
+    if (this.isText[h]) this.nodes[h].data = v;
+    else e.setAttribute("class", this.base[h] + v);
+  }
+
+  _chrome(k) {
+    const back = k >= this.backward;
+    const phase = back ? "backward" : "forward";
+    if (this.phase.textContent !== phase) {
+      this.phase.textContent = phase;
+      this.phase.dataset.phase = phase;
+      this.root.dataset.phase = phase;
+    }
+    this.counter.textContent = "step " + (k + 1) + " of " + this.n;
+    if (+this.range.value !== k) this.range.value = String(k);
+    this.range.style.setProperty("--vgp-pos", this.n > 1 ? String(k / (this.n - 1)) : "0");
+    this.range.setAttribute("aria-valuetext", "step " + (k + 1) + ", " + phase);
+    const c = this.captions[k] || ["", ""];
+    this.text.textContent = c[0] || "";
+    this.formula.textContent = c[1] || "";
+    this.formula.hidden = !c[1];
+    this.bPrev.disabled = k <= 0;
+    this.bFirst.disabled = k <= 0;
+    this.bNext.disabled = k >= this.n - 1;
+    this.bLast.disabled = k >= this.n - 1;
+    this.root.dataset.step = String(k);
+  }
+
+  // -- playing -------------------------------------------------------------------------
+
+  play() {
+    if (this.timer || this.n < 2) return;
+    if (this.cur >= this.n - 1) this.go(0, true);
+    this.bPlay.querySelector("path").setAttribute("d", ICONS.pause);
+    this.bPlay.classList.add("vgp-playing");
+    this.root.dataset.playing = "1";
+    this.timer = setInterval(() => {
+      this.go(this.cur + 1, true);
+      if (this.cur >= this.n - 1) this.stop();
+    }, Math.max(16, this.baseInterval / this.speed));
+  }
+
+  stop() {
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = null;
+    this.bPlay.querySelector("path").setAttribute("d", ICONS.play);
+    this.bPlay.classList.remove("vgp-playing");
+    delete this.root.dataset.playing;
+  }
+
+  toggle() {
+    if (this.timer) this.stop();
+    else this.play();
+  }
+
+  destroy() {
+    this.stop();
+    window.removeEventListener("keydown", this._onKey, true);
+    delete this.root.__vgp;
+  }
+}
+
+// The saved page: a div (id ID, class vgp) holding div.vgp-figure with the SVG drawn
+// at the start step, followed by a JSON script element with id ID-data.
+export function mountStatic(id) {
+  const root = document.getElementById(id);
+  const source = document.getElementById(id + "-data");
+  if (!root || !source || root.__vgp) return root && root.__vgp;
+  const t0 = performance.now();
+  const data = JSON.parse(source.textContent);
+  const player = new Player(root, { data });
+  player.timing.parse = player.timing.start - t0;
+  return player;
+}
+
+// The notebook widget (anywidget): traitlets svg_template, data (JSON text), step, interval.
+function render({ model, el: host }) {
+  const root = el("div", "vgp");
+  host.append(root);
+  // Steps change here, in the browser. The kernel is told the step at most every
+  // 80 ms, and only then is the model's step set: so a late echo of an older value
+  // can never pull the player back.
+  let timer = null;
+  let pending = null;
+  const flush = () => {
+    timer = null;
+    if (pending === null) return;
+    const k = pending;
+    pending = null;
+    if (model.get("step") !== k) {
+      model.set("step", k);
+      model.save_changes();
+    }
+  };
+  const player = new Player(root, {
+    svg: model.get("svg_template"),
+    data: JSON.parse(model.get("data")),
+    step: model.get("step"),
+    interval: model.get("interval"),
+    onStep(k) {
+      pending = k;
+      if (timer === null) timer = setTimeout(flush, 80);
+    },
+  });
+  const onStep = () => { if (pending === null) player.go(model.get("step")); };
+  const onData = () => player.setData(JSON.parse(model.get("data")), player.cur);
+  const onSvg = () => player.setSvg(model.get("svg_template"));
+  const onInterval = () => { player.baseInterval = model.get("interval") || 700; };
+  model.on("change:step", onStep);
+  model.on("change:data", onData);
+  model.on("change:svg_template", onSvg);
+  model.on("change:interval", onInterval);
+  return () => {
+    if (timer !== null) { clearTimeout(timer); flush(); }
+    model.off("change:step", onStep);
+    model.off("change:data", onData);
+    model.off("change:svg_template", onSvg);
+    model.off("change:interval", onInterval);
+    player.destroy();
+  };
+}
+
+export default { render };
