@@ -306,6 +306,20 @@ def test_missing_dot_gives_a_one_line_install_message(tmp_path):
             assert hint in line
 
 
+def test_a_layout_that_takes_too_long_stops_with_advice(monkeypatch):
+    monkeypatch.setenv("VIZGRAD_LAYOUT_TIMEOUT", "0.000001")
+    *_, f = lecture()
+    with pytest.raises(vg.LayoutTooSlow, match="collapse"):
+        vg.frames(f)
+
+
+def test_draw_a_node_shows_the_step_that_reaches_it():
+    x, y, z, q, f = lecture()
+    assert vg.draw(f, step=y).source == vg.draw(f, step=8).source
+    with pytest.raises(KeyError):
+        vg.draw(f, step=vg.Value(1.0))
+
+
 def test_frames_save_svg_and_dot(tmp_path):
     *_, f = lecture()
     fr = vg.frames(f)

@@ -10,7 +10,7 @@ from .check import GradcheckResult, gradcheck, jacobian
 from .draw import draw
 from .frames import Frames, frames
 from .group import Group, collapse, group
-from .layout import GraphvizNotFound
+from .layout import GraphvizNotFound, LayoutTooSlow
 from .player import player_html
 from .scrub import Scrubber, scrub
 from .tensor import LocalGradient, Tensor, cross_entropy
@@ -37,6 +37,7 @@ __all__ = [
     "captions",
     "Caption",
     "GraphvizNotFound",
+    "LayoutTooSlow",
     "group",
     "Group",
     "collapse",

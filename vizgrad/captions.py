@@ -11,7 +11,7 @@ from .scene import _factor, clean, fmt
 from .tensor import Tensor
 from .trace import Step, Trace
 
-INFIX = {"+": "+", "-": "-", "*": "·", "/": "/"}
+INFIX = {"+": "+", "-": "-", "*": "·", "/": "/", "@": "@"}
 WHAT = {
     "+": "adds its inputs", "-": "subtracts", "*": "multiplies its inputs", "/": "divides",
     "max": "passes on the larger input", "exp": "exponentiates", "log": "takes the logarithm",

@@ -40,6 +40,8 @@ def draw(out_or_trace: Value | Tensor | Trace, step: int | None = None, rankdir:
          digits: int = 3, groups: Group | tuple[Group, ...] = (), collapse: bool = False) -> Drawing:
     """Draw the graph as it is after ``step`` of its trace (``None``: the finished pass).
 
+    ``step`` may also be a node of the graph: the backward step that computes its gradient.
+
     Forward values are green above each wire, gradients red below; at a backward step
     the active wires are highlighted and labelled ``upstream × local = contribution``.
     Given an output rather than a trace, the output is traced first, so the values and
@@ -48,11 +50,13 @@ def draw(out_or_trace: Value | Tensor | Trace, step: int | None = None, rankdir:
     """
     tr, groups = as_trace(out_or_trace, groups, collapse)
     scene = build_scene(tr, digits, groups)
+    if isinstance(step, (Value, Tensor)):  # a node: the backward step that reaches it
+        step = tr.backward_step(step).index
     if step is None:
         texts, active = scene.texts_at(None), ()
     else:
         if not isinstance(step, int) or isinstance(step, bool):
-            raise TypeError(f"step must be an int or None, got {type(step).__name__}")
+            raise TypeError(f"step must be an int, a node of the graph or None, got {type(step).__name__}")
         if not -len(tr) <= step < len(tr):
             raise IndexError(f"step {step} does not exist: this trace has {len(tr)} steps (0 to {len(tr) - 1})")
         step %= len(tr)

@@ -59,7 +59,7 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
     which is what the one layout is computed from. ``active`` elements are highlighted.
     """
     lines = [
-        f'graph [rankdir="{_quote(rankdir)}" nodesep="0.35" ranksep="0.45" bgcolor="white" '
+        f'graph [rankdir="{_quote(rankdir)}" ordering="in" nodesep="0.35" ranksep="0.45" bgcolor="white" '
         f'fontname="{FONT}"]',
         f'node [fontname="{FONT}" fontsize="14" color="#222222" penwidth="1.3"]',
         f'edge [fontname="{FONT}" fontsize="12" color="#444444" arrowsize="0.7" penwidth="1.2"]',
@@ -106,13 +106,30 @@ def find_dot() -> str:
     return path
 
 
-def run_dot(source: str, fmt: str = "json") -> bytes:
-    """Run ``dot -T<fmt>`` on DOT text and return its output."""
+class LayoutTooSlow(RuntimeError):
+    """Graphviz did not finish laying a graph out in time."""
+
+
+def run_dot(source: str, fmt: str = "json", timeout: float | None = None) -> bytes:
+    """Run ``dot -T<fmt>`` on DOT text and return its output.
+
+    Gives up after ``timeout`` seconds (default: the environment variable
+    ``VIZGRAD_LAYOUT_TIMEOUT``, else 120) with an error that says what to do.
+    """
+    if timeout is None:
+        timeout = float(os.environ.get("VIZGRAD_LAYOUT_TIMEOUT", "120"))
     try:
         done = subprocess.run([find_dot(), f"-T{fmt}"], input=source.encode("utf-8"),
-                              capture_output=True, check=False)
+                              capture_output=True, check=False, timeout=timeout)
     except FileNotFoundError:
         raise GraphvizNotFound(INSTALL_HINT) from None
+    except subprocess.TimeoutExpired:
+        raise LayoutTooSlow(
+            f"Graphviz gave up laying this graph out after {timeout:g} s. Values used by many "
+            "gates far apart (an unrolled network's shared weights) make layouts slow: draw a "
+            "smaller graph, or collapse parts of it with vizgrad.group and collapse=True "
+            "(or allow more time with VIZGRAD_LAYOUT_TIMEOUT=seconds)"
+        ) from None
     if done.returncode != 0:
         raise RuntimeError(f"Graphviz failed: {done.stderr.decode('utf-8', 'replace').strip()}")
     return done.stdout
