@@ -31,28 +31,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import vizgrad as vg  # noqa: E402
+from vizgrad.examples import mlp as mlp_graph  # noqa: E402
 from vizgrad.player import Replay, save_html  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def mlp_graph(sizes=(3, 16, 16, 1), seed=0, inputs=None):
-    """The scalar graph of a ReLU MLP on one input (3→16→16→1: about 1,000 nodes)."""
-    rng = random.Random(seed)
-    x = inputs if inputs is not None else [vg.Value(rng.uniform(-1, 1), name=f"x{i}") for i in range(sizes[0])]
-    h = list(x)
-    for layer, (a, b) in enumerate(zip(sizes, sizes[1:])):
-        out = []
-        for j in range(b):
-            act = vg.Value(0.0, name=f"b{layer}.{j}")
-            for i in range(a):
-                act = act + vg.Value(rng.uniform(-1, 1), name=f"w{layer}.{j}.{i}") * h[i]
-            out.append(act.relu() if layer < len(sizes) - 2 else act)
-        h = out
-    return h[0]
 
 
 STEP_JS = """

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import vizgrad as vg  # noqa: E402
-from graphs import mlp_graph  # noqa: E402
+import vizgrad as vg
+from vizgrad.examples import mlp as mlp_graph
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 import vizgrad as vg
+from vizgrad import examples
 from vizgrad.player import player_fragment, save_html, static_text
 from vizgrad.scene import fmt
 
@@ -45,30 +46,11 @@ EVIL_IMG = "<img src=x onerror=alert(1)>"
 # -- the graphs and what Python says they show -------------------------------------------
 
 
-def circuit(x, y, z):
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return f
-
-
-def lecture():
-    return circuit(vg.Value(-2.0, name="x"), vg.Value(5.0, name="y"), vg.Value(-4.0, name="z"))
+lecture = examples.lecture_circuit  # f = (x + y) * z at x=-2, y=5, z=-4
 
 
 def mlp(sizes=(3, 4, 4, 1), seed=1):
-    rng = random.Random(seed)
-    h = [vg.Value(rng.uniform(-1, 1), name=f"x{i}") for i in range(sizes[0])]
-    for layer, (a, b) in enumerate(zip(sizes, sizes[1:])):
-        out = []
-        for j in range(b):
-            act = vg.Value(0.0, name=f"b{layer}.{j}")
-            for i in range(a):
-                act = act + vg.Value(rng.uniform(-1, 1), name=f"w{layer}.{j}.{i}") * h[i]
-            out.append(act.relu() if layer < len(sizes) - 2 else act)
-        h = out
-    return h[0]
+    return examples.mlp(sizes, seed)
 
 
 def expected(fr, k: int) -> dict:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import vizgrad as vg
+from vizgrad import examples
 from vizgrad.player import Replay, player_fragment, player_html, save_html, script_json, static_text
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
@@ -26,14 +27,7 @@ EVIL_SCRIPT = "<script>alert(1)</script>"
 EVIL_IMG = "<img src=x onerror=alert(1)>"
 
 
-def lecture():
-    """The lecture's first circuit: f = (x + y) * z at x=-2, y=5, z=-4."""
-    x, y, z = vg.Value(-2.0, name="x"), vg.Value(5.0, name="y"), vg.Value(-4.0, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return f
+lecture = examples.lecture_circuit  # f = (x + y) * z at x=-2, y=5, z=-4
 
 
 def slot_texts(svg: str) -> dict[str, str]:

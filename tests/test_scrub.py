@@ -14,6 +14,9 @@ import time
 import pytest
 
 import vizgrad as vg
+from vizgrad.examples import circuit
+from vizgrad.examples import lecture_circuit as lecture
+from vizgrad import examples
 from vizgrad.scrub import Scrubber, StructureChanged, restep, retext, scrub
 
 pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
@@ -21,16 +24,6 @@ pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'd
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def circuit(x, y, z):
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return f
-
-
-def lecture():
-    return circuit(vg.Value(-2.0, name="x"), vg.Value(5.0, name="y"), vg.Value(-4.0, name="z"))
 
 
 def slot_texts(svg: str) -> dict[str, str]:
@@ -44,19 +37,7 @@ def geometry(svg: str) -> str:
 
 
 def mlp(inputs, sizes=(3, 4, 4, 1), seed=1):
-    import random
-
-    rng = random.Random(seed)
-    h = list(inputs)
-    for layer, (a, b) in enumerate(zip(sizes, sizes[1:])):
-        out = []
-        for j in range(b):
-            act = vg.Value(0.0, name=f"b{layer}.{j}")
-            for i in range(a):
-                act = act + vg.Value(rng.uniform(-1, 1), name=f"w{layer}.{j}.{i}") * h[i]
-            out.append(act.relu() if layer < len(sizes) - 2 else act)
-        h = out
-    return h[0]
+    return examples.mlp(sizes, seed, inputs)
 
 
 # -- stepping ---------------------------------------------------------------------------

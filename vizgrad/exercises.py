@@ -51,6 +51,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .scene import _num as number_text
 from .tensor import LocalGradient, Tensor
 from .value import Value
 
@@ -99,13 +100,7 @@ class _Stop(Exception):
 
 
 def _num(v: float) -> str:
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    s = f"{v:.4g}"
-    return "0" if s == "-0" else s
+    return number_text(float(v), 4)
 
 
 def _show(x: Any, indent: int = 0) -> str:

@@ -186,7 +186,7 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = ()) -> Scene:
         users = uses[id(n)]
         if not users:  # the output: its wire ends at its name
             label = clean(name_of(n) or "out")
-            scene.elements.append(Element(f"out", "output", tuple(Row(t) for t in label)))
+            scene.elements.append(Element("out", "output", tuple(Row(t) for t in label)))
             scene.elements.append(Element(f"w{i}", "wire", (value_row, grad_row), f"n{i}", "out"))
         elif len(users) == 1:
             j, _ = users[0]
