@@ -5,10 +5,10 @@ value (``data``), the op that made it (``op``, ``""`` for a leaf) and its inputs
 fixed order (``inputs``). It also knows how to turn the gradient arriving from above
 (the *upstream* gradient) into one *contribution* per input: ``upstream × local``.
 
-:func:`backprop` is the single backward pass of vizgrad: ``Value.backward``,
-``Tensor.backward`` and :func:`vizgrad.trace` all run it. It walks the nodes in
-reverse topological order and, at every edge, can report what it did to a
-recorder, which is how the trace learns every step without re-running anything.
+:func:`backprop` is the backward pass: ``Tensor.backward`` and :func:`vizgrad.trace`
+run it (``Value.backward`` is the same loop, written out for plain numbers). It walks
+the nodes in reverse topological order and, at every edge, can report what it did to
+a recorder, which is how the trace learns every step without re-running anything.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import math
 from numbers import Real
 from typing import Any
 
-from .graph import backprop, topological_order
+from .graph import topological_order
 
 Number = int | float
 
@@ -68,6 +68,13 @@ def _sigmoid(a: float) -> float:
     return e / (1.0 + e)
 
 
+def _node(data: float, op: str, inputs: tuple["Value", ...], local: tuple[float, ...]) -> "Value":
+    """A new node made by ``op`` from ``inputs``, with d node / d input for each."""
+    out = Value.__new__(Value)
+    out.data, out.grad, out.name, out.op, out.inputs, out._local = data, 0.0, None, op, inputs, local
+    return out
+
+
 class Value:
     """A scalar node: its value ``data``, its gradient ``grad``, and how it was made.
 
@@ -113,14 +120,7 @@ class Value:
     @staticmethod
     def _gate(data: float, op: str, *pairs: tuple["Value", float]) -> "Value":
         """A new node made by ``op`` from ``(input, local gradient)`` pairs."""
-        out = Value.__new__(Value)
-        out.data, out.grad, out.name, out.op = data, 0.0, None, op
-        if len(pairs) == 2:
-            (a, da), (b, db) = pairs
-            out.inputs, out._local = (a, b), (da, db)
-        else:
-            out.inputs, out._local = tuple(v for v, _ in pairs), tuple(d for _, d in pairs)
-        return out
+        return _node(data, op, tuple(v for v, _ in pairs), tuple(d for _, d in pairs))
 
     def _other(self, other: Any, symbol: str) -> "Value | float":
         kind = type(other)
@@ -147,9 +147,9 @@ class Value:
         )
 
     def __add__(self, other: "Value | Number") -> "Value":
-        o = self._other(other, "+")
-        if isinstance(o, Value):
-            return self._gate(self.data + o.data, "+", (self, 1.0), (o, 1.0))
+        o = other if type(other) is Value else self._other(other, "+")
+        if isinstance(o, Value):  # the add gate passes its upstream gradient to both inputs
+            return _node(self.data + o.data, "+", (self, o), (1.0, 1.0))
         label = "+" + _num(o) if o >= 0 else "-" + _num(-o)
         return self._gate(self.data + o, label, (self, 1.0))
 
@@ -167,9 +167,9 @@ class Value:
         return self._gate(c - self.data, _num(c) + "-x", (self, -1.0))
 
     def __mul__(self, other: "Value | Number") -> "Value":
-        o = self._other(other, "*")
+        o = other if type(other) is Value else self._other(other, "*")
         if isinstance(o, Value):  # the multiply gate swaps its inputs' values
-            return self._gate(self.data * o.data, "*", (self, o.data), (o, self.data))
+            return _node(self.data * o.data, "*", (self, o), (o.data, self.data))
         return self._gate(self.data * o, "*" + _num(o), (self, o))
 
     def __rmul__(self, other: Number) -> "Value":
@@ -255,13 +255,19 @@ class Value:
     def backward(self) -> None:
         """Set ``.grad`` of every node this one depends on to d self / d node.
 
-        Gradients are set afresh on each call, not added to the previous ones, so
-        calling it twice gives the same result.
+        The chain rule, output first: each node passes ``upstream × local`` to each
+        input, and an input used several times adds up what it receives. Gradients are
+        set afresh on each call, not added to the previous ones, so calling it twice
+        gives the same result.
         """
         order = topological_order(self)
-        grads = backprop(self, 1.0, order)
         for node in order:
-            node.grad = grads[node]
+            node.grad = 0.0
+        self.grad = 1.0
+        for node in reversed(order):
+            upstream = node.grad
+            for child, local in zip(node.inputs, node._local):
+                child.grad += upstream * local
 
     # -- looking at it -----------------------------------------------------------
 
