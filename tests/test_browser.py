@@ -344,6 +344,34 @@ def test_exported_slides_play_offline(browser, tmp_path):
         page.close()
 
 
+@pytest.mark.timeout(300)
+def test_lecture_notebook_as_slides_scrubs_offline(browser, tmp_path):
+    """Notebook 01, executed and exported as a reveal.js deck as the README says: its scrubbers
+    move with no kernel and no network (every non-local request is blocked)."""
+    from test_player import nbconvert
+
+    source = Path(__file__).resolve().parents[1] / "notebooks" / "01_computational_graphs.ipynb"
+    shutil.copy(source, tmp_path / source.name)
+    nbconvert(tmp_path, "--to", "slides", "--execute", "--Exporter.preprocessors=vizgrad.scrub.StaticPlayers",
+              "--output", "deck", source.name)
+    page = browser.new_page(viewport={"width": 1100, "height": 800})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(LOCAL) else r.abort())
+    try:
+        page.goto((tmp_path / "deck.slides.html").as_uri())
+        page.wait_for_function("document.querySelectorAll('.vgp[data-ready]').length >= 1", timeout=30000)
+        first = page.locator(".vgp").nth(0)
+        first.scroll_into_view_if_needed()
+        before = state(page, 0)
+        page.locator(".vgp .vgp-last").nth(0).click()
+        after = state(page, 0)
+        assert after["step"] > before["step"]
+        assert after["formula"] != before["formula"]
+        fr = vg.frames(lecture())
+        check_step(page, fr, vg.captions(fr.trace), len(fr) - 1, index=0)  # the lecture's f = (x + y) z
+    finally:
+        page.close()
+
+
 def test_without_scripts_the_saved_page_still_shows_the_drawing(browser, tmp_path, lecture_frames):
     fr, _ = lecture_frames
     path = save_html(tmp_path / "still.html", fr, step=8)
