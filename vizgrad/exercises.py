@@ -51,6 +51,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .scene import _escape as label_text
 from .scene import _num as number_text
 from .tensor import LocalGradient, Tensor
 from .value import Value
@@ -281,8 +282,7 @@ def _result(name: str, status: str, message: str, **kw: Any) -> CheckResult:
 
 def _esc(text: Any) -> str:
     """A user's text for an HTML-like Graphviz label: escaped, printable, no ``\\N`` escapes."""
-    s = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(text))
-    return re.sub(r"\\(?=[A-Za-z])", "\\\\\u2060", html.escape(s))
+    return label_text("".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(text)))
 
 
 def _label(rows: list[tuple[str, str, float, bool]]) -> str:
