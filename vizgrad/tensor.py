@@ -25,9 +25,14 @@ def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``g`` back down to ``shape``: broadcasting copied the input, so gradients add."""
     if g.shape == shape:
         return g
-    g = g.sum(axis=tuple(range(g.ndim - len(shape)))) if g.ndim > len(shape) else g
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    return g.sum(axis=axes, keepdims=True) if axes else g
+    return g.sum(axis=_broadcast_axes(shape, g.shape)).reshape(shape)
+
+
+def _broadcast_axes(in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of ``out_shape`` along which broadcasting copied an ``in_shape`` input."""
+    lead = len(out_shape) - len(in_shape)
+    return tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(in_shape) if n == 1 and out_shape[lead + i] != 1)
 
 
 @dataclass(eq=False, slots=True)
@@ -82,10 +87,30 @@ def _check_jacobian_size(n_out: int, n_in: int, limit: int) -> None:
 
 
 def _elementwise(d: Any, in_shape: tuple, out_shape: tuple, rule: str) -> LocalGradient:
-    """The local gradient of an elementwise op: multiply the upstream gradient by ``d``."""
-    if isinstance(d, float) and d == 1.0:  # + passes the gradient through
-        return LocalGradient(rule, lambda g: _unbroadcast(g, in_shape), in_shape, out_shape, d)
-    return LocalGradient(rule, lambda g: _unbroadcast(g * d, in_shape), in_shape, out_shape, d)
+    """The local gradient of an elementwise op: multiply the upstream gradient by ``d``
+    (then sum it back to the input's shape if broadcasting made copies of the input)."""
+    passes = isinstance(d, float) and d == 1.0  # + passes the gradient through
+    if in_shape == out_shape:
+        vjp = _passed if passes else (lambda g: g * d)
+    else:
+        axes = _broadcast_axes(in_shape, out_shape)
+        if passes:
+            vjp = lambda g: g.sum(axis=axes).reshape(in_shape)  # noqa: E731
+        else:
+            vjp = lambda g: (g * d).sum(axis=axes).reshape(in_shape)  # noqa: E731
+    return LocalGradient(rule, vjp, in_shape, out_shape, d)
+
+
+def _passed(g: np.ndarray) -> np.ndarray:
+    return g
+
+
+def _one(a: np.ndarray, b: np.ndarray) -> float:
+    return 1.0
+
+
+def _minus_one(a: np.ndarray, b: np.ndarray) -> float:
+    return -1.0
 
 
 def _frozen(t: "Tensor") -> np.ndarray:
@@ -109,6 +134,7 @@ class Tensor:
     """
 
     __array_ufunc__ = None  # numpy defers to us: ndarray + Tensor calls Tensor.__radd__
+    __slots__ = ("data", "_grad", "name", "op", "inputs", "_locals", "__weakref__")
 
     def __init__(
         self,
@@ -170,13 +196,8 @@ class Tensor:
         return len(self.data)
 
     def _gate(self, data: np.ndarray, op: str, *pairs: tuple["Tensor", LocalGradient]) -> "Tensor":
-        out = Tensor.__new__(Tensor)
-        out.data = np.asarray(data, dtype=np.float64)
-        out._grad = None
-        out.name, out.op = None, op
-        out.inputs = tuple(t for t, _ in pairs)
-        out._locals = tuple(local for _, local in pairs)
-        return out
+        """A new node made by ``op`` from (input, local gradient) pairs."""
+        return _node(data, op, tuple(t for t, _ in pairs), tuple(local for _, local in pairs))
 
     def _other(self, other: Any, symbol: str) -> "Tensor | float":
         """A Tensor for arrays, a float for plain numbers (which become part of the gate)."""
@@ -213,39 +234,37 @@ class Tensor:
                 "they do not broadcast (trailing dimensions must be equal or 1)"
             ) from None
         out_shape = data.shape
-        return self._gate(
-            data, symbol,
-            (a, _elementwise(la, A.shape, out_shape, rule_a)),
-            (b, _elementwise(lb, B.shape, out_shape, rule_b)),
-        )
+        return _node(data, symbol, (a, b), (_elementwise(la, A.shape, out_shape, rule_a),
+                                            _elementwise(lb, B.shape, out_shape, rule_b)))
 
     def _unary(self, data: Any, op: str, d: Any, rule: str) -> "Tensor":
         """An elementwise op of one Tensor whose local gradient is ``d``."""
-        return self._gate(data, op, (self, _elementwise(d, self.shape, self.shape, rule)))
+        shape = self.data.shape
+        return _node(data, op, (self,), (_elementwise(d, shape, shape, rule),))
 
     def __add__(self, other: Any) -> "Tensor":
         o = self._other(other, "+")
         if isinstance(o, float):
             return self._unary(self.data + o, "+" + _num(o) if o >= 0 else "-" + _num(-o), 1.0, "1")
-        return self._binary(o, "+", np.add, lambda a, b: 1.0, lambda a, b: 1.0, "1", "1")
+        return self._binary(o, "+", np.add, _one, _one, "1", "1")
 
     def __radd__(self, other: Any) -> "Tensor":
         o = self._other(other, "+")
         if isinstance(o, float):
             return self + o
-        return self._binary(o, "+", np.add, lambda a, b: 1.0, lambda a, b: 1.0, "1", "1", True)
+        return self._binary(o, "+", np.add, _one, _one, "1", "1", True)
 
     def __sub__(self, other: Any) -> "Tensor":
         o = self._other(other, "-")
         if isinstance(o, float):
             return self + (-o)
-        return self._binary(o, "-", np.subtract, lambda a, b: 1.0, lambda a, b: -1.0, "1", "-1")
+        return self._binary(o, "-", np.subtract, _one, _minus_one, "1", "-1")
 
     def __rsub__(self, other: Any) -> "Tensor":
         o = self._other(other, "-")
         if isinstance(o, float):
             return self._unary(o - self.data, _num(o) + "-x", -1.0, "-1")
-        return self._binary(o, "-", np.subtract, lambda a, b: 1.0, lambda a, b: -1.0, "1", "-1", True)
+        return self._binary(o, "-", np.subtract, _one, _minus_one, "1", "-1", True)
 
     def __mul__(self, other: Any) -> "Tensor":
         o = self._other(other, "*")
@@ -395,11 +414,11 @@ class Tensor:
             g = grads[node]
             # a gradient one may write to: a contribution can be a read-only broadcast view,
             # and a leaf (what users update) never shares its array with another node
-            if not (type(g) is np.ndarray and g.flags.writeable and g.shape == node.shape
+            if not (type(g) is np.ndarray and g.flags.writeable and g.shape == node.data.shape
                     and (node.op or id(g) not in given)):
-                g = np.array(g, dtype=np.float64).reshape(node.shape)
+                g = np.array(g, dtype=np.float64).reshape(node.data.shape)
             given.add(id(g))
-            node.grad = g
+            node._grad = g
 
     # -- looking at it -----------------------------------------------------------
 
@@ -423,6 +442,18 @@ class Tensor:
         raise TypeError("a Tensor has no truth value: compare t.data instead")
 
 
+def _node(data: Any, op: str, inputs: tuple[Tensor, ...], locals_: tuple[LocalGradient, ...]) -> Tensor:
+    """A Tensor made by ``op`` from ``inputs``, one local gradient per input."""
+    out = Tensor.__new__(Tensor)
+    out.data = data if type(data) is np.ndarray and data.dtype == np.float64 else np.asarray(data, dtype=np.float64)
+    out._grad = None
+    out.name = None
+    out.op = op
+    out.inputs = inputs
+    out._locals = locals_
+    return out
+
+
 def _seed(out: Tensor, grad: Any) -> np.ndarray:
     if grad is None:
         if out.data.size != 1:
@@ -442,46 +473,47 @@ def _seed(out: Tensor, grad: Any) -> np.ndarray:
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    if a.ndim == 0 or b.ndim == 0:
+    A, B = a.data, b.data
+    if A.ndim == 0 or B.ndim == 0:
         raise ValueError("@ needs arrays with at least one dimension; use * for scalars")
-    if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
+    inner = B.shape[0 if B.ndim == 1 else -2]
+    if A.shape[-1] != inner:
         raise ValueError(
-            f"cannot matrix-multiply shapes {_shape(a.shape)} @ {_shape(b.shape)}: "
-            f"the inner dimensions {a.shape[-1]} and {b.shape[0 if b.ndim == 1 else -2]} differ"
+            f"cannot matrix-multiply shapes {_shape(A.shape)} @ {_shape(B.shape)}: "
+            f"the inner dimensions {A.shape[-1]} and {inner} differ"
         )
     try:
         with np.errstate(all="ignore"):  # inf × 0 is nan, not a warning
-            data = a.data @ b.data
+            data = A @ B
     except ValueError as e:
-        raise ValueError(f"cannot matrix-multiply shapes {_shape(a.shape)} @ {_shape(b.shape)}: {e}") from None
-    # treat vectors as 1×n and n×1 matrices, cached at the forward values
-    A = _frozen(a)[None, :] if a.ndim == 1 else _frozen(a)
-    B = _frozen(b)[:, None] if b.ndim == 1 else _frozen(b)
+        raise ValueError(f"cannot matrix-multiply shapes {_shape(A.shape)} @ {_shape(B.shape)}: {e}") from None
+    A, B = _frozen(a), _frozen(b)  # the forward values, cached for backward
+    a_shape, b_shape, out_shape = A.shape, B.shape, data.shape
+    if A.ndim == 2 and B.ndim == 2:  # the usual case: dA = dOut · Bᵀ, dB = Aᵀ · dOut
+        Bt, At = B.T, A.T
+        d_a = lambda g: g @ Bt  # noqa: E731
+        d_b = lambda g: At @ g  # noqa: E731
+    else:  # vectors as 1×n and n×1 matrices; stacks of matrices broadcast
+        a_vector, b_vector = A.ndim == 1, B.ndim == 1
+        A2 = A[None, :] if a_vector else A
+        B2 = B[:, None] if b_vector else B
+        Bt, At = B2.swapaxes(-1, -2), A2.swapaxes(-1, -2)
 
-    a_shape, b_shape = a.data.shape, b.data.shape
-    a_vector, b_vector = len(a_shape) == 1, len(b_shape) == 1
+        def as_matrix(g: np.ndarray) -> np.ndarray:
+            if b_vector:  # first the column, so that a vector @ vector (shape ()) works too
+                g = np.expand_dims(g, -1)
+            if a_vector:
+                g = np.expand_dims(g, -2)
+            return g
 
-    def as_matrix(g: np.ndarray) -> np.ndarray:
-        if b_vector:  # first the column, so that a vector @ vector (shape ()) works too
-            g = np.expand_dims(g, -1)
-        if a_vector:
-            g = np.expand_dims(g, -2)
-        return g
+        def d_a(g: np.ndarray) -> np.ndarray:
+            return _unbroadcast(as_matrix(g) @ Bt, A2.shape).reshape(a_shape)
 
-    Bt, At = B.swapaxes(-1, -2), A.swapaxes(-1, -2)
+        def d_b(g: np.ndarray) -> np.ndarray:
+            return _unbroadcast(At @ as_matrix(g), B2.shape).reshape(b_shape)
 
-    def d_a(g: np.ndarray) -> np.ndarray:  # dA = dOut · Bᵀ
-        return _unbroadcast(as_matrix(g) @ Bt, A.shape).reshape(a_shape)
-
-    def d_b(g: np.ndarray) -> np.ndarray:  # dB = Aᵀ · dOut
-        return _unbroadcast(At @ as_matrix(g), B.shape).reshape(b_shape)
-
-    out_shape = np.shape(data)
-    return a._gate(
-        data, "@",
-        (a, LocalGradient("upstream @ bᵀ", d_a, a.shape, out_shape)),
-        (b, LocalGradient("aᵀ @ upstream", d_b, b.shape, out_shape)),
-    )
+    return _node(data, "@", (a, b), (LocalGradient("upstream @ bᵀ", d_a, a_shape, out_shape),
+                                     LocalGradient("aᵀ @ upstream", d_b, b_shape, out_shape)))
 
 
 def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
@@ -504,8 +536,10 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     n, c = z.shape
     if y.shape != (n,):
         raise ValueError(f"cross_entropy got {n} rows of logits but labels of shape {_shape(y.shape)}")
-    lo, hi = (int(y.min()), int(y.max())) if y.size else (0, 0)
-    if lo < 0 or hi >= c:
+    y = y.astype(np.intp, copy=False)
+    # one pass checks 0 <= y < c: seen as unsigned numbers, negative labels are huge
+    if y.size and y.view(np.uintp).max() >= c:
+        lo, hi = int(y.min()), int(y.max())
         raise ValueError(f"cross_entropy labels must lie in 0..{c - 1} for {c} classes, got {lo}..{hi}")
     rows = np.arange(n)
     shifted = z - z.max(axis=1, keepdims=True)
@@ -518,4 +552,4 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     d = softmax.reshape(logits.shape)
     local = LocalGradient("upstream · (softmax − onehot(labels)) / N", lambda g: g * d,
                           logits.shape, ())
-    return logits._gate(loss, "cross-entropy", (logits, local))
+    return _node(np.asarray(loss), "cross-entropy", (logits,), (local,))
