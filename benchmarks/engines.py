@@ -273,7 +273,7 @@ def _vizgrad_step(X, y, T, lr):
     return float(loss.data)
 
 
-def tensor_engine(steps: int = 200, repeats: int = 7, lr: float = 1.0) -> dict:
+def tensor_engine(steps: int = 200, repeats: int = 15, lr: float = 1.0) -> dict:
     """Median seconds per training step, vizgrad.Tensor vs hand-written numpy (interleaved)."""
     X, y = _spiral()
     init = _tensor_init()

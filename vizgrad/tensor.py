@@ -462,7 +462,7 @@ def _seed(out: Tensor, grad: Any) -> np.ndarray:
                 "gradient: reduce it to one number first (.sum() or .mean()), "
                 "or pass grad=<array of the same shape>"
             )
-        return np.ones_like(out.data)
+        return np.ones(out.data.shape)
     seed = np.array(grad, dtype=np.float64)  # a copy: it becomes out.grad
     if seed.shape != out.shape:
         raise ValueError(
