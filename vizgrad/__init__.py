@@ -10,7 +10,7 @@ from .check import GradcheckResult, gradcheck, jacobian
 from .draw import draw
 from .frames import Frames, frames
 from .group import Group, collapse, group
-from .layout import GraphvizNotFound, LayoutTooSlow
+from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow, graphviz_engine, use_graphviz
 from .player import player_html
 from .scrub import Scrubber, scrub
 from .tensor import LocalGradient, Tensor, cross_entropy
@@ -37,7 +37,10 @@ __all__ = [
     "captions",
     "Caption",
     "GraphvizNotFound",
+    "GraphvizError",
     "LayoutTooSlow",
+    "use_graphviz",
+    "graphviz_engine",
     "group",
     "Group",
     "collapse",

@@ -4,38 +4,27 @@
 label); :func:`layout` runs Graphviz on it once, with every changing text at the
 longest it will ever be, and keeps the geometry Graphviz chose (its JSON output:
 shapes, splines and text positions), from which :mod:`vizgrad.svg` draws every frame.
+Graphviz runs as :mod:`vizgrad.dot` chooses: bundled as WebAssembly, or the system's ``dot``.
 """
 
 from __future__ import annotations
 
+import html
 import json
-import os
-import shutil
-import subprocess
 from dataclasses import dataclass
 from typing import Any
 
-from .scene import FLAG, FONT, Element, Row, Scene, html_label
-
-INSTALL_HINT = (
-    "the Graphviz program 'dot' was not found on PATH; install Graphviz: "
-    "conda install -c conda-forge graphviz | sudo apt-get install graphviz | "
-    "brew install graphviz | choco install graphviz (then open a new terminal)"
-)
+from . import dot
+from .dot import GraphvizNotFound, LayoutTooSlow  # noqa: F401  (raised by layout())
+from .scene import BLANK, FLAG, Element, Row, Scene
 
 
-class GraphvizNotFound(RuntimeError):
-    """Graphviz's ``dot`` program is not installed (or not on PATH)."""
+LAYOUT_FONT = "DejaVu Sans"  # the widest font a frame may be shown in: texts fit in any of them
+ACTIVE = "#ff7f0e"
 
 
 def _attrs(**kw: Any) -> str:
-    parts = []
-    for k, v in kw.items():
-        if v is None:
-            continue
-        v = str(v)
-        parts.append(f"{k}={v}" if v.startswith("<") else f'{k}="{_quote(v)}"')
-    return "[" + " ".join(parts) + "]"
+    return "[" + " ".join(f'{k}="{_quote(str(v))}"' for k, v in kw.items() if v is not None) + "]"
 
 
 def _quote(s: str) -> str:
@@ -48,7 +37,16 @@ def _rows(el: Element, texts: dict[str, str] | None) -> tuple[Row, ...]:
     return tuple(Row(texts.get(r.slot, ""), r.color, r.size) if r.slot else r for r in el.rows)
 
 
-ACTIVE = "#ff7f0e"
+def plain_label(rows: tuple[Row, ...]) -> str | None:
+    """A plain Graphviz label, one line per row, for ``_attrs`` to quote.
+
+    ``&``, ``<`` and ``>`` become entities (which Graphviz reads back), so a text is
+    measured as itself; an empty row keeps its line with a middle dot. Only sizes
+    matter here: the SVG is written by :mod:`vizgrad.svg`, with every row's own colour.
+    """
+    if not any(r.text for r in rows):
+        return None
+    return "\n".join(html.escape(" ".join((r.text or BLANK).splitlines()), quote=False) for r in rows)
 
 
 def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = "LR",
@@ -60,34 +58,34 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
     """
     lines = [
         f'graph [rankdir="{_quote(rankdir)}" ordering="in" nodesep="0.35" ranksep="0.45" bgcolor="white" '
-        f'fontname="{FONT}"]',
-        f'node [fontname="{FONT}" fontsize="14" color="#222222" penwidth="1.3"]',
-        f'edge [fontname="{FONT}" fontsize="12" color="#444444" arrowsize="0.7" penwidth="1.2"]',
+        f'fontname="{LAYOUT_FONT}"]',
+        f'node [fontname="{LAYOUT_FONT}" fontsize="14" color="#222222" penwidth="1.3"]',
+        f'edge [fontname="{LAYOUT_FONT}" fontsize="12" color="#444444" arrowsize="0.7" penwidth="1.2"]',
     ]
     for el in scene.elements:
         rows = _rows(el, texts)
-        label = html_label(rows) if any(r.text for r in rows) else None
+        text = dict(label=plain_label(rows), fontsize=f"{max(r.size for r in rows):g}" if rows else None)
         flag = dict(color=FLAG, penwidth="2.5", style="dashed") if el.flagged else {}
         if el.id in active:
             flag = dict(color=ACTIVE, penwidth="3", style="dashed" if el.flagged else None)
         if el.kind == "wire":
             lines.append(f"{el.tail} -> {el.head} " + _attrs(
-                id=el.id, label=label, arrowhead=None if el.arrow else "none", **flag))
+                id=el.id, **text, arrowhead=None if el.arrow else "none", **flag))
         elif el.kind == "gate":
             short = len(rows[0].text) <= 4 if rows else True
             lines.append(f"{el.id} " + _attrs(
-                id=el.id, label=label, shape="circle" if short else "ellipse",
+                id=el.id, **text, shape="circle" if short else "ellipse",
                 margin="0.02", width="0.5", fixedsize="false", **flag))
         elif el.kind == "cluster":
+            attrs = dict(id=el.id, **text, style="rounded,dashed", color="#888888", labeljust="l")
             lines.append(f"subgraph cluster_{el.id} {{ " + " ".join(
-                f'{k}={v}' for k, v in (("id", f'"{el.id}"'), ("label", label), ("style", '"rounded,dashed"'),
-                                        ("color", '"#888888"'), ("labeljust", '"l"'))
+                f'{k}="{_quote(v)}"' for k, v in attrs.items() if v is not None
             ) + "; " + "; ".join(el.members) + " }")
         elif el.kind == "junction":
             lines.append(f"{el.id} " + _attrs(id=el.id, shape="point", width="0.09"))
         else:  # input or output: text at the end of a wire
             shape = "box" if el.flagged else "plaintext"
-            lines.append(f"{el.id} " + _attrs(id=el.id, label=label, shape=shape, margin="0.04",
+            lines.append(f"{el.id} " + _attrs(id=el.id, **text, shape=shape, margin="0.04",
                                               width="0.2", height="0.3", **flag))
     return lines
 
@@ -96,43 +94,6 @@ def dot_source(scene: Scene, texts: dict[str, str] | None = None, rankdir: str =
                active: tuple[str, ...] = ()) -> str:
     body = dot_lines(scene, texts, rankdir, active)
     return "digraph vizgrad {\n" + "".join(f"  {line}\n" for line in body) + "}\n"
-
-
-def find_dot() -> str:
-    """The path of Graphviz's ``dot``, or a one-line error saying how to install it."""
-    path = os.environ.get("VIZGRAD_DOT") or shutil.which("dot")
-    if not path:
-        raise GraphvizNotFound(INSTALL_HINT)
-    return path
-
-
-class LayoutTooSlow(RuntimeError):
-    """Graphviz did not finish laying a graph out in time."""
-
-
-def run_dot(source: str, fmt: str = "json", timeout: float | None = None) -> bytes:
-    """Run ``dot -T<fmt>`` on DOT text and return its output.
-
-    Gives up after ``timeout`` seconds (default: the environment variable
-    ``VIZGRAD_LAYOUT_TIMEOUT``, else 120) with an error that says what to do.
-    """
-    if timeout is None:
-        timeout = float(os.environ.get("VIZGRAD_LAYOUT_TIMEOUT", "120"))
-    try:
-        done = subprocess.run([find_dot(), f"-T{fmt}"], input=source.encode("utf-8"),
-                              capture_output=True, check=False, timeout=timeout)
-    except FileNotFoundError:
-        raise GraphvizNotFound(INSTALL_HINT) from None
-    except subprocess.TimeoutExpired:
-        raise LayoutTooSlow(
-            f"Graphviz gave up laying this graph out after {timeout:g} s. Values used by many "
-            "gates far apart (an unrolled network's shared weights) make layouts slow: draw a "
-            "smaller graph, or collapse parts of it with vizgrad.group and collapse=True "
-            "(or allow more time with VIZGRAD_LAYOUT_TIMEOUT=seconds)"
-        ) from None
-    if done.returncode != 0:
-        raise RuntimeError(f"Graphviz failed: {done.stderr.decode('utf-8', 'replace').strip()}")
-    return done.stdout
 
 
 @dataclass
@@ -147,7 +108,7 @@ class Layout:
 
 def layout(scene: Scene, rankdir: str = "LR") -> Layout:
     """Lay ``scene`` out once, every slot at its longest text."""
-    data = json.loads(run_dot(dot_source(scene, None, rankdir), "json"))
+    data = json.loads(dot.run(dot_source(scene, None, rankdir), "json"))
     x0, y0, x1, y1 = (float(v) for v in data["bb"].split(","))
     ops: dict[str, list[dict]] = {}
     texts: dict[str, list[dict]] = {}
