@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import html
+from pathlib import Path
+from typing import Callable
+
 import graphviz
 
-from .frames import as_trace
+from . import dot
+from .dot import GraphvizNotFound, missing_dot_hint
+from .export import convert_svg
+from .frames import Frames, as_trace
 from .group import Group
-from .layout import INSTALL_HINT, GraphvizNotFound, dot_lines
+from .layout import dot_lines
 from .scene import build_scene
 from .tensor import Tensor
 from .trace import Trace
@@ -14,26 +21,60 @@ from .value import Value
 
 
 class Drawing(graphviz.Digraph):
-    """A :class:`graphviz.Digraph` that says how to install Graphviz when ``dot`` is missing."""
+    """A :class:`graphviz.Digraph` laid out by vizgrad's Graphviz (see :mod:`vizgrad.dot`).
+
+    Its picture (SVG, and PNG or PDF made from it) is the frame vizgrad draws for that
+    step, the same one the player shows; other formats (JSON, DOT, ...) come from
+    Graphviz. No Graphviz program is needed with the bundled WebAssembly build (the
+    default); a missing Graphviz gives a one-line message saying what to install.
+    """
+
+    _picture: Callable[[], str] | None = None  # the SVG from vizgrad's own writer, when known
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except (graphviz.ExecutableNotFound, GraphvizNotFound):
-            return {"text/plain": f"GraphvizNotFound: {INSTALL_HINT}",
-                    "text/html": f'<pre style="color:#d62728">GraphvizNotFound: {INSTALL_HINT}</pre>'}
+        except GraphvizNotFound as e:
+            return {"text/plain": f"GraphvizNotFound: {e}",
+                    "text/html": f'<pre style="color:#d62728">GraphvizNotFound: {html.escape(str(e))}</pre>'}
 
-    def pipe(self, *args, **kwargs):
-        try:
-            return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound(INSTALL_HINT) from None
+    def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
+             neato_no_op: bool | int | None = None, quiet: bool = False, *, engine: str | None = None,
+             encoding: str | None = None) -> bytes | str:
+        """The drawing in ``format`` (default: ``self.format``) as bytes, or text given ``encoding``."""
+        if renderer or formatter or neato_no_op or engine not in (None, "dot"):
+            try:  # options only a Graphviz program has
+                return super().pipe(format, renderer, formatter, neato_no_op, quiet,
+                                    engine=engine, encoding=encoding)
+            except graphviz.ExecutableNotFound:
+                raise GraphvizNotFound(missing_dot_hint()) from None
+        fmt = (format or self.format or "svg").lower()
+        if self._picture is not None and fmt in ("svg", "png", "pdf"):
+            svg = self._picture()
+            out = svg.encode("utf-8") if fmt == "svg" else convert_svg(svg, fmt)
+        elif fmt in ("png", "pdf") and dot.graphviz_engine() == "wasm":
+            out = convert_svg(dot.run(self.source, "svg").decode("utf-8"), fmt)
+        else:
+            out = dot.run(self.source, fmt)
+        return out.decode(encoding) if encoding else out
 
-    def render(self, *args, **kwargs):
-        try:
-            return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFound(INSTALL_HINT) from None
+    def render(self, filename=None, directory=None, view: bool = False, cleanup: bool = False,
+               format: str | None = None, *args, outfile=None, **kwargs) -> str:
+        """Write the DOT source and the drawing beside it (``<filename>.<format>``); return its path."""
+        if args or view or kwargs.get("renderer") or kwargs.get("formatter") or kwargs.get("engine"):
+            try:
+                return super().render(filename, directory, view, cleanup, format, *args,
+                                      outfile=outfile, **kwargs)
+            except graphviz.ExecutableNotFound:
+                raise GraphvizNotFound(missing_dot_hint()) from None
+        fmt = (format or (Path(outfile).suffix[1:] if outfile else None) or self.format or "svg").lower()
+        picture = self.pipe(format=fmt)
+        source = Path(self.save(filename, directory=directory))
+        target = Path(outfile) if outfile is not None else source.with_name(f"{source.name}.{fmt}")
+        target.write_bytes(picture)
+        if cleanup:
+            source.unlink()
+        return str(target)
 
 
 def draw(out_or_trace: Value | Tensor | Trace, step: int | None = None, rankdir: str = "LR",
@@ -61,6 +102,12 @@ def draw(out_or_trace: Value | Tensor | Trace, step: int | None = None, rankdir:
             raise IndexError(f"step {step} does not exist: this trace has {len(tr)} steps (0 to {len(tr) - 1})")
         step %= len(tr)
         texts, active = scene.texts_at(step), scene.active[step]
-    dot = Drawing("vizgrad")
-    dot.body.extend(f"\t{line}\n" for line in dot_lines(scene, texts, rankdir, active))
-    return dot
+    drawing = Drawing("vizgrad")
+    drawing.body.extend(f"\t{line}\n" for line in dot_lines(scene, texts, rankdir, active))
+
+    def picture() -> str:  # the frame of this step: the same picture the player shows
+        frames = Frames(tr, rankdir, digits, groups)
+        return frames.final_svg() if step is None else frames.svg(step)
+
+    drawing._picture = picture
+    return drawing

@@ -51,7 +51,6 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .scene import _escape as label_text
 from .scene import _num as number_text
 from .tensor import LocalGradient, Tensor
 from .value import Value
@@ -281,17 +280,8 @@ def _result(name: str, status: str, message: str, **kw: Any) -> CheckResult:
 
 
 def _esc(text: Any) -> str:
-    """A user's text for an HTML-like Graphviz label: escaped, printable, no ``\\N`` escapes."""
-    return label_text("".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(text)))
-
-
-def _label(rows: list[tuple[str, str, float, bool]]) -> str:
-    cells = "".join(
-        f'<TR><TD><FONT COLOR="{color}" POINT-SIZE="{size:g}">'
-        f'{"<B>" if bold else ""}{_esc(text)}{"</B>" if bold else ""}</FONT></TD></TR>'
-        for text, color, size, bold in rows if text
-    )
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+    """A user's text made printable (control characters shown as ``\\xNN``)."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(text))
 
 
 def _wire_rows(v: _Var) -> list[tuple[str, str, float, bool]]:
@@ -311,14 +301,12 @@ def _wire_rows(v: _Var) -> list[tuple[str, str, float, bool]]:
 
 
 def _render(p: _Picture) -> Any:
+    """The picture drawn like every vizgrad graph: one layout, SVG by :mod:`vizgrad.svg`."""
     from .draw import Drawing
+    from .layout import dot_lines, layout
+    from .scene import Element, Row, Scene
+    from .svg import write_template
 
-    dot = Drawing("check")
-    body = [
-        f'graph [rankdir="LR" nodesep="0.3" ranksep="0.5" bgcolor="white" fontname="{FONT}"]',
-        f'node [fontname="{FONT}" fontsize="14" color="#222222" penwidth="1.3"]',
-        f'edge [fontname="{FONT}" fontsize="12" color="#444444" arrowsize="0.7" penwidth="1.2"]',
-    ]
     ids = {v.key: f"v{i}" for i, v in enumerate(p.vars)}
     op_ids = {o.key: f"g{i}" for i, o in enumerate(p.ops)}
     producer = {o.output: op_ids[o.key] for o in p.ops}
@@ -326,26 +314,29 @@ def _render(p: _Picture) -> Any:
     for o in p.ops:
         for k in o.inputs:
             consumers[k].append(op_ids[o.key])
-    for o in p.ops:
-        shape = "circle" if len(o.label) <= 3 else "ellipse"
-        body.append(f'{op_ids[o.key]} [label={_label([(o.label, INK, 14.0, False)])} shape="{shape}" margin="0.04"]')
+    elements = [Element(op_ids[o.key], "gate", (Row(_esc(o.label)),)) for o in p.ops]
     for v in p.vars:
-        rows = _wire_rows(v)
-        style = f' color="{RED}" penwidth="3"' if v.wrong else ""
-        label = f" label={_label(rows)}" if rows else ""
+        rows = tuple(Row(_esc(text), color, size) for text, color, size, _ in _wire_rows(v))
         tail = producer.get(v.key)
         if tail is None:  # an input: its name at the start of its wire
-            border = f' shape="box" style="rounded" color="{RED}" penwidth="2"' if v.wrong else ' shape="plaintext"'
-            body.append(f'{ids[v.key]} [label={_label([(v.name or "input", INK, 14.0, False)])}{border}]')
+            elements.append(Element(ids[v.key], "input", (Row(_esc(v.name or "input")),), flagged=v.wrong))
             tail = ids[v.key]
         heads = consumers[v.key]
         if not heads:  # the output: its name at the end of its wire
-            body.append(f'{ids[v.key]} [label={_label([(v.name or "out", INK, 14.0, False)])} shape="plaintext"]')
+            elements.append(Element(ids[v.key], "output", (Row(_esc(v.name or "out")),)))
             heads = [ids[v.key]]
         for h in heads:
-            body.append(f"{tail} -> {h} [{label.strip()}{style}]")
-    dot.body.extend(f"\t{line}\n" for line in body)
-    return dot
+            elements.append(Element(f"e{len(elements)}", "wire", rows, tail=tail, head=h, flagged=v.wrong))
+    scene = Scene(trace=None, elements=elements)  # type: ignore[arg-type]  (a picture, not a trace)
+    drawing = Drawing("check")
+    drawing.body.extend(f"\t{line}\n" for line in dot_lines(scene))
+
+    def picture() -> str:
+        template = write_template(scene, layout(scene))
+        return template.fill(["" for _ in template.holes])
+
+    drawing._picture = picture
+    return drawing
 
 
 # -- looking at a gate class ------------------------------------------------------------
