@@ -299,23 +299,27 @@ def tensor_engine(steps: int = 200, repeats: int = 15, lr: float = 1.0) -> dict:
         raise AssertionError("tensor engine: vizgrad and numpy disagree: " + "; ".join(problems))
     accuracy = float(np.mean(np.argmax(np.maximum(0, X @ P["W1"] + P["b1"]) @ P["W2"] + P["b2"], 1) == y))
 
+    def arrays():
+        return {k: v.copy() for k, v in init.items()}
+
+    def tensors():
+        return {k: vg.Tensor(v) for k, v in init.items()}
+
+    def timed(step, params):  # seconds and minor page faults per step
+        gc.collect()
+        f0, t0 = _page_faults(), time.perf_counter()
+        for _ in range(steps):
+            step(X, y, params, lr)
+        return (time.perf_counter() - t0) / steps, (_page_faults() - f0) / steps
+
     times_np, times_vg, faults_np, faults_vg = [], [], [], []
     for _ in range(repeats):  # interleaved; every repeat restarts from the initial weights
-        P = {k: v.copy() for k, v in init.items()}
-        gc.collect()
-        f0, t0 = _page_faults(), time.perf_counter()
-        for _ in range(steps):
-            _numpy_step(X, y, P, lr)
-        times_np.append((time.perf_counter() - t0) / steps)
-        faults_np.append((_page_faults() - f0) / steps)
-        T = {k: vg.Tensor(v) for k, v in init.items()}
-        gc.collect()
-        f0, t0 = _page_faults(), time.perf_counter()
-        for _ in range(steps):
-            _vizgrad_step(X, y, T, lr)
-        times_vg.append((time.perf_counter() - t0) / steps)
-        faults_vg.append((_page_faults() - f0) / steps)
-
+        t, f = timed(_numpy_step, arrays())
+        times_np.append(t)
+        faults_np.append(f)
+        t, f = timed(_vizgrad_step, tensors())
+        times_vg.append(t)
+        faults_vg.append(f)
     npy, vz = statistics.median(times_np), statistics.median(times_vg)
     return {
         "network": "2-layer: 2-100 ReLU-3, softmax cross-entropy (no regularization)",
@@ -353,15 +357,29 @@ def _page_faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
+# glibc's malloc settings (ignored elsewhere): never trim the heap below 256 MB free,
+# serve arrays under 32 MB from the heap rather than from fresh mappings
+STEADY_ALLOCATOR = {"MALLOC_TRIM_THRESHOLD_": str(256 << 20), "MALLOC_MMAP_THRESHOLD_": str(32 << 20)}
+
+
 def _in_fresh_process(name: str) -> dict:
     """Run the benchmark function ``name`` in a new interpreter and return its figures.
 
     Each benchmark gets a fresh process, so its figures do not depend on what ran
-    before: the heap left behind by one benchmark changes how many page faults the
-    next one's large temporary arrays cost (by 2-3x for the tensor engine).
+    before. The process's C allocator is also told to keep freed memory
+    (:data:`STEADY_ALLOCATOR`): by default glibc hands the top of the heap back to
+    the system once more than a threshold is free, a threshold that moves with the
+    process's history, and then every fresh 300x100 array costs 59 page faults. The
+    same tensor step was seen at 1 and at 200 faults per step depending only on
+    what the process had allocated before; with the setting both sides take none,
+    and the figures compare the engines rather than the allocator's state. Run with
+    ``VIZGRAD_BENCH_DEFAULT_ALLOCATOR=1`` to measure without it.
     """
+    env = dict(os.environ)
+    if not os.environ.get("VIZGRAD_BENCH_DEFAULT_ALLOCATOR"):
+        env.update(STEADY_ALLOCATOR)
     proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--run", name],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
     lines = proc.stdout.splitlines()
     if proc.returncode != 0 or not lines or not lines[-1].startswith(_MARK):
         sys.stdout.write(proc.stdout)
@@ -416,7 +434,10 @@ def main() -> dict:
     print(f"Python {env['python']} ({env['implementation']}), numpy {env['numpy']}, "
           f"micrograd {env['micrograd']}, vizgrad {env['vizgrad']}")
     print(f"{env['platform']}, {env['cpu_count']} CPUs ({env['cpus_usable']} usable), "
-          f"load average {env['load_average_1min']}\n")
+          f"load average {env['load_average_1min']}")
+    env["allocator"] = ("default" if os.environ.get("VIZGRAD_BENCH_DEFAULT_ALLOCATOR")
+                        else " ".join(f"{k}={v}" for k, v in STEADY_ALLOCATOR.items()))
+    print(f"C allocator: {env['allocator']} (see _in_fresh_process)\n")
 
     t0 = time.perf_counter()
     a = _in_fresh_process("scalar_engine")
