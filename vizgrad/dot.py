@@ -244,10 +244,7 @@ class _WasmGraphviz:
         wasmtime = self._wasmtime
         with self._lock:
             store = wasmtime.Store(self._engine)
-            messages: list[bytes] = []
-            wasi = wasmtime.WasiConfig()
-            wasi.stderr_custom = messages.append
-            store.set_wasi(wasi)
+            store.set_wasi(wasmtime.WasiConfig())  # no files, no output: DOT text in, bytes out
             store.set_epoch_deadline(1)
             timer = threading.Timer(timeout, self._engine.increment_epoch)
             timer.daemon = True
@@ -269,8 +266,7 @@ class _WasmGraphviz:
                 if result == 0:
                     at = exports["graphviz_last_error"](store)
                     error = _c_string(memory.read(store, at, min(at + 4096, memory.data_len(store))))
-                    said = b"".join(messages).decode("utf-8", "replace").strip()
-                    raise GraphvizError(f"Graphviz failed: {said or error or 'no output'}")
+                    raise GraphvizError(f"Graphviz failed: {error or 'no output'}")
                 size = int.from_bytes(memory.read(store, out_len, out_len + 4), "little")
                 return bytes(memory.read(store, result, result + size))
             except wasmtime.Trap as e:
@@ -279,6 +275,8 @@ class _WasmGraphviz:
                         f"Graphviz gave up laying this graph out after {timeout:g} s. {SLOW_HINT}"
                     ) from None
                 raise GraphvizError(f"Graphviz (WebAssembly) stopped: {e.message}") from None
+            except wasmtime.WasmtimeError as e:
+                raise GraphvizError(f"Graphviz (WebAssembly) could not run: {e}") from None
             finally:
                 timer.cancel()
                 store.close()
