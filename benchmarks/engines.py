@@ -70,23 +70,33 @@ def _micrograd_mlp(weights):
     return model
 
 
-def _micrograd_train(weights, X, y, iters: int, lr: float):
-    from micrograd.engine import Value
+def _train(model, zero, X, y, iters: int, lr: float):
+    """The one training loop both engines run: MSE over the points, backward, SGD.
 
-    model = _micrograd_mlp(weights)
+    ``zero`` is the engine's 0 to start the sum from; a model with ``zero_grad``
+    (micrograd, whose gradients accumulate) has it called before each backward.
+    """
     params = model.parameters()
+    zero_grad = getattr(model, "zero_grad", None)
     inv_n = 1.0 / len(X)
     losses = []
     t0 = time.perf_counter()
     for _ in range(iters):
         preds = [model(x) for x in X]
-        loss = sum(((p - t) ** 2 for p, t in zip(preds, y)), Value(0.0)) * inv_n
-        model.zero_grad()  # micrograd's grads accumulate
-        loss.backward()
+        loss = sum(((p - t) ** 2 for p, t in zip(preds, y)), zero) * inv_n
+        if zero_grad is not None:
+            zero_grad()
+        loss.backward()  # vizgrad sets .grad afresh
         for p in params:
             p.data -= lr * p.grad
         losses.append(loss.data)
     return time.perf_counter() - t0, losses
+
+
+def _micrograd_train(weights, X, y, iters: int, lr: float):
+    from micrograd.engine import Value
+
+    return _train(_micrograd_mlp(weights), Value(0.0), X, y, iters, lr)
 
 
 class _VizgradMLP:
@@ -119,19 +129,7 @@ class _VizgradMLP:
 
 
 def _vizgrad_train(weights, X, y, iters: int, lr: float):
-    model = _VizgradMLP(weights)
-    params = model.parameters()
-    inv_n = 1.0 / len(X)
-    losses = []
-    t0 = time.perf_counter()
-    for _ in range(iters):
-        preds = [model(x) for x in X]
-        loss = sum(((p - t) ** 2 for p, t in zip(preds, y)), vg.Value(0.0)) * inv_n
-        loss.backward()  # sets .grad afresh: no zero_grad needed
-        for p in params:
-            p.data -= lr * p.grad
-        losses.append(loss.data)
-    return time.perf_counter() - t0, losses
+    return _train(_VizgradMLP(weights), vg.Value(0.0), X, y, iters, lr)
 
 
 def _timed(train, *args, gc_enabled: bool):

@@ -1,5 +1,5 @@
-"""Shared helpers for the autograd-core tests: central differences, numerical
-Jacobians and a few hypothesis settings.
+"""Shared helpers for the tests: central differences, numerical Jacobians, a few
+hypothesis settings, and the lecture's circuit.
 
 The numerical side never touches vizgrad's backward pass: it only evaluates the
 forward value of a freshly built graph at perturbed inputs.
@@ -19,12 +19,32 @@ if str(ROOT) not in sys.path:  # `pytest` run without installing the package
     sys.path.insert(0, str(ROOT))
 
 from vizgrad import Tensor, Value  # noqa: E402
+from vizgrad.examples import lecture_circuit  # noqa: E402
 
 EPS = 1e-6
 
 # Modest example counts: the whole core suite should run in a few seconds.
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FASTER = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def lecture() -> tuple[Value, Value, Value, Value, Value]:
+    """The lecture's circuit f = (x + y) z at x=-2, y=5, z=-4, as its nodes (x, y, z, q, f)."""
+    f = lecture_circuit()
+    q, z = f.inputs
+    x, y = q.inputs
+    return x, y, z, q, f
+
+
+# The same circuit as a notebook cell that opens a scrubber on it (w = scrub(f))
+LECTURE_CELL = (
+    "import vizgrad as vg\n"
+    "from vizgrad.scrub import scrub\n"
+    "x, y, z = vg.Value(-2.0, name='x'), vg.Value(5.0, name='y'), vg.Value(-4.0, name='z')\n"
+    "q = x + y; q.name = 'q'\n"
+    "f = q * z; f.name = 'f'\n"
+    "w = scrub(f)\n"
+)
 
 
 def central_differences(f: Callable[..., float], *xs: Any, eps: float = EPS) -> list[np.ndarray]:

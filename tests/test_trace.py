@@ -13,16 +13,7 @@ import vizgrad as vg
 from vizgrad import Edge, LocalGradient, Step, Tensor, Trace, Value
 from vizgrad.graph import topological_order
 
-from conftest import FAST, numeric_jacobian
-
-
-def lecture():
-    x, y, z = Value(-2.0, name="x"), Value(5.0, name="y"), Value(-4.0, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
-    return x, y, z, q, f
+from conftest import FAST, lecture, numeric_jacobian
 
 
 # -- the sequence ---------------------------------------------------------------------

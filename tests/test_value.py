@@ -14,7 +14,7 @@ import vizgrad as vg
 from vizgrad import Tensor, Value
 from vizgrad.graph import topological_order
 
-from conftest import FAST, FASTER, value_numeric_grads
+from conftest import FAST, FASTER, lecture, value_numeric_grads
 
 
 def sigmoid(v: float) -> float:
@@ -566,11 +566,7 @@ def test_same_expression_gives_same_topological_order():
 
 
 def test_topological_order_follows_input_order():
-    x, y, z = Value(-2.0, name="x"), Value(5.0, name="y"), Value(-4.0, name="z")
-    q = x + y
-    q.name = "q"
-    f = q * z
-    f.name = "f"
+    x, y, z, q, f = lecture()
     assert [n.name for n in topological_order(f)] == ["x", "y", "q", "z", "f"]
     g = z * (y + x)
     assert [n.name or n.op for n in topological_order(g)] == ["z", "y", "x", "+", "*"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from functools import cache
 from pathlib import Path
 from typing import Callable
 
@@ -105,8 +106,9 @@ def draw(out_or_trace: Value | Tensor | Trace, step: int | None = None, rankdir:
     drawing = Drawing("vizgrad")
     drawing.body.extend(f"\t{line}\n" for line in dot_lines(scene, texts, rankdir, active))
 
-    def picture() -> str:  # the frame of this step: the same picture the player shows
-        frames = Frames(tr, rankdir, digits, groups)
+    @cache
+    def picture() -> str:  # the frame of this step, from the same scene: what the player shows
+        frames = Frames.of_scene(scene, rankdir)
         return frames.final_svg() if step is None else frames.svg(step)
 
     drawing._picture = picture

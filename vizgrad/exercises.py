@@ -73,7 +73,6 @@ RED = "#d62728"  # gradients
 INK = "#222222"
 PASS = "#1a7f37"
 TODO = "#9a6700"
-FONT = "Helvetica"
 
 STATUS_MARK = {"passed": "✔", "wrong": "✘", "todo": "…", "error": "✘"}
 
@@ -303,9 +302,9 @@ def _wire_rows(v: _Var) -> list[tuple[str, str, float, bool]]:
 def _render(p: _Picture) -> Any:
     """The picture drawn like every vizgrad graph: one layout, SVG by :mod:`vizgrad.svg`."""
     from .draw import Drawing
-    from .layout import dot_lines, layout
+    from .frames import Frames
+    from .layout import dot_lines
     from .scene import Element, Row, Scene
-    from .svg import write_template
 
     ids = {v.key: f"v{i}" for i, v in enumerate(p.vars)}
     op_ids = {o.key: f"g{i}" for i, o in enumerate(p.ops)}
@@ -331,11 +330,7 @@ def _render(p: _Picture) -> Any:
     drawing = Drawing("check")
     drawing.body.extend(f"\t{line}\n" for line in dot_lines(scene))
 
-    def picture() -> str:
-        template = write_template(scene, layout(scene))
-        return template.fill(["" for _ in template.holes])
-
-    drawing._picture = picture
+    drawing._picture = lambda: Frames.of_scene(scene).final_svg()
     return drawing
 
 

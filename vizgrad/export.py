@@ -130,20 +130,17 @@ def save_frames(
 
 
 def convert_svg(svg: str, format: str, dpi: float = DPI) -> bytes:
-    """Any SVG (Graphviz's own, say) as PNG or PDF bytes, its text set in DejaVu Sans.
+    """An SVG (a frame, or Graphviz's own) as PNG or PDF bytes, frames' text set in DejaVu Sans.
 
     This is how a drawing becomes a picture with no Graphviz program installed:
     the WebAssembly Graphviz writes SVG only.
     """
-    svg = _with_font(_ANY_FONT.sub(f'font-family="{FONT_FAMILY}"', svg))
+    svg = _with_font(svg)
     if format == "png":
         return _png_renderer()(svg, _positive("dpi", dpi), _font_options([svg]))
     if format == "pdf":
         return _pdf_writer()(svg)
     raise ValueError(f"convert_svg makes 'png' or 'pdf', not {format!r}")
-
-
-_ANY_FONT = re.compile(r'font-family="[^"]*"')
 
 
 # -- options ----------------------------------------------------------------------------

@@ -52,10 +52,21 @@ class Frames(Sequence):
 
     def __init__(self, out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: int = 3,
                  groups: Group | tuple[Group, ...] = (), collapse: bool = False) -> None:
-        self.trace, groups = as_trace(out_or_trace, groups, collapse)
+        trace, groups = as_trace(out_or_trace, groups, collapse)
+        self._lay_out(build_scene(trace, digits, groups), rankdir)
+
+    @classmethod
+    def of_scene(cls, scene: Scene, rankdir: str = "LR") -> "Frames":
+        """The frames of a scene already built (its trace is ``scene.trace``)."""
+        frames = cls.__new__(cls)
+        frames._lay_out(scene, rankdir)
+        return frames
+
+    def _lay_out(self, scene: Scene, rankdir: str) -> None:
+        self.trace: Trace = scene.trace
         self.rankdir = rankdir
-        self.scene: Scene = build_scene(self.trace, digits, groups)
-        self.template: Template = write_template(self.scene, layout(self.scene, rankdir))
+        self.scene: Scene = scene
+        self.template: Template = write_template(scene, layout(scene, rankdir))
         index = {(h.kind, h.key): i for i, h in enumerate(self.template.holes)}
         self.initial: list[str] = ["" for _ in self.template.holes]
         # per step: (hole, value) pairs that differ from the step before

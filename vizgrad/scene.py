@@ -15,9 +15,7 @@ static. Layout (:mod:`vizgrad.layout`) and frames (:mod:`vizgrad.frames`) use it
 
 from __future__ import annotations
 
-import html
 import math
-import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +30,6 @@ INK = "#222222"
 GREEN = "#2a9d3a"  # forward values
 RED = "#d62728"  # gradients
 FLAG = "#d62728"  # non-finite values
-FONT = "Helvetica"
 BLANK = "\u00b7"  # sizes a row that never shows text at this point
 
 
@@ -264,19 +261,3 @@ def _size_rows(scene: Scene) -> None:
 
 def _shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _escape(text: str) -> str:
-    """Text for an HTML-like label: XML-escaped, and Graphviz's ``\\N``-style escapes
-    (which it expands even there) broken by an invisible word joiner."""
-    return re.sub(r"\\(?=[A-Za-z])", "\\\\\u2060", html.escape(text))
-
-
-def html_label(rows: tuple[Row, ...]) -> str:
-    """A Graphviz HTML-like label: one table row per text row, every text escaped."""
-    cells = "".join(
-        f'<TR><TD><FONT COLOR="{r.color}" POINT-SIZE="{r.size:g}">{_escape(r.text)}</FONT></TD></TR>'
-        if r.text else "<TR><TD> </TD></TR>"
-        for r in rows
-    )
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
