@@ -37,6 +37,54 @@ class GradcheckResult:
         return f'<pre style="color:{color}">{html.escape(self.message)}</pre>'
 
 
+@dataclass(frozen=True)
+class Differences:
+    """Finite differences of ``f`` at ``x``, one entry of ``x`` at a time.
+
+    Each array has shape ``x.shape + shape of f(x)``; entries not evaluated are nan.
+    ``right`` and ``left`` (the one-sided differences) are filled by ``one_sided=True`` only.
+    """
+
+    central: np.ndarray  # (f(x + h) - f(x - h)) / 2h
+    right: np.ndarray | None = None  # (f(x + h) - f(x)) / h
+    left: np.ndarray | None = None  # (f(x) - f(x - h)) / h
+
+
+def numerical_gradient(f: Callable[[Any], Any], x: Any, eps: float = 1e-6, *, relative: bool = False,
+                       entries: list[tuple[int, ...]] | None = None, one_sided: bool = False) -> Differences:
+    """Central differences of ``f`` (numbers or arrays out) with respect to each entry of ``x``.
+
+    ``f`` gets ``x`` with one entry moved by ``±h`` (a float when ``x`` is a number, else an
+    array); ``h`` is ``eps``, or ``eps * max(1, |x_i|)`` when ``relative``. Only ``entries``
+    (indices into ``x``) are evaluated when given. With ``one_sided`` the one-sided
+    differences are computed too, from the same evaluations and one of ``f(x)``.
+    """
+    base = np.array(x, dtype=np.float64)
+
+    def at(a: np.ndarray) -> np.ndarray:
+        return np.asarray(f(a.item() if base.ndim == 0 else a), dtype=np.float64)
+
+    f0 = at(base.copy()) if one_sided else None
+    central = right = left = None
+    for idx in (list(np.ndindex(base.shape)) if entries is None else entries):
+        h = eps * max(1.0, abs(float(base[idx]))) if relative else eps
+        plus, minus = base.copy(), base.copy()
+        plus[idx] += h
+        minus[idx] -= h
+        fp, fm = at(plus), at(minus)
+        if central is None:
+            central = np.full(base.shape + fp.shape, np.nan)
+            right, left = np.full_like(central, np.nan), np.full_like(central, np.nan)
+        with np.errstate(all="ignore"):
+            central[idx] = (fp - fm) / (2 * h)
+            if f0 is not None:
+                right[idx], left[idx] = (fp - f0) / h, (f0 - fm) / h
+    if central is None:  # nothing to evaluate
+        central = np.full(base.shape, np.nan)
+        right, left = central.copy(), central.copy()
+    return Differences(central, right if one_sided else None, left if one_sided else None)
+
+
 def _as_node(x: Any, i: int) -> Value | Tensor:
     if isinstance(x, (Value, Tensor)):
         return x
@@ -82,14 +130,7 @@ def gradcheck(
     for k, node in enumerate(nodes):
         analytic = np.asarray(grads.get(node, np.zeros_like(np.asarray(node.data))), dtype=float)
         base = np.array(node.data, dtype=np.float64)
-        numeric = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            plus, minus = base.copy(), base.copy()
-            plus[idx] += eps
-            minus[idx] -= eps
-            p = plus.item() if isinstance(node, Value) else plus
-            m = minus.item() if isinstance(node, Value) else minus
-            numeric[idx] = (value_at(k, p) - value_at(k, m)) / (2 * eps)
+        numeric = numerical_gradient(lambda data, k=k: value_at(k, data), node.data, eps).central
         denom = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), atol / rtol)
         err = np.abs(analytic.reshape(base.shape) - numeric) / denom
         errors.append(float(np.nanmax(err)) if err.size and not np.isnan(err).all() else

@@ -1,0 +1,270 @@
+"""check_gate: a student's backward against numerical derivatives of its forward; ready."""
+
+from __future__ import annotations
+
+import math
+import weakref
+from typing import Any
+
+import numpy as np
+
+from . import limits
+from .calls import _dnames, _run_backward, _run_forward, _spec, _Spec, domain_hint
+from .hints import _describe, _hint, _tie_hint
+from .numerics import _compare, _kind, _numerics, _Trial
+from .picture import _Op, _Picture, _Var
+from .points import _points, _upstream
+from .result import CheckResult, _result, _Stop
+from .text import _num, _plural, _shape, _show
+import contextlib
+
+_last: "weakref.WeakKeyDictionary[type, CheckResult]" = weakref.WeakKeyDictionary()
+
+def _gate_picture(spec: _Spec, t: _Trial | None, consts: dict[str, Any], wrong: set[int],
+                  expected_text: dict[int, str] | None = None) -> _Picture | None:
+    if t is None or t.z is None:
+        return None
+    vars_ = []
+    for p in spec.params:
+        if p in consts:
+            vars_.append(_Var(p, p, consts[p], None, grad_name="constant"))
+            vars_[-1].leaf = False  # no gradient row
+            continue
+        i = spec.inputs.index(p)
+        got = t.got[i] if i < len(t.got) else None
+        expected = t.center[i] if i < len(t.center) else None
+        if expected is not None and np.ndim(expected) == 0 and t.kink[i]:
+            expected = None if i not in t.bad else f"{_num(t.lo[i])}…{_num(t.hi[i])}"
+        if expected_text and i in expected_text:
+            expected = expected_text[i]
+        vars_.append(_Var(p, p, t.point[p], got, expected=expected, wrong=i in wrong))
+    vars_.append(_Var("__out", spec.out, t.z, t.dz, grad_name=spec.upstream, leaf=False))
+    return _Picture(vars_, [_Op("__gate", spec.name, list(spec.params), "__out")])
+
+
+def check_gate(
+    gate: Any,
+    *,
+    shapes: list | tuple | dict | None = None,
+    constants: dict[str, Any] | None = None,
+    trials: int = 5,
+    seed: int = 0,
+    name: str | None = None,
+    inputs: list | None = None,
+    domain: tuple[float, float] = (-3.0, 3.0),
+    edge_cases: bool = True,
+    max_entries: int = 100,
+    time_limit: float | None = None,
+) -> CheckResult:
+    """Check a gate's backward against numerical derivatives of its own forward.
+
+    ``gate`` is your gate class (a class with ``forward(self, x, y, ...)`` and
+    ``backward(self, dz)`` returning ``[dx, dy, ...]``, or ``dx`` for one input).
+
+    Options: ``shapes`` of array inputs, in forward's order or by name
+    (``shapes=[(3, 4), (4, 2)]``; ``()`` for a number; default: all numbers);
+    ``constants`` for inputs that get no gradient (``constants={"y": labels}``:
+    backward returns gradients for the other inputs only); ``trials`` random points
+    (each with a random upstream gradient), plus ``inputs`` you choose (a list of
+    tuples) and, with ``edge_cases``, ties (x == y) and zeros; random values are drawn
+    from ``domain``; ``seed``; ``name`` shown in the messages; at most ``max_entries``
+    entries of each array are checked.
+
+    Your code runs under limits: each call of forward or backward may take
+    ``time_limit`` seconds (default ``vizgrad.exercises.TIME_LIMIT``, 3) before it is
+    stopped and the check ends; what it prints is shown after the check, its first few
+    thousand characters.
+
+    At a point where the gate has a kink (one-sided derivatives differ, e.g. max at
+    x == y, ReLU at 0), any subgradient is accepted: each gradient must lie between
+    the one-sided derivatives, and the gradients of inputs that move together must add
+    up to the derivative along that direction (so a max gate may send dz to either
+    input at a tie, but not to both).
+    """
+    consts = dict(constants or {})
+    budget = limits.Limits(time_limit)
+    try:
+        spec = _spec(gate, name, consts, shapes)
+    except _Stop as s:
+        return _result(name or getattr(gate, "__name__", "check_gate"), s.status, s.message)
+    shapes_by_name = _shapes(spec, shapes)
+    rng = np.random.default_rng(seed)
+    trials_ = _points(spec, shapes_by_name, trials, rng, domain, edge_cases, list(inputs or []))
+    with budget:
+        result = _check_points(spec, trials_, consts, shapes_by_name, rng, max_entries)
+    with contextlib.suppress(TypeError):
+        _last[spec.cls] = result
+    return result
+
+
+def _shapes(spec: _Spec, shapes: Any) -> dict[str, tuple]:
+    def norm(s: Any) -> tuple:
+        if s is None:
+            return ()
+        if isinstance(s, int):
+            return (s,)
+        return tuple(int(n) for n in s)
+
+    if shapes is None:
+        return {p: () for p in spec.inputs}
+    if isinstance(shapes, dict):
+        unknown = [k for k in shapes if k not in spec.inputs]
+        if unknown:
+            raise ValueError(f"shapes {unknown} are not inputs of {spec.name}.forward: {spec.inputs}")
+        return {p: norm(shapes.get(p)) for p in spec.inputs}
+    shapes = list(shapes)
+    if len(shapes) != len(spec.inputs):
+        raise ValueError(f"{len(shapes)} shapes given, but {spec.name}.forward has "
+                         f"{len(spec.inputs)} inputs: {spec.inputs}")
+    return {p: norm(s) for p, s in zip(spec.inputs, shapes, strict=False)}
+
+
+def _check_points(spec: _Spec, trials: list[_Trial], consts: dict[str, Any], shapes: dict[str, tuple],
+                  rng: np.random.Generator, max_entries: int) -> CheckResult:
+    dnames = _dnames(spec)
+    kind = ""
+    done: list[_Trial] = []
+    failed: list[_Trial] = []
+    current: _Trial | None = None
+    try:
+        for t in trials:
+            current = t
+            try:
+                gate, t.z = _run_forward(spec, t.point, consts)
+            except _Stop as s:
+                if t.kind in ("tie", "zeros", "zero") and not isinstance(s, limits.TimedOut):  # outside the domain
+                    current = done[-1] if done else None
+                    continue
+                raise
+            if t.kind in ("tie", "zeros", "zero") and not np.all(np.isfinite(t.z)):
+                current = done[-1] if done else None
+                continue
+            if not np.all(np.isfinite(t.z)):
+                raise _Stop("wrong", _not_finite(spec, t, shapes))
+            t.dz = _upstream(rng, t.z.shape)
+            if not kind and t.kind in ("random", "given"):
+                kind = _kind(spec, t)
+            t.got = _run_backward(spec, gate, t.dz, shapes, kind)
+            with limits.quiet():  # a print() in forward: once per point is enough
+                _numerics(spec, t, consts, shapes, max_entries, rng)
+                _compare(spec, t, consts, shapes)
+            done.append(t)
+            if t.bad or t.ties:
+                failed.append(t)
+    except _Stop as s:
+        t = current
+        picture = None
+        if t is not None and t.z is not None and t.dz is not None:
+            bad = {spec.inputs.index(d[1:]) for d in s.wrong if d[1:] in spec.inputs}
+            if s.grads is not None:
+                t.got = s.grads
+            picture = _gate_picture(spec, t, consts, bad, s.expected)
+        message = s.message
+        if s.status in ("error", "wrong") and t is not None and t.dz is not None:
+            where = _describe(spec, t, shapes) + "."
+            if s.status == "wrong":  # right under the first line, before the hints
+                first, _, rest = message.partition("\n")
+                message = f"{first}\n{where}" + (f"\n{rest}" if rest else "")
+            else:
+                message = f"{message}\n{where}"
+        return _result(spec.name, s.status, message, wrong=s.wrong, _picture=picture,
+                       inputs=dict(t.point) if t is not None else {}, upstream=t.dz if t is not None else None)
+
+    if not done:
+        return _result(spec.name, "error", f"{spec.name}: no point to check (give trials=... or inputs=...).")
+    if not failed:
+        counts: dict[str, int] = {}
+        for t in done:
+            counts[t.kind] = counts.get(t.kind, 0) + 1
+        words = {"random": "random", "given": "given", "tie": "with a tie", "zeros": "with zeros",
+                 "zero": "with a zero"}
+        detail = ", ".join(f"{n} {words[k]}" for k, n in counts.items())
+        shown = next((t for t in done if t.kind in ("given", "random")), done[0] if done else None)
+        return _result(spec.name, "passed",
+                       f"{spec.name} passed: {_plural(dnames)} {'matches' if len(dnames) == 1 else 'match'} "
+                       f"the numerical gradient at {len(done)} points ({detail}), each with a random "
+                       f"upstream {spec.upstream}.",
+                       _picture=_gate_picture(spec, shown, consts, set()),
+                       inputs=dict(shown.point) if shown else {}, upstream=shown.dz if shown else None,
+                       got={d: g for d, g in zip(dnames, shown.got, strict=False)} if shown else {},
+                       expected={d: e for d, e in zip(dnames, shown.center, strict=False)} if shown else {})
+
+    t = failed[0]
+    wrong_idx = sorted(set(t.bad) | {j for members, *_ in t.ties for j in members})
+    wrong = [dnames[i] for i in wrong_idx]
+    lines = [f"{spec.name}: {_plural(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong.",
+             _describe(spec, t, shapes) + ":"]
+    hints: list[str] = []
+    for i, d in enumerate(dnames):
+        g = t.got[i]
+        if i in t.bad:
+            if np.any(t.kink[i]) and t.lo[i].ndim == 0:
+                want = f"between {_num(t.lo[i])} and {_num(t.hi[i])} (a kink: any value in between is fine)"
+            else:
+                want = _show(t.center[i])
+            if np.ndim(g) and np.size(g) > 1:
+                lines.append(f"  {d} is wrong (shape {_shape(np.shape(g))}):\n"
+                             f"    expected {_show(t.center[i], 13)}\n    got      {_show(g, 13)}")
+                diff = np.abs(g - t.center[i])
+                if np.any(np.isfinite(diff)):
+                    k = np.unravel_index(int(np.nanargmax(diff)), diff.shape)
+                    lines.append(f"    largest difference {_num(diff[k])} at {d}[{', '.join(map(str, k))}]")
+            else:
+                lines.append(f"  {d}: expected {want}, got {_show(g)}")
+            h = _hint(spec, t, i, kind, shapes)
+            if h and h not in hints:
+                hints.append(h)
+        elif i in wrong_idx:
+            lines.append(f"  {d}: got {_show(g)}")
+        else:
+            lines.append(f"  {d} is right ({_show(g) if np.size(g) <= 4 else 'all entries match'})")
+    for members, idx, total, lo, hi in t.ties:
+        names = " + ".join(dnames[j] + ("" if idx == () else f"[{', '.join(map(str, idx))}]") for j in members)
+        want = _num(lo) if math.isclose(lo, hi, rel_tol=1e-4, abs_tol=1e-6) else f"between {_num(lo)} and {_num(hi)}"
+        lines.append(f"  {names}: expected {want}, got {_num(total)}")
+        h = _tie_hint(spec, t, members, total, lo, hi)
+        if h not in hints:
+            hints.append(h)
+    if len(failed) > 1:
+        lines.append(f"(wrong at {len(failed)} of the {len(done)} points checked; this is the first.)")
+    lines += [f"Hint: {h}" for h in hints]
+    return _result(spec.name, "wrong", "\n".join(lines), wrong=tuple(wrong), hints=tuple(hints),
+                   inputs=dict(t.point), upstream=t.dz,
+                   got={d: g for d, g in zip(dnames, t.got, strict=False)},
+                   expected={d: e for d, e in zip(dnames, t.center, strict=False)},
+                   _picture=_gate_picture(spec, t, consts, set(wrong_idx)))
+
+
+def ready(*gates: Any, quiet: bool = False) -> bool:
+    """True when the last :func:`check_gate` of each of ``gates`` (classes) passed.
+
+    Otherwise prints which gates are not ready yet (unless ``quiet``) and returns False:
+    ``if exercises.ready(MatMulGate, ReLUGate): train()`` runs only once they all pass.
+    """
+    missing = []
+    for g in gates:
+        cls = g if isinstance(g, type) else type(g)
+        r = _last.get(cls)
+        if r is None:
+            missing.append(f"{cls.__name__}: run its check_gate(...) cell first")
+        elif not r.passed:
+            missing.append(f"{cls.__name__}: " + ("not implemented yet" if r.status == "todo"
+                                                    else "its check does not pass yet"))
+    if missing and not quiet:
+        print("Not yet: this needs all of " + ", ".join(
+            (g if isinstance(g, type) else type(g)).__name__ for g in gates) + " to pass their checks.\n  "
+              + "\n  ".join(missing))
+    return not missing
+
+
+
+def _not_finite(spec: _Spec, t: _Trial, shapes: dict[str, tuple]) -> str:
+    """Why a forward that gives nan or inf at a checked point fails, and how to check elsewhere."""
+    z = np.asarray(t.z)
+    what = "nan" if np.all(np.isnan(z)) else "inf" if np.all(np.isinf(z)) else "nan or inf"
+    if z.ndim:
+        what = f"an output with {int(np.sum(~np.isfinite(z)))} {what} entries"
+    at = ", ".join(f"{p} = {_num(t.point[p])}" if shapes[p] == () else f"{p} of shape {_shape(shapes[p])}"
+                   for p in spec.inputs)
+    return (f"{spec.name}: forward returned {what} at {at}: a gate's output must be a finite number there, "
+            f"and its gradients cannot be checked without one." + domain_hint(spec))

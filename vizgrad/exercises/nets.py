@@ -1,0 +1,235 @@
+"""Exercise 2: the student's computational-graph object (check_net, draw_net)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from ..trace import trace
+from ..value import Value
+from . import limits
+from .calls import _not_a_number
+from .numerics import _allclose
+from .picture import _Op, _Picture, _Var, _render
+from .points import _upstream
+from .reference import _REF_LABEL, _REF_OPS, _default_label, _Ref
+from .result import CheckResult, _result, _Stop
+from .text import _num, _plural
+from .where import _raised
+
+_NETS = [
+    ("f = (x + y) · z, the lecture's circuit",
+     [("q", "add", ["x", "y"]), ("f", "mul", ["q", "z"])], {"x": -2.0, "y": 5.0, "z": -4.0}),
+    ("f = x · y + x, where x feeds two gates (a fork)",
+     [("a", "mul", ["x", "y"]), ("f", "add", ["a", "x"])], {"x": 3.0, "y": -2.0}),
+    ("f = q · q with q = x + y, where one gate uses q twice",
+     [("q", "add", ["x", "y"]), ("f", "mul", ["q", "q"])], {"x": 1.5, "y": -0.5}),
+    ("f = σ(w0·x0 + w1·x1 + w2), the lecture's neuron",
+     [("a", "mul", ["w0", "x0"]), ("b", "mul", ["w1", "x1"]), ("c", "add", ["a", "b"]),
+      ("s", "add", ["c", "w2"]), ("f", "sigmoid", ["s"])],
+     {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}),
+]
+
+
+def _reference_values(nodes: list, inputs: dict[str, float]) -> tuple[dict[str, Value], Any]:
+    vals: dict[str, Value] = {k: Value(v, name=k) for k, v in inputs.items()}
+    for name, kind, ins in nodes:
+        vals[name] = _REF_OPS[kind](*[vals[i] for i in ins])
+        vals[name].name = name
+    return vals, vals[nodes[-1][0]]
+
+
+def _net_picture(nodes: list, values: dict[str, Any], got: dict[str, Any], expected: dict[str, Any],
+                 wrong: set[str], labels: dict[str, str] | None = None) -> _Picture:
+    produced = {n[0] for n in nodes}
+    order: list[str] = []
+    for _, _, ins in nodes:
+        for i in ins:
+            if i not in produced and i not in order:
+                order.append(i)
+    order += [n[0] for n in nodes]
+    vars_ = [_Var(k, k, values.get(k), got.get(k), expected=expected.get(k), wrong=k in wrong,
+                  leaf=k not in produced) for k in order]
+    ops = [_Op(f"op:{name}", (labels or {}).get(name, _REF_LABEL.get(kind, str(kind))), list(ins), name)
+           for name, kind, ins in nodes]
+    return _Picture(vars_, ops)
+
+
+def _picture_with(nodes: list, values: dict[str, Any], expected: dict[str, Any], got: dict[str, Any],
+                  wrong: frozenset[str] | set[str] = frozenset()) -> _Picture:
+    return _net_picture(nodes, values, got, expected, set(wrong))
+
+
+def check_net(net_class: Any, *, seed: int = 0, time_limit: float | None = None) -> CheckResult:
+    """Check exercise 2's graph object on small graphs, forks included.
+
+    ``net_class(nodes)`` takes ``(name, gate, [input names])`` triples (in any order);
+    ``net.forward(**inputs)`` returns the output's value and ``net.backward(dout)``
+    returns ``{name: gradient}`` for every input (and intermediate) variable. The gates
+    used are correct reference gates, so only the graph object is being checked. Your
+    code runs under limits, as in :func:`check_gate` (``time_limit``).
+    """
+    label = getattr(net_class, "__name__", "Net")
+    if not isinstance(net_class, type):
+        return _result(label, "error", f"check_net needs your graph class, e.g. check_net(Net); "
+                                       f"got {type(net_class).__name__}.")
+    with limits.Limits(time_limit):
+        return _check_nets(net_class, label, np.random.default_rng(seed))
+
+
+def _check_nets(net_class: type, label: str, rng: np.random.Generator) -> CheckResult:
+    forward_ok = []
+    for desc, spec_nodes, inputs in _NETS:
+        out_name = spec_nodes[-1][0]
+        nodes = [(name, _Ref(kind), list(ins)) for name, kind, ins in spec_nodes]
+        shuffled = [nodes[k] for k in rng.permutation(len(nodes))]
+        ref_vals, ref_out = _reference_values(spec_nodes, inputs)
+        tr = trace(ref_out)
+        dout = _upstream(rng, ())
+        expected = {k: tr.grad(v) * dout for k, v in ref_vals.items()}
+        values = {k: v.data for k, v in ref_vals.items()}
+        picture = partial(_picture_with, spec_nodes, values, expected)
+        try:
+            try:
+                net = limits.call(f"{label}(nodes)", net_class, shuffled)
+            except _Stop:
+                raise
+            except NotImplementedError:
+                raise _Stop("todo", f"{label}: not implemented yet — {label}(nodes) raised "
+                                    "NotImplementedError.") from None
+            except Exception as e:
+                raise _Stop("error", f"{label}: " + _raised(e, f"{label}(nodes)")) from None
+            try:
+                got_out = limits.call(f"{label}.forward", net.forward, **dict(inputs))
+            except _Stop:
+                raise
+            except NotImplementedError:
+                raise _Stop("todo", f"{label}: not implemented yet — forward raised NotImplementedError.") from None
+            except Exception as e:
+                raise _Stop("error", f"{label}: " + _raised(e, "forward") + f"\non {desc}.") from None
+            if got_out is None:
+                raise _Stop("todo", f"{label}: not implemented yet — forward returned None.")
+            why = _not_a_number(got_out)
+            if why or np.size(got_out) != 1:
+                raise _Stop("error", f"{label}: forward should return the output's value (a number), got "
+                                     f"{why or type(got_out).__name__}.")
+            if not _allclose(float(np.asarray(got_out).reshape(())), ref_out.data):
+                return _result(label, "wrong",
+                               f"{label}: forward is wrong on {desc}: at "
+                               f"{', '.join(f'{k} = {_num(v)}' for k, v in inputs.items())} the output "
+                               f"{out_name} should be {_num(ref_out.data)}, got {_num(got_out)}.\n"
+                               "Hint: run every gate in topological order (inputs before the gates that use "
+                               "them), storing each gate's output under its name, and return the last one.",
+                               wrong=(out_name,), inputs=dict(inputs), _picture=picture({}))
+            forward_ok.append(desc)
+            try:
+                grads = limits.call(f"{label}.backward", net.backward, dout)
+            except _Stop:
+                raise
+            except NotImplementedError:
+                raise _Stop("todo", f"{label}: forward works ✔; backward is not implemented yet "
+                                    "(it raised NotImplementedError).") from None
+            except Exception as e:
+                raise _Stop("error", f"{label}: forward works ✔, but " + _raised(e, "backward")
+                            + f"\non {desc}, with dout = {_num(dout)}.") from None
+            if grads is None:
+                raise _Stop("todo", f"{label}: forward works ✔; backward is not implemented yet (it returned None).")
+            if not isinstance(grads, dict):
+                raise _Stop("error", f"{label}: backward should return a dict {{name: gradient}}, "
+                                     f"got {type(grads).__name__}.")
+            checked = [k for k in inputs] + [k for k in values if k not in inputs and k in grads]
+            missing = [k for k in inputs if k not in grads]
+            if missing:
+                return _result(label, "wrong",
+                               f"{label}: backward's result has no gradient for {_plural(missing)} on {desc}. "
+                               "It should hold the gradient of every input variable.",
+                               wrong=tuple(missing), _picture=picture({k: grads.get(k) for k in values}))
+            got = {}
+            for k in checked:
+                why = _not_a_number(grads[k])
+                if why or np.size(grads[k]) != 1:
+                    raise _Stop("error", f"{label}: the gradient of {k} should be a number, got "
+                                         f"{why or type(grads[k]).__name__}.")
+                got[k] = float(np.asarray(grads[k], dtype=np.float64).reshape(()))
+            wrong = [k for k in checked if not _allclose(got[k], expected[k])]
+            if wrong:
+                lines = [f"{label}: backward is wrong on {desc}, at "
+                         f"{', '.join(f'{k} = {_num(v)}' for k, v in inputs.items())} with dout = {_num(dout)}:"]
+                lines += [f"  d{k}: expected {_num(expected[k])}, got {_num(got[k])}" for k in wrong]
+                hints = []
+                for k in wrong:
+                    sources = tr.backward_step(ref_vals[k]).sources
+                    parts = [e.contribution * dout for e in sources]
+                    if len(parts) > 1 and any(_allclose(got[k], c) for c in parts):
+                        hints.append(f"{k} is used {len(parts)} times (a fork), so its gradient is the sum of "
+                                     f"what comes back along each use ({' + '.join(_num(c) for c in parts)}). "
+                                     "Add each contribution to what is already there instead of overwriting it.")
+                    elif _allclose(got[k] * dout, expected[k]) and not _allclose(got[k], expected[k]):
+                        hints.append(f"start backward from dout (here {_num(dout)}), the upstream gradient "
+                                     "passed to backward, not from 1.")
+                if not hints:
+                    hints.append("go through the gates in reverse topological order; each gate's backward "
+                                 "gets the gradient of its output and returns those of its inputs.")
+                lines += [f"Hint: {h}" for h in dict.fromkeys(hints)]
+                return _result(label, "wrong", "\n".join(lines), wrong=tuple("d" + k for k in wrong),
+                               hints=tuple(hints), inputs=dict(inputs), upstream=dout,
+                               expected={"d" + k: expected[k] for k in checked},
+                               got={"d" + k: got[k] for k in checked}, _picture=picture(got, set(wrong)))
+        except _Stop as s:
+            return _result(label, s.status, s.message)
+    desc, spec_nodes, inputs = _NETS[0]
+    ref_vals, ref_out = _reference_values(spec_nodes, inputs)
+    ref_out.backward()
+    values = {k: v.data for k, v in ref_vals.items()}
+    return _result(label, "passed",
+                   f"{label} passed: forward and backward are right on {len(_NETS)} graphs: "
+                   + "; ".join(d for d, _, _ in _NETS) + ", each with a random dout.",
+                   _picture=_net_picture(spec_nodes, values, {k: v.grad for k, v in ref_vals.items()}, {}, set()))
+
+
+def draw_net(net: Any, dout: float = 1.0, **inputs: float) -> Any:
+    """Run ``net.forward(**inputs)`` and ``net.backward(dout)`` and draw the graph.
+
+    ``net`` is an object of exercise 2's graph class (with ``net.nodes``, the
+    ``(name, gate, [input names])`` triples). Returns a :class:`graphviz.Digraph` with
+    every variable's value (green) and gradient (red), or a "not implemented yet"
+    message while forward or backward is still a TODO.
+    """
+    label = type(net).__name__
+    nodes = list(getattr(net, "nodes", []) or [])
+    if not nodes:
+        return _result(label, "error", f"draw_net needs a {label} whose .nodes holds its "
+                                       "(name, gate, [input names]) triples.")
+    try:
+        with limits.Limits():
+            try:
+                out = limits.call(f"{label}.forward", net.forward, **inputs)
+            except _Stop:
+                raise
+            except NotImplementedError:
+                raise _Stop("todo", f"{label}: not implemented yet — forward raised NotImplementedError.") from None
+            except Exception as e:
+                raise _Stop("error", f"{label}: " + _raised(e, "forward")) from None
+            if out is None:
+                raise _Stop("todo", f"{label}: not implemented yet — forward returned None.")
+            values = dict(getattr(net, "values", {}) or {})
+            values.setdefault(nodes[-1][0], out)
+            values.update(inputs)
+            try:
+                grads = limits.call(f"{label}.backward", net.backward, dout)
+            except _Stop:
+                raise
+            except NotImplementedError:
+                raise _Stop("todo", f"{label}: backward is not implemented yet (forward gives {_num(out)}).") from None
+            except Exception as e:
+                raise _Stop("error", f"{label}: " + _raised(e, "backward")) from None
+            if not isinstance(grads, dict):
+                raise _Stop("todo" if grads is None else "error",
+                            f"{label}: backward should return a dict {{name: gradient}}, got {type(grads).__name__}.")
+    except _Stop as s:
+        return _result(label, s.status, s.message)
+    labels = {name: _default_label(type(gate)) for name, gate, _ in nodes}
+    spec = [(name, type(gate).__name__, list(ins)) for name, gate, ins in nodes]
+    return _render(_net_picture(spec, values, grads, {}, set(), labels))

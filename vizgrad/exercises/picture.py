@@ -1,0 +1,165 @@
+"""The picture of a check: a gate, a circuit or a graph with its values and gradients.
+
+A :class:`_Picture` names the variables (values, the student's gradients, which are
+wrong and what was expected) and the ops between them. It is drawn like every vizgrad
+graph: the same graph is built from vizgrad nodes and traced, :func:`vizgrad.scene.build_scene`
+describes its drawing, and the check's texts are put on it (the student's gradients, a
+dashed wire with ``got`` and ``expected`` where one is wrong). :class:`SceneDrawing` is
+the one adapter to :mod:`vizgrad.draw` (see its docstring).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from ..draw import Drawing
+from ..frames import Frames
+from ..layout import dot_lines
+from ..scene import INK, Row, Scene, build_scene
+from ..tensor import LocalGradient, Tensor
+from ..trace import trace
+from ..value import Value
+from .text import _esc, _short
+
+
+@dataclass
+class _Var:
+    key: str
+    name: str  # "" for an unnamed intermediate value
+    value: Any = None
+    grad: Any = None  # None: not known
+    grad_name: str = ""  # "constant": no gradient shown
+    expected: Any = None
+    wrong: bool = False
+    leaf: bool = True
+
+
+@dataclass
+class _Op:
+    key: str
+    label: str
+    inputs: list[str]
+    output: str
+
+
+@dataclass
+class _Picture:
+    vars: list[_Var]
+    ops: list[_Op]
+
+
+class SceneDrawing(Drawing):
+    """ADAPTER (to re-point at a public vizgrad.draw function when there is one): a
+    :class:`~vizgrad.draw.Drawing` of a scene's finished pass, whose SVG is the frame
+    vizgrad writes for that scene (what :func:`vizgrad.draw` does for a trace)."""
+
+    def __init__(self, scene: Scene, name: str = "check") -> None:
+        super().__init__(name)
+        self.scene = scene
+        self.body.extend(f"\t{line}\n" for line in dot_lines(scene, scene.texts_at(None)))
+
+    @cached_property
+    def _svg(self) -> str:
+        return Frames.of_scene(self.scene).final_svg()
+
+    def _picture(self) -> str:  # type: ignore[override]  (Drawing's hook for vizgrad's own SVG)
+        return self._svg
+
+
+def _mirror(p: _Picture) -> tuple[dict[str, Value | Tensor], Value | Tensor]:
+    """The picture's graph as vizgrad nodes (values as in the picture; gradients are not used)."""
+    arrays = any(v.value is not None and np.ndim(v.value) > 0 for v in p.vars)
+    producer = {o.output: o for o in p.ops}
+    nodes: dict[str, Value | Tensor] = {}
+
+    def data(v: _Var) -> Any:
+        if v.value is None:
+            return math.nan
+        try:
+            a = np.array(v.value, dtype=np.float64)
+        except (TypeError, ValueError):
+            return math.nan
+        return a if arrays else float(a.reshape(-1)[0]) if a.size else math.nan
+
+    def node(key: str) -> Value | Tensor:
+        if key in nodes:
+            return nodes[key]
+        v = by_key[key]
+        name = v.name or None
+        o = producer.get(key)
+        if o is None:
+            made: Value | Tensor = Tensor(data(v), name) if arrays else Value(data(v), name)
+        else:
+            ins = tuple(node(k) for k in o.inputs)
+            if arrays:
+                out = np.array(data(v), dtype=np.float64)
+                locals_ = tuple(LocalGradient("", lambda g, s=n.shape: np.zeros(s), n.shape, out.shape)
+                                for n in ins)
+                made = Tensor(out, name, _op=_esc(o.label), _inputs=ins, _locals=locals_)  # type: ignore[arg-type]
+            else:
+                made = Value(data(v), name, _op=_esc(o.label), _inputs=ins, _local=(0.0,) * len(ins))  # type: ignore[arg-type]
+        nodes[key] = made
+        return made
+
+    by_key = {v.key: v for v in p.vars}
+    for v in p.vars:
+        node(v.key)
+    used = {k for o in p.ops for k in o.inputs}
+    ends = [v.key for v in p.vars if v.key not in used]
+    return nodes, nodes[ends[-1]]
+
+
+def _set(scene: Scene, slot: str, text: str) -> None:
+    """Show ``text`` in ``slot`` once the pass is over, with room for it in the layout."""
+    scene.final[slot] = text
+    for el in scene.elements:
+        if any(r.slot == slot for r in el.rows):
+            el.rows = tuple(replace(r, text=text) if r.slot == slot and len(text) > len(r.text) else r
+                            for r in el.rows)
+
+
+def picture_scene(p: _Picture) -> Scene:
+    """The scene of a picture: vizgrad's drawing of its graph, with the check's texts."""
+    nodes, out = _mirror(p)
+    seed = np.ones_like(out.data) if isinstance(out, Tensor) else None  # any upstream: its texts are replaced
+    scene = build_scene(trace(out, seed), digits=4)
+    index = {id(n): i for i, n in enumerate(scene.trace.nodes)}
+    by_id = {el.id: el for el in scene.elements}
+    for slot in list(scene.final):
+        if "." in slot:  # a fork's branches: what each use sends back is not part of a check
+            _set(scene, slot, "")
+    for v in p.vars:
+        if v.key not in nodes or id(nodes[v.key]) not in index:
+            continue
+        i = index[id(nodes[v.key])]
+        name = _esc(v.name)
+        value = "" if v.value is None else f"{name} = {_short(v.value)}" if name else _short(v.value)
+        _set(scene, f"v{i}", value)
+        gname = _esc(v.grad_name) or (f"d{name}" if name else "")
+        grad = "?" if v.grad is None else _short(v.grad)
+        if v.wrong:
+            grad = f"✘ {gname}: got {grad}" if gname else f"✘ got {grad}"
+        elif v.grad_name == "constant" or v.grad is None and not v.leaf:
+            grad = ""
+        elif gname:
+            grad = f"{gname} = {grad}"
+        _set(scene, f"g{i}", grad)
+        wire = by_id.get(f"w{i}")
+        if v.wrong and wire is not None:
+            wire.flagged = True
+            if v.expected is not None:
+                expected = v.expected if isinstance(v.expected, str) else _short(v.expected)
+                wire.rows = wire.rows + (Row(f"expected {expected}", INK, 12.0),)
+            if f"n{i}" in by_id and by_id[f"n{i}"].kind == "input":
+                by_id[f"n{i}"].flagged = True
+    return scene
+
+
+def _render(p: _Picture) -> SceneDrawing:
+    """The picture as a drawing: one layout, SVG by :mod:`vizgrad.svg`, like every vizgrad graph."""
+    return SceneDrawing(picture_scene(p))

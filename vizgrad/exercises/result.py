@@ -1,0 +1,114 @@
+"""What a check found (:class:`CheckResult`) and the exceptions the exercises raise."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+from .picture import _Picture, _render
+
+GREEN = "#2a9d3a"  # forward values, as in vizgrad's drawings
+RED = "#d62728"  # gradients
+INK = "#222222"
+PASS = "#1a7f37"
+TODO = "#9a6700"
+
+STATUS_MARK = {"passed": "✔", "wrong": "✘", "todo": "…", "error": "✘"}
+
+
+class GateError(RuntimeError):
+    """Your gate raised an exception (or returned something unusable) inside an op."""
+
+
+class NotImplementedYet(UserWarning):
+    """An op made by :func:`as_op` used a gate whose forward or backward is still a TODO."""
+
+
+class _Stop(Exception):
+    """Ends a check early with this status and message."""
+
+    def __init__(self, status: str, message: str, wrong: tuple[str, ...] = (), grads: list | None = None,
+                 expected: dict[int, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.wrong = status, message, wrong
+        self.grads, self.expected = grads, expected or {}
+
+
+@dataclass(eq=False)
+class CheckResult:
+    """What a check found. True when it passed; shown in a notebook as words and a drawing.
+
+    ``status`` is ``"passed"``, ``"wrong"`` (a gradient or value is wrong), ``"todo"``
+    (not implemented yet) or ``"error"`` (your code raised, or returned something that
+    is not a number or an array). ``wrong`` names the wrong gradients (``("dx",)``);
+    ``inputs``, ``upstream``, ``expected`` and ``got`` describe the point reported.
+    """
+
+    name: str
+    status: str
+    message: str
+    wrong: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    inputs: dict[str, Any] = field(default_factory=dict)
+    upstream: Any = None
+    expected: dict[str, Any] = field(default_factory=dict)
+    got: dict[str, Any] = field(default_factory=dict)
+    _picture: _Picture | None = field(default=None, repr=False)
+    _svg: str | None = field(default=None, repr=False)
+    _no_svg: str = field(default="", repr=False)  # why there is no drawing, in one line
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return self.message
+
+    def draw(self) -> Any:
+        """The gate (or circuit) with your gradients: a :class:`graphviz.Digraph`, or None.
+
+        Forward values are green, your gradients red; a wrong gradient's wire is drawn
+        thick and red, labelled with what you got and what was expected.
+        """
+        if self._picture is None:
+            return None
+        return _render(self._picture)
+
+    def svg(self) -> str | None:
+        """The drawing as SVG text, or None (no drawing, or Graphviz is missing or failed)."""
+        if self._svg is None and self._picture is not None:
+            try:
+                raw = self.draw().pipe(format="svg").decode("utf-8")
+            except Exception as e:  # Graphviz missing or failing: the words still say it all
+                reason = (str(e).strip().splitlines() or [""])[0]
+                self._no_svg = f"{type(e).__name__}: {reason[:200]}" if reason else type(e).__name__
+                return None
+            self._svg = raw[raw.find("<svg"):] if "<svg" in raw else raw
+        return self._svg
+
+    def _repr_html_(self) -> str:
+        color = {"passed": PASS, "todo": TODO}.get(self.status, RED)
+        svg = self.svg()
+        picture = f'<div style="margin-top:4px">{svg}</div>' if svg else ""
+        if not svg and self._no_svg:
+            picture = (f'<div style="margin-top:4px;color:#666;font-size:90%">(no drawing: '
+                       f"{html.escape(self._no_svg)})</div>")
+        return (
+            f'<div class="vizgrad-check" data-status="{self.status}" '
+            f'style="border-left:4px solid {color};padding:2px 10px;margin:4px 0">'
+            f'<pre style="white-space:pre-wrap;margin:0;color:{color};background:none">'
+            f"{html.escape(self.message)}</pre>{picture}</div>"
+        )
+
+
+def _result(name: str, status: str, message: str, **kw: Any) -> CheckResult:
+    mark = STATUS_MARK[status]
+    return CheckResult(name, status, f"{mark} {message}", **kw)
+

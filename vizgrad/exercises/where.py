@@ -1,0 +1,55 @@
+"""Where in the student's code an exception came from, said in one line."""
+
+from __future__ import annotations
+
+import os
+import re
+import traceback
+
+import numpy as np
+
+_HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # all of vizgrad
+_LIBS = tuple({os.path.dirname(os.__file__), os.path.dirname(np.__file__)})
+
+
+def _internal(filename: str) -> bool:
+    path = os.path.abspath(filename) if not filename.startswith("<") else filename
+    return path.startswith(_HERE) or path.startswith(_LIBS) or "site-packages" in path
+
+
+def _is_cell(filename: str) -> bool:
+    return bool(re.search(r"ipykernel_\d+[/\\]\d+\.py$", filename)) or filename.startswith(
+        ("<ipython-input-", "<cell", "<string>"))
+
+
+def _where(exc: BaseException) -> str:
+    """``line N of your cell: <code>`` for the deepest line of the student's code."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _internal(f.filename)]
+    if not frames:
+        return ""
+    f = frames[-1]
+    place = "your cell" if _is_cell(f.filename) else os.path.basename(f.filename)
+    code = (f.line or "").strip()
+    return f"line {f.lineno} of {place}" + (f": {code}" if code else "")
+
+
+class StudentRaised(Exception):
+    """The student's code raised a BaseException that is not an Exception (``SystemExit``, ...)."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__(str(original))
+        self.original = original
+        self.__traceback__ = original.__traceback__
+
+
+def _raised(exc: BaseException, what: str) -> str:
+    """``your backward raised ZeroDivisionError: division by zero (line 7 of your cell: ...)``."""
+    if isinstance(exc, StudentRaised):
+        exc = exc.original
+    text = str(exc)
+    if len(text) > 200:
+        text = text[:197] + "..."
+    where = _where(exc)
+    return f"your {what} raised {type(exc).__name__}" + (f": {text}" if text else "") + (
+        f"\n    ({where})" if where else "")
+
