@@ -149,6 +149,25 @@ def test_check_net_and_check_circuit_have_limits():
     assert seconds < 3 and r.status == "error" and "did not finish within 0.4 s" in r.message
 
 
+def test_a_timer_set_by_someone_else_is_set_again():
+    fired = []
+
+    def theirs(signum, frame):
+        fired.append(True)
+
+    old = signal.signal(signal.SIGALRM, theirs)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30.0)
+        assert exercises.check_gate(MultiplyGate).passed
+        assert exercises.check_gate(LoopingGate, time_limit=0.3).status == "error"
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 25.0 < left <= 30.0 and not fired
+        assert signal.getsignal(signal.SIGALRM) is theirs
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def test_a_bad_time_limit_is_one_clear_error():
     for bad in (0, -1, float("nan"), "3"):
         with pytest.raises(ValueError, match="time_limit must be a positive number"):
@@ -291,3 +310,38 @@ def test_a_graphviz_error_is_a_short_message(monkeypatch):
     assert "passed" in page and "<svg" not in page
     assert "no drawing: GraphvizError: Graphviz failed: syntax error in line 3" in page
     assert "Traceback" not in page and "more detail" not in page
+
+
+def test_a_graphviz_error_while_laying_out_is_a_short_message(monkeypatch):
+    from vizgrad.exercises import picture
+
+    def fail(scene, rankdir="LR"):
+        raise vg_dot.GraphvizError("Graphviz failed: out of memory\nstack trace follows")
+
+    r = exercises.check_gate(MultiplyGate, name="Fresh")  # its drawing not made yet
+    monkeypatch.setattr(picture.Frames, "of_scene", fail)
+    page = r._repr_html_()
+    assert "passed" in page and "no drawing: GraphvizError: Graphviz failed: out of memory" in page
+    assert "stack trace" not in page
+    net = exercises.draw_net(NetForDrawing([("f", MultiplyGate(), ["x", "y"])]), x=2.0, y=3.0)
+    bundle = net._repr_mimebundle_()
+    assert bundle["text/plain"] == "(no drawing: GraphvizError: Graphviz failed: out of memory)"
+    assert "no drawing" in bundle["text/html"]
+
+
+class NetForDrawing:
+    def __init__(self, nodes):
+        self.nodes = nodes
+
+    def forward(self, **inputs):
+        self.values = dict(inputs)
+        for name, gate, ins in self.nodes:
+            self.values[name] = gate.forward(*[self.values[i] for i in ins])
+        return self.values[self.nodes[-1][0]]
+
+    def backward(self, dout=1.0):
+        grads = {self.nodes[-1][0]: dout}
+        for name, gate, ins in reversed(self.nodes):
+            for i, d in zip(ins, gate.backward(grads[name]), strict=True):
+                grads[i] = grads.get(i, 0.0) + d
+        return grads

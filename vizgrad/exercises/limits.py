@@ -21,6 +21,7 @@ import math
 import signal
 import sys
 import threading
+import time
 import traceback
 from typing import Any, Callable, Iterator
 
@@ -191,8 +192,10 @@ def _on_main_thread(what: str, seconds: float, fn: Callable[..., Any], args: tup
     if callable(old_int):
         signal.signal(signal.SIGINT, on_int)
     expired: _Expired | None = None
+    start = time.monotonic()
+    outer = (0.0, 0.0)  # a timer someone else had set (pytest-timeout, ...): set again afterwards
     try:
-        signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
+        outer = signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
         try:
             try:
                 result = fn(*args, **kw)
@@ -214,6 +217,8 @@ def _on_main_thread(what: str, seconds: float, fn: Callable[..., Any], args: tup
         signal.signal(signal.SIGALRM, old_alarm)
         if callable(old_int):
             signal.signal(signal.SIGINT, old_int)
+        if outer[0] > 0:
+            signal.setitimer(signal.ITIMER_REAL, max(outer[0] - (time.monotonic() - start), 1e-3), outer[1])
     if expired is not None or state["expired"]:
         raise TimedOut(what, seconds, _where(expired) if expired is not None else "")
     return result

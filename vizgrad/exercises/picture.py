@@ -10,6 +10,7 @@ the one adapter to :mod:`vizgrad.draw` (see its docstring).
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dot import GraphvizError
 from ..draw import Drawing
 from ..frames import Frames
 from ..layout import dot_lines
@@ -69,6 +71,14 @@ class SceneDrawing(Drawing):
 
     def _picture(self) -> str:  # type: ignore[override]  (Drawing's hook for vizgrad's own SVG)
         return self._svg
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except GraphvizError as e:  # shown in one line, not as a traceback
+            reason = (str(e).strip().splitlines() or [""])[0][:200]
+            text = f"(no drawing: GraphvizError: {reason})"
+            return {"text/plain": text, "text/html": f'<pre style="color:#d62728">{html.escape(text)}</pre>'}
 
 
 def _mirror(p: _Picture) -> tuple[dict[str, Value | Tensor], Value | Tensor]:
