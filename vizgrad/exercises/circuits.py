@@ -97,7 +97,7 @@ def check_circuit(fn: Callable[..., Any], reference: Callable[..., Any], *, tria
     rng = np.random.default_rng(seed)
     points = [dict(inputs)] + [{k: round(float(v) + rng.uniform(-1, 1), 2) for k, v in inputs.items()}
                                for _ in range(trials)]
-    with limits.Limits(time_limit):
+    with limits.Limits(time_limit, check="check_circuit"):
         return _check_circuit_at(fn, reference, label, inputs, points)
 
 

@@ -82,7 +82,7 @@ def check_gate(
     input at a tie, but not to both).
     """
     consts = dict(constants or {})
-    budget = limits.Limits(time_limit)
+    budget = limits.Limits(time_limit, check="check_gate")
     try:
         spec = _spec(gate, name, consts, shapes)
     except _Stop as s:

@@ -40,15 +40,16 @@ class _Expired(BaseException):
 class TimedOut(_Stop):
     """The student's code ran past the time limit and was stopped; the check ends here."""
 
-    def __init__(self, what: str, seconds: float, where: str = "") -> None:
+    def __init__(self, what: str, seconds: float, where: str = "", check: str = "") -> None:
         at = f"\nIt was stopped at {where}." if where else ""
+        more = f"{max(2 * seconds, 10):g}"
+        how = f"{check}(..., time_limit={more})" if check else f"time_limit={more} (seconds) in the check's call"
         super().__init__(
             "error",
             f"{what} did not finish within {seconds:g} s and was stopped.{at}\n"
             "Hint: look for a loop that never ends (a while loop whose condition never becomes false, "
-            "or a loop that calls itself). If your code is only slow, give it more time: "
-            f"time_limit={max(2 * seconds, 10):g} (seconds) in the check's call.")
-        self.seconds, self.where = seconds, where
+            f"or a loop that calls itself). If your code is only slow, give it more time: {how}.")
+        self.what, self.seconds, self.where = what, seconds, where
 
 
 def is_control(exc: BaseException) -> bool:
@@ -94,12 +95,13 @@ class _Capture(io.TextIOBase):
 class Limits:
     """The limits of one check: ``with Limits(3.0):`` then :func:`call` the student's code."""
 
-    def __init__(self, time_limit: float | None = None, output_limit: int = OUTPUT_LIMIT) -> None:
+    def __init__(self, time_limit: float | None = None, output_limit: int = OUTPUT_LIMIT, check: str = "") -> None:
         limit = default_time_limit() if time_limit is None else time_limit
         if isinstance(limit, bool) or not isinstance(limit, (int, float)) or math.isnan(limit) or limit <= 0:
             raise ValueError(f"time_limit must be a positive number of seconds (or math.inf), got {limit!r}")
         self.time_limit = float(limit)
         self.capture = _Capture(output_limit)
+        self.check = check  # the check's name, for advice: "check_gate"
         self._depth = 0
 
     def __enter__(self) -> Limits:
@@ -126,6 +128,8 @@ class Limits:
             if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
                 return _on_main_thread(what, self.time_limit, fn, args, kw)
             return _on_helper_thread(what, self.time_limit, fn, args, kw)
+        except TimedOut as e:
+            raise TimedOut(e.what, e.seconds, e.where, self.check) from None
         finally:
             self._depth -= 1
 

@@ -75,7 +75,7 @@ def check_net(net_class: Any, *, seed: int = 0, time_limit: float | None = None)
     if not isinstance(net_class, type):
         return _result(label, "error", f"check_net needs your graph class, e.g. check_net(Net); "
                                        f"got {type(net_class).__name__}.")
-    with limits.Limits(time_limit):
+    with limits.Limits(time_limit, check="check_net"):
         return _check_nets(net_class, label, np.random.default_rng(seed))
 
 
