@@ -167,6 +167,9 @@ def _check_points(spec: _Spec, trials: list[_Trial], consts: dict[str, Any], sha
                 message = f"{first}\n{where}" + (f"\n{rest}" if rest else "")
             else:
                 message = f"{message}\n{where}"
+        elif s.status == "error" and t is not None:  # forward failed: where, before the hints
+            body, hint, rest = message.partition("\nHint:")
+            message = f"{body}\n{_at(spec, t, shapes)}." + (hint + rest if hint else "")
         return _result(spec.name, s.status, message, wrong=s.wrong, _picture=picture,
                        inputs=dict(t.point) if t is not None else {}, upstream=t.dz if t is not None else None)
 
@@ -264,7 +267,11 @@ def _not_finite(spec: _Spec, t: _Trial, shapes: dict[str, tuple]) -> str:
     what = "nan" if np.all(np.isnan(z)) else "inf" if np.all(np.isinf(z)) else "nan or inf"
     if z.ndim:
         what = f"an output with {int(np.sum(~np.isfinite(z)))} {what} entries"
-    at = ", ".join(f"{p} = {_num(t.point[p])}" if shapes[p] == () else f"{p} of shape {_shape(shapes[p])}"
-                   for p in spec.inputs)
-    return (f"{spec.name}: forward returned {what} at {at}: a gate's output must be a finite number there, "
-            f"and its gradients cannot be checked without one." + domain_hint(spec))
+    return (f"{spec.name}: forward returned {what} {_at(spec, t, shapes)}: a gate's output must be a finite "
+            "number there, and its gradients cannot be checked without one." + domain_hint(spec))
+
+
+def _at(spec: _Spec, t: _Trial, shapes: dict[str, tuple]) -> str:
+    """``at x = 0.82, y = -1.38``: the inputs of a point."""
+    return "at " + ", ".join(f"{p} = {_num(t.point[p])}" if shapes[p] == () else f"{p} of shape {_shape(shapes[p])}"
+                             for p in spec.inputs)
