@@ -113,7 +113,7 @@ def test_nothing_is_written_when_one_source_is_bad(source, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-class _FullDisk:
+class FullDisk:
     """``os`` as vizgrad.files sees it, on a disk that fills up halfway through a file."""
 
     def __getattr__(self, name):
@@ -148,7 +148,7 @@ def test_a_full_disk_leaves_the_old_student_notebook(source, tmp_path, monkeypat
     changed["cells"][0]["source"] = ["A new question, with more words in it than before?"]
     source.write_text(json.dumps(changed), encoding="utf-8")
     capsys.readouterr()
-    monkeypatch.setattr(files, "os", _FullDisk())
+    monkeypatch.setattr(files, "os", FullDisk())
     assert authoring.main([str(source), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "No space left" in err and str(out / "ex.ipynb") in err
