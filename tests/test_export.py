@@ -6,6 +6,7 @@ layout needs the Graphviz ``dot`` program; the exports themselves do not.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 import zlib
@@ -73,10 +74,8 @@ def pdf_streams(data: bytes) -> bytes:
         raw = m.group(1)
         candidates = [raw]
         if raw.rstrip().endswith(b"~>"):
-            try:
+            with contextlib.suppress(ValueError):
                 candidates.insert(0, base64.a85decode(raw.rstrip()[:-2]))
-            except ValueError:
-                pass
         for c in candidates:
             try:
                 out.append(zlib.decompress(c))
@@ -325,3 +324,133 @@ def test_missing_converter_says_what_to_install(frames, tmp_path, monkeypatch, f
     message = str(err.value)
     assert install in message and "\n" not in message
     assert not (tmp_path / "out").exists()
+
+
+# -- nothing damaged, nothing different, nothing huge -------------------------------------
+
+
+def test_a_full_disk_leaves_every_old_file(frames, tmp_path, monkeypatch):
+    from test_authoring import FullDisk
+
+    from vizgrad import files
+
+    pytest.importorskip("resvg_py")
+    for fmt in ("svg", "png", "pdf", "dot"):
+        folder = tmp_path / fmt
+        written = save_frames(frames, folder, fmt)
+        before = {p.name: p.read_bytes() for p in written}
+        with monkeypatch.context() as m:
+            m.setattr(files, "os", FullDisk())
+            with pytest.raises(OSError, match="No space left"):
+                save_frames(frames, folder, fmt, scale=2.0)  # different bytes, were they written
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == before, fmt  # no temporary file either
+
+
+def test_a_gif_that_fails_halfway_leaves_the_old_one(frames, tmp_path, monkeypatch):
+    import errno
+
+    from vizgrad import export
+
+    pytest.importorskip("resvg_py")
+    (old,) = save_frames(frames, tmp_path, "gif")
+    before = old.read_bytes()
+
+    def fails_halfway(fp, *args):
+        fp.write(b"GIF89a and a few more bytes")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(export, "_write_gif", fails_halfway)
+    with pytest.raises(OSError, match="No space left"):
+        save_frames(frames, tmp_path, "gif", scale=0.5)
+    assert [p.name for p in tmp_path.iterdir()] == ["pass.gif"]
+    assert old.read_bytes() == before
+
+
+def test_same_frames_give_the_same_bytes_in_another_process(tmp_path):
+    """PNG, GIF and PDF carry no date or random id: two processes write identical files."""
+    import hashlib
+    import os
+    import subprocess
+
+    pytest.importorskip("resvg_py")
+    pytest.importorskip("svglib")
+    script = ("import sys, vizgrad; from vizgrad.examples import lecture_circuit\n"
+              "fr = vizgrad.frames(lecture_circuit())\n"
+              "for fmt in ('png', 'gif', 'pdf'): fr.save(sys.argv[1], fmt)\n")
+    runs = []
+    for k in range(2):
+        folder = tmp_path / str(k)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": str(k)}
+        subprocess.run([sys.executable, "-c", script, str(folder)], env=env, check=True, timeout=300)
+        runs.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())})
+    assert len(runs[0]) == 2 * 10 + 1
+    assert runs[0] == runs[1]
+
+
+@pytest.fixture(scope="module")
+def mlp_frames() -> vizgrad.Frames:
+    from vizgrad.examples import mlp
+
+    return vizgrad.frames(mlp())
+
+
+@pytest.mark.parametrize("fmt, limit", [("png", "max_pixels"), ("gif", "max_pixels"), ("svg", "max_bytes"),
+                                        ("pdf", "max_bytes")])
+def test_the_big_mlp_is_refused_at_once_in_one_line(mlp_frames, tmp_path, fmt, limit, monkeypatch):
+    import time
+
+    from vizgrad.sizes import ExportTooLarge
+
+    monkeypatch.delenv("VIZGRAD_MAX_PIXELS", raising=False)
+    monkeypatch.delenv("VIZGRAD_MAX_BYTES", raising=False)
+    t0 = time.perf_counter()
+    with pytest.raises(ExportTooLarge) as err:
+        mlp_frames.save(tmp_path / "out", fmt)
+    assert time.perf_counter() - t0 < 2.0
+    message = str(err.value)
+    assert "\n" not in message and f"{len(mlp_frames):,} frames" in message
+    assert limit in message and f"VIZGRAD_{limit.upper()}" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_size_estimate_is_the_size_written(frames, tmp_path):
+    from vizgrad.sizes import estimate
+
+    pytest.importorskip("resvg_py")
+    for scale in (1.0, 3.0):
+        est = estimate(frames, "png", 96 * scale)
+        with Image.open(save_frames(frames, tmp_path / str(scale), "png", scale=scale)[0]) as im:
+            assert abs(im.width - est.width) <= 1 and abs(im.height - est.height) <= 1
+        assert est.pixels == len(frames) * est.width * est.height
+    svg = estimate(frames, "svg", 96)
+    written = sum(len(s.encode()) for s in frames)
+    assert 0.9 * written <= svg.svg_bytes <= 1.1 * written
+
+
+def test_the_size_limit_is_a_setting(frames, tmp_path, monkeypatch):
+    from vizgrad.sizes import ExportTooLarge, estimate
+
+    pytest.importorskip("resvg_py")
+    pixels = estimate(frames, "png", 96).pixels
+    with pytest.raises(ExportTooLarge, match=r"scale=(0\.\d+)") as err:
+        save_frames(frames, tmp_path / "a", "png", max_pixels=pixels / 4)
+    scale = float(re.search(r"scale=(0\.\d+)", str(err.value)).group(1))
+    assert 0.4 < scale <= 0.5
+    with pytest.raises(ExportTooLarge):  # and it is the largest that does
+        save_frames(frames, tmp_path / "a", "png", max_pixels=pixels / 4, scale=scale + 0.01)
+    # what it suggests fits; an exact limit passes; inf lifts it; so does the environment
+    assert len(save_frames(frames, tmp_path / "b", "png", max_pixels=pixels / 4, scale=scale)) == len(frames)
+    assert len(save_frames(frames, tmp_path / "c", "png", max_pixels=pixels)) == len(frames)
+    monkeypatch.setenv("VIZGRAD_MAX_PIXELS", "1000")
+    with pytest.raises(ExportTooLarge, match="limit is 1,000"):
+        save_frames(frames, tmp_path / "d", "gif")
+    assert len(save_frames(frames, tmp_path / "e", "png", max_pixels=float("inf"))) == len(frames)
+    monkeypatch.setenv("VIZGRAD_MAX_PIXELS", "lots")
+    with pytest.raises(ValueError, match="VIZGRAD_MAX_PIXELS='lots' is not a number"):
+        save_frames(frames, tmp_path / "f", "png")
+    monkeypatch.setenv("VIZGRAD_MAX_BYTES", "100")
+    with pytest.raises(ExportTooLarge, match="max_bytes"):
+        save_frames(frames, tmp_path / "g", "svg")
+    with pytest.raises(ValueError, match="max_bytes must be a positive number"):
+        save_frames(frames, tmp_path / "h", "svg", max_bytes=-1)
+    assert not any((tmp_path / k).exists() for k in "adfgh")

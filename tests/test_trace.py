@@ -96,7 +96,7 @@ def test_lecture_backward_steps():
 
 def test_lecture_sigmoid_circuit_upstreams():
     w0, x0, w1, x1, w2 = (Value(v, name=n) for v, n in
-                          zip([2.0, -1.0, -3.0, -2.0, -3.0], ["w0", "x0", "w1", "x1", "w2"]))
+                          zip([2.0, -1.0, -3.0, -2.0, -3.0], ["w0", "x0", "w1", "x1", "w2"], strict=True))
     f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
     tr = vg.trace(f)
     gates = [(s.node.op, round(s.upstream, 2)) for s in tr.backward if s.node.op]
@@ -262,7 +262,7 @@ def test_replay_does_not_rerun_the_computation(monkeypatch):
     for _ in range(2):
         for s in ttr:
             for e in s.edges:
-                e.contribution, e.grad_after
+                assert (e.contribution, e.grad_after) is not None
     assert calls["tensor"] == 3
 
 
@@ -331,9 +331,9 @@ def test_tensor_trace_values_are_snapshots():
         t.data += 10.0
         t.data *= -3.0
     (out.inputs[0]).data[...] = 0.0
-    for s, v in zip(tr, values):
+    for s, v in zip(tr, values, strict=True):
         np.testing.assert_array_equal(s.value, v)
-    for (s_e, before) in zip([e for s in tr.backward for e in s.edges], edges):
+    for (s_e, before) in zip([e for s in tr.backward for e in s.edges], edges, strict=True):
         el, jac, up, contribution, after = before
         if el is not None:
             np.testing.assert_array_equal(s_e.local.elementwise, el)
@@ -344,6 +344,40 @@ def test_tensor_trace_values_are_snapshots():
         # and the recorded contribution is still upstream through the recorded local gradient
         np.testing.assert_allclose(s_e.local.vjp(s_e.upstream), s_e.contribution)
     np.testing.assert_array_equal(tr.grad(a), [3.0, 4.0])
+
+
+def test_tensor_trace_holds_no_needless_copies():
+    """Gradients are kept once: a single-use input's grad_after is its contribution, a
+    node's upstream is the array its last source left, and the trace holds about one
+    array per forward value plus one per gradient (not one per field of every edge)."""
+    rng = np.random.default_rng(1)
+    h = Tensor(rng.standard_normal((4, 30)), name="x")
+    for k in range(3):
+        h = h @ Tensor(rng.standard_normal((30, 30)), name=f"W{k}")
+    h = h.tanh() + h  # a fork: h feeds tanh and +
+    out = h.sum()
+    tr = vg.trace(out)
+    uses = {id(n): 0 for n in tr.nodes}
+    for n in tr.nodes:
+        for child in n.inputs:
+            uses[id(child)] += 1
+    for s in tr.backward:
+        for e in s.edges:
+            assert e.upstream is s.upstream
+            if uses[id(e.input)] == 1:
+                assert e.grad_after is e.contribution
+        if s.sources:
+            assert s.sources[-1].grad_after is s.upstream is tr.grad(s.node)
+    assert any(uses[id(n)] > 1 for n in tr.nodes)
+    held = {}
+    for s in tr:
+        arrays = [s.value, s.upstream] + [a for e in s.edges for a in (e.upstream, e.contribution, e.grad_after)]
+        held.update((id(a), a) for a in arrays if isinstance(a, np.ndarray) and a.base is None)
+    values = sum(n.data.nbytes for n in tr.nodes)
+    assert sum(a.nbytes for a in held.values()) <= 2 * values + 2 * h.data.nbytes
+    # what the trace shares, nobody may change in place
+    with pytest.raises(ValueError):
+        tr.grad(tr.nodes[0])[...] = 0.0
 
 
 def test_local_gradient_jacobian_equals_numerical_jacobian_of_the_op():
@@ -376,7 +410,7 @@ def test_local_gradient_jacobian_equals_numerical_jacobian_of_the_op():
         for e in step.edges:
             k = e.index
 
-            def op_of_input(xk, k=k):
+            def op_of_input(xk, k=k, arrays=arrays, build=build, reference=reference):
                 args = [a.copy() for a in arrays]
                 args[k] = xk
                 if reference is None:
@@ -386,11 +420,10 @@ def test_local_gradient_jacobian_equals_numerical_jacobian_of_the_op():
             J = e.local.jacobian()
             assert J.shape == (out.data.size, arrays[k].size)
             np.testing.assert_allclose(J, numeric_jacobian(op_of_input, arrays[k]), rtol=1e-5, atol=1e-7)
-            if e.local.elementwise is not None:
-                # elementwise: the Jacobian's diagonal (when no broadcasting)
-                if arrays[k].shape == out.shape:
-                    np.testing.assert_allclose(np.diag(J), np.ravel(e.local.elementwise))
-                    np.testing.assert_allclose(J, np.diag(np.diag(J)))
+            # elementwise: the Jacobian's diagonal (when no broadcasting)
+            if e.local.elementwise is not None and arrays[k].shape == out.shape:
+                np.testing.assert_allclose(np.diag(J), np.ravel(e.local.elementwise))
+                np.testing.assert_allclose(J, np.diag(np.diag(J)))
 
 
 def test_elementwise_local_gradient_is_the_diagonal():
@@ -430,9 +463,9 @@ def test_random_graphs_trace_agrees_with_backward(leaves, steps):
     nodes = [Value(v) for v in leaves]
     for op, i, j in steps:
         a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
-        nodes.append({"+": lambda: a + b, "*": lambda: a * b, "-": lambda: a - b,
-                      "tanh": lambda: a.tanh(), "sigmoid": lambda: a.sigmoid(),
-                      "neg": lambda: -a, "2*x": lambda: 2 * a}[op]())
+        nodes.append({"+": lambda a=a, b=b: a + b, "*": lambda a=a, b=b: a * b, "-": lambda a=a, b=b: a - b,
+                      "tanh": lambda a=a: a.tanh(), "sigmoid": lambda a=a: a.sigmoid(),
+                      "neg": lambda a=a: -a, "2*x": lambda a=a: 2 * a}[op]())
     out = nodes[-1]
     tr = vg.trace(out)
     order = topological_order(out)

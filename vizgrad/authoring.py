@@ -20,6 +20,15 @@ Command line (from the repository root)::
     python -m vizgrad.authoring              # notebooks/exercises/source/*.ipynb -> notebooks/exercises/
     python -m vizgrad.authoring --check      # exit 1 if a student notebook is out of date
     python -m vizgrad.authoring SRC.ipynb... --out DIR
+    python -m vizgrad.authoring SRC.ipynb --out DIR --force   # even over a notebook with solutions
+
+It never writes over a source notebook, its own or any other that still holds
+``### BEGIN SOLUTION`` markers, unless given ``--force``. Every notebook is read and
+converted before the first is written, and each is written atomically
+(:func:`vizgrad.files.write_atomic`): a failure leaves the old files as they were.
+Exit status: 0 done; 1 a notebook could not be read, converted or written (or, with
+``--check``, is out of date); 2 refused to overwrite a source notebook, or bad arguments.
+A problem is one line on stderr naming the file.
 
 Notebooks are read and written as plain JSON, in nbformat's layout (indent 1, sorted
 keys, sources as lists of lines), so this needs nothing beyond the standard library.
@@ -35,6 +44,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .files import write_atomic
+
 BEGIN = "BEGIN SOLUTION"
 END = "END SOLUTION"
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
@@ -46,6 +57,14 @@ OUT_DIR = Path("notebooks/exercises")
 
 class SolutionMarkerError(ValueError):
     """A ``BEGIN SOLUTION`` without its ``END SOLUTION`` (or nested, or the other way round)."""
+
+
+class NotebookError(ValueError):
+    """A notebook that cannot be read: missing, not UTF-8, not JSON, not a notebook."""
+
+
+class OverwriteError(ValueError):
+    """Writing would replace a source notebook (one that holds solutions)."""
 
 
 def _text(source: Any) -> str:
@@ -98,7 +117,54 @@ def student_version(nb: dict[str, Any]) -> dict[str, Any]:
 
 
 def read(path: str | Path) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    """The notebook at ``path`` as a dict; a :class:`NotebookError` naming the file if it cannot be."""
+    path = Path(path)
+    try:
+        nb = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise NotebookError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise NotebookError(f"{path}: is a folder, not a notebook") from None
+    except OSError as e:
+        raise NotebookError(f"{path}: cannot read it ({e.strerror or e})") from None
+    except UnicodeDecodeError as e:
+        raise NotebookError(f"{path}: not UTF-8 text (byte 0x{e.object[e.start]:02x} at offset {e.start}); "
+                            "save it as UTF-8") from None
+    except json.JSONDecodeError as e:
+        raise NotebookError(f"{path}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise NotebookError(f"{path}: not a Jupyter notebook (no list of cells)")
+    if not all(isinstance(c, dict) for c in nb["cells"]):
+        raise NotebookError(f"{path}: not a Jupyter notebook (a cell is not an object)")
+    return nb
+
+
+def _student_of(source: Path) -> dict[str, Any]:
+    """The student version of the notebook at ``source``, errors naming the file."""
+    try:
+        return student_version(read(source))
+    except SolutionMarkerError as e:
+        raise SolutionMarkerError(f"{source}: {e}") from None
+
+
+def has_solutions(path: str | Path) -> bool:
+    """Whether the file at ``path`` holds a ``BEGIN SOLUTION`` marker (a source notebook)."""
+    try:
+        return BEGIN.encode() in Path(path).read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        return False
+
+
+def _refuse_overwrite(source: Path, target: Path) -> None:
+    """An :class:`OverwriteError` if writing ``target`` would destroy a source notebook."""
+    if not target.exists():
+        return
+    if source.exists() and target.samefile(source):
+        raise OverwriteError(f"{target}: this is the source notebook itself; writing its student version "
+                             "there would delete the solutions (choose another --out, or pass --force)")
+    if has_solutions(target):
+        raise OverwriteError(f"{target}: holds {BEGIN} markers, so it is a source notebook; refusing to "
+                             "write over it (choose another --out, or pass --force)")
 
 
 def dumps(nb: dict[str, Any]) -> str:
@@ -110,18 +176,24 @@ def dumps(nb: dict[str, Any]) -> str:
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
-def generate(source: str | Path, out_dir: str | Path) -> Path:
-    """Write the student version of ``source`` into ``out_dir`` (same file name)."""
+def generate(source: str | Path, out_dir: str | Path, *, force: bool = False) -> Path:
+    """Write the student version of ``source`` into ``out_dir`` (same file name).
+
+    Refuses (:class:`OverwriteError`) to write over ``source`` itself or over any
+    notebook holding solution markers, unless ``force``.
+    """
     source, out_dir = Path(source), Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / source.name
-    target.write_text(dumps(student_version(read(source))), encoding="utf-8")
-    return target
+    text = dumps(_student_of(source))
+    if not force:
+        _refuse_overwrite(source, target)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return write_atomic(target, text)
 
 
 def differences(source: str | Path, student: str | Path) -> list[str]:
     """How the notebook at ``student`` differs from the student version of ``source``."""
-    want = student_version(read(source))
+    want = _student_of(Path(source))
     if not Path(student).exists():
         return [f"{student} does not exist"]
     have = read(student)
@@ -129,7 +201,7 @@ def differences(source: str | Path, student: str | Path) -> list[str]:
     wc, hc = want.get("cells", []), have.get("cells", [])
     if len(wc) != len(hc):
         problems.append(f"{len(hc)} cells instead of {len(wc)}")
-    for k, (w, h) in enumerate(zip(wc, hc)):
+    for k, (w, h) in enumerate(zip(wc, hc, strict=False)):  # a missing cell is reported above
         if w.get("cell_type") != h.get("cell_type") or _text(w.get("source")) != _text(h.get("source")):
             problems.append(f"cell {k} differs")
         if h.get("outputs"):
@@ -157,19 +229,48 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help=f"where to write them (default: {OUT_DIR}/)")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if a student notebook differs from what would be written")
+    parser.add_argument("--force", action="store_true",
+                        help="write even over a notebook that holds solutions (its source, or another)")
     args = parser.parse_args(argv)
     out = Path(args.out) if args.out else OUT_DIR
-    status = 0
-    for src in _sources(args.sources):
+    sources = _sources(args.sources)
+
+    def fail(problem: object, status: int) -> int:
+        print(f"{parser.prog}: error: {problem}", file=sys.stderr)
+        return status
+
+    try:
         if args.check:
-            problems = differences(src, out / src.name)
-            if problems:
-                status = 1
-                print(f"{out / src.name}: out of date ({'; '.join(problems[:5])})")
-            else:
-                print(f"{out / src.name}: up to date")
+            return _check(sources, out)
+        made = [(src, out / src.name, dumps(_student_of(src))) for src in sources]  # all, before writing any
+        if not args.force:
+            for src, target, _ in made:
+                _refuse_overwrite(src, target)
+        out.mkdir(parents=True, exist_ok=True)
+        for src, target, text in made:
+            try:
+                write_atomic(target, text)
+            except OSError as e:
+                return fail(f"{target}: cannot write it ({e.strerror or e}); it is as it was before", 1)
+            print(f"{src} -> {target}")
+    except OverwriteError as e:
+        return fail(e, 2)
+    except (NotebookError, SolutionMarkerError) as e:
+        return fail(e, 1)
+    except OSError as e:
+        return fail(f"{e.filename or out}: cannot write it ({e.strerror or e})", 1)
+    return 0
+
+
+def _check(sources: list[Path], out: Path) -> int:
+    status = 0
+    for src in sources:
+        problems = differences(src, out / src.name)
+        if problems:
+            status = 1
+            print(f"{out / src.name}: out of date ({'; '.join(problems[:5])})")
         else:
-            print(f"{src} -> {generate(src, out)}")
+            print(f"{out / src.name}: up to date")
     return status
 
 

@@ -50,6 +50,8 @@ def save_frames(
     scale: float | None = None,
     duration_ms: int | None = None,
     last_ms: int | None = None,
+    max_pixels: float | None = None,
+    max_bytes: float | None = None,
 ) -> list[Path]:
     """Write the frames of a trace to ``folder``; return the paths written.
 
@@ -63,7 +65,22 @@ def save_frames(
 
     GIF timing: every frame shows for ``duration_ms`` (default 700), the last one
     for ``last_ms`` (default three times as long); the animation loops forever.
+
+    Size guard: before anything is rendered the export's size is estimated
+    (:func:`vizgrad.sizes.estimate`), and one past a limit raises
+    :class:`vizgrad.sizes.ExportTooLarge` with one line saying how to fit. PNG and
+    GIF: ``max_pixels``, the pixels of all frames together (default 1e9, or the
+    ``VIZGRAD_MAX_PIXELS`` environment variable); SVG and PDF: ``max_bytes``, the SVG
+    text of all frames together (default 250e6, or ``VIZGRAD_MAX_BYTES``). ``inf``
+    lifts a limit.
+
+    Every file is written atomically (:func:`vizgrad.files.write_atomic`): a failure
+    such as a full disk leaves the file that was there before, never a truncated one.
+    PNG, GIF and PDF files are byte-identical for the same frames and options.
     """
+    from .files import write_atomic
+    from .sizes import check, estimate
+
     if not isinstance(format, str) or format.lower() not in FORMATS:
         choices = ", ".join(repr(f) for f in FORMATS)
         raise ValueError(f"unknown format {format!r}: choose one of {choices}")
@@ -72,6 +89,7 @@ def save_frames(
         raise ValueError("this trace has no steps: there is nothing to animate")
     px_per_inch = _resolution(dpi, scale)
     frame_ms, hold_ms = _durations(duration_ms, last_ms)
+    check(estimate(frames, format, px_per_inch), max_pixels, max_bytes)
 
     # before anything is written: a missing converter fails at once, with an empty folder
     if format == "png":
@@ -93,40 +111,23 @@ def save_frames(
         return folder / f"step_{k:0{width}d}.{format}"
 
     if format == "dot":
-        path = folder / "graph.dot"
-        path.write_text(frames.dot, encoding="utf-8")
-        return [path]
+        return [write_atomic(folder / "graph.dot", frames.dot)]
     if format == "svg":
-        paths = []
-        for k, svg in enumerate(frames):
-            path = step_path(k)
-            path.write_text(svg, encoding="utf-8")
-            paths.append(path)
-        return paths
+        return [write_atomic(step_path(k), svg) for k, svg in enumerate(frames)]
     if format == "pdf":
-        paths = []
-        for k, svg in enumerate(frames):
-            path = step_path(k)
-            path.write_bytes(write_pdf(_with_font(svg)))
-            paths.append(path)
-        return paths
+        return [write_atomic(step_path(k), write_pdf(_with_font(svg))) for k, svg in enumerate(frames)]
 
     fonts = _font_options(frames)
     if format == "png":
-        paths = []
-        for k, svg in enumerate(frames):
-            path = step_path(k)
-            path.write_bytes(render(_with_font(svg), px_per_inch, fonts))
-            paths.append(path)
-        return paths
+        return [write_atomic(step_path(k), render(_with_font(svg), px_per_inch, fonts))
+                for k, svg in enumerate(frames)]
 
     # format == "gif"
     path = folder / "pass.gif"
     pngs = (render(_with_font(svg), px_per_inch, fonts) for svg in frames)
     palette = _gif_palette(frames.final_svg(), render, px_per_inch, fonts)
     durations = [frame_ms] * (len(frames) - 1) + [hold_ms]
-    _write_gif(path, pngs, durations, palette)
-    return [path]
+    return [_write_replacing(path, lambda fp: _write_gif(fp, pngs, durations, palette))]
 
 
 def convert_svg(svg: str, format: str, dpi: float = DPI) -> bytes:
@@ -276,7 +277,7 @@ def _gif_palette(final_svg: str, render, px_per_inch: float, fonts: dict):
     for i in range(0, len(rest), 3):
         # Pillow maps pixels to a palette through a cache of 4x4x4 boxes: a fitted colour
         # that close to an exact one could take its pixels (white would turn light grey)
-        if all(max(abs(a - b) for a, b in zip(rest[i:i + 3], c)) > 8 for c in colours):
+        if all(max(abs(a - b) for a, b in zip(rest[i:i + 3], c, strict=True)) > 8 for c in colours):
             table += rest[i:i + 3]
     table = table[:768].ljust(768, b"\0")
     palette = Image.new("P", (1, 1))
@@ -284,8 +285,33 @@ def _gif_palette(final_svg: str, render, px_per_inch: float, fonts: dict):
     return palette
 
 
-def _write_gif(path: Path, pngs: Iterable[bytes], durations: list[int], palette) -> None:
-    """An animated GIF, written one frame at a time: each frame is only what changed.
+def _write_replacing(path: Path, write) -> Path:
+    """Call ``write(file)`` to write ``path`` bit by bit: into a temporary file beside it,
+    renamed over it at the end (as :func:`vizgrad.files.write_atomic` does with data in
+    memory), or removed on any error, leaving the old ``path`` as it was."""
+    import contextlib
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fp:
+            write(fp)
+            fp.flush()
+            os.fsync(fp.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _write_gif(fp: io.BufferedIOBase, pngs: Iterable[bytes], durations: list[int], palette) -> None:
+    """An animated GIF, written one frame at a time to ``fp``: each frame is only what changed.
 
     Every frame is kept (even one that looks like the one before), so the GIF has
     exactly one frame per step; it loops forever.
@@ -293,35 +319,34 @@ def _write_gif(path: Path, pngs: Iterable[bytes], durations: list[int], palette)
     from PIL import GifImagePlugin, Image, ImageChops
 
     if not hasattr(GifImagePlugin, "getdata"):  # pragma: no cover - a Pillow without it
-        _save_gif(path, pngs, durations, palette)
+        _save_gif(fp, pngs, durations, palette)
         return
     table = bytes(palette.getpalette("RGB"))[:768].ljust(768, b"\0")
     previous = size = None
-    with open(path, "wb") as fp:
-        for png, duration in zip(pngs, durations):
-            with Image.open(io.BytesIO(png)) as im:
-                rgb = im.convert("RGB")
-            if size is None:
-                size = rgb.size
-                fp.write(b"GIF89a" + _u16(size[0]) + _u16(size[1])
-                         + bytes([0xF7, 0, 0])  # global table of 256 colours, background 0, square pixels
-                         + table
-                         + b"!\xff\x0bNETSCAPE2.0\x03\x01" + _u16(0) + b"\x00")  # loop forever
-                box = (0, 0, *size)
-            else:
-                if rgb.size != size:  # cannot happen with one layout; never let a GIF jump
-                    canvas = Image.new("RGB", size, "white")
-                    canvas.paste(rgb, (0, 0))
-                    rgb = canvas
-                box = ImageChops.difference(rgb, previous).getbbox() or (0, 0, 1, 1)
-            previous = rgb
-            frame = rgb.crop(box).quantize(palette=palette, dither=Image.Dither.NONE)
-            for chunk in GifImagePlugin.getdata(frame, offset=box[:2], duration=duration, disposal=1):
-                fp.write(chunk)
-        fp.write(b";")
+    for png, duration in zip(pngs, durations, strict=True):
+        with Image.open(io.BytesIO(png)) as im:
+            rgb = im.convert("RGB")
+        if size is None:
+            size = rgb.size
+            fp.write(b"GIF89a" + _u16(size[0]) + _u16(size[1])
+                     + bytes([0xF7, 0, 0])  # global table of 256 colours, background 0, square pixels
+                     + table
+                     + b"!\xff\x0bNETSCAPE2.0\x03\x01" + _u16(0) + b"\x00")  # loop forever
+            box = (0, 0, *size)
+        else:
+            if rgb.size != size:  # cannot happen with one layout; never let a GIF jump
+                canvas = Image.new("RGB", size, "white")
+                canvas.paste(rgb, (0, 0))
+                rgb = canvas
+            box = ImageChops.difference(rgb, previous).getbbox() or (0, 0, 1, 1)
+        previous = rgb
+        frame = rgb.crop(box).quantize(palette=palette, dither=Image.Dither.NONE)
+        for chunk in GifImagePlugin.getdata(frame, offset=box[:2], duration=duration, disposal=1):
+            fp.write(chunk)
+    fp.write(b";")
 
 
-def _save_gif(path: Path, pngs: Iterable[bytes], durations: list[int], palette) -> None:
+def _save_gif(fp: io.BufferedIOBase, pngs: Iterable[bytes], durations: list[int], palette) -> None:
     """The same GIF through Pillow's own writer (which keeps every frame in memory)."""
     from PIL import Image
 
@@ -329,7 +354,7 @@ def _save_gif(path: Path, pngs: Iterable[bytes], durations: list[int], palette) 
     for png in pngs:
         with Image.open(io.BytesIO(png)) as im:
             images.append(im.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE))
-    images[0].save(path, format="GIF", save_all=True, append_images=images[1:],
+    images[0].save(fp, format="GIF", save_all=True, append_images=images[1:],
                    duration=durations, loop=0, disposal=1, optimize=False)
 
 
@@ -388,7 +413,8 @@ def _pdf_writer():
         if drawing is None:  # nothing drawn at all
             drawing = convert(etree.tostring(root))
         out = io.BytesIO()
-        renderPDF.drawToFile(drawing, out, showBoundary=0)
+        # invariant: no creation date and a fixed document id, so the same frame gives the same bytes
+        renderPDF.drawToFile(drawing, out, showBoundary=0, invariant=1)
         return out.getvalue()
 
     return write

@@ -26,8 +26,21 @@ Node = Value | Tensor
 
 
 def _snapshot(x: Any) -> Any:
-    """A copy that later in-place updates (``w.data -= lr * w.grad``) cannot change."""
-    return np.array(x, dtype=np.float64) if isinstance(x, np.ndarray) else x
+    """A read-only copy that later in-place updates (``w.data -= lr * w.grad``) cannot change."""
+    return _frozen(np.array(x, dtype=np.float64)) if isinstance(x, np.ndarray) else x
+
+
+def _frozen(x: Any) -> Any:
+    """``x`` itself, made read-only if it is an array.
+
+    Gradients need no copy: the backward pass makes every contribution and every sum
+    afresh and never changes one in place, and only the trace holds them. One array can
+    appear in several places (a node's ``upstream`` is its last source's ``grad_after``,
+    and the ``upstream`` of each of its edges), so none may be written to.
+    """
+    if isinstance(x, np.ndarray):
+        x.flags.writeable = False
+    return x
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,7 +48,8 @@ class Edge:
     """One input edge of a gate during backward: ``output`` ← ``input``.
 
     ``contribution = upstream × local``; ``grad_after`` is the input's gradient once
-    this contribution has been added (it differs from ``contribution`` at a fork).
+    this contribution has been added (it differs from ``contribution`` at a fork;
+    elsewhere it is the same object). Arrays in a trace are read-only.
     """
 
     output: Node
@@ -103,8 +117,8 @@ class Trace(Sequence):
         edges_to: dict[int, list[Edge]] = {id(n): [] for n in self.nodes}
 
         def record(node, upstream, i, child, contribution, after):
-            e = Edge(node, child, i, _snapshot(upstream), node._local_gradient(i),
-                     _snapshot(contribution), _snapshot(after))
+            e = Edge(node, child, i, _frozen(upstream), node._local_gradient(i),
+                     _frozen(contribution), _frozen(after))
             edges_from[id(node)].append(e)
             edges_to[id(child)].append(e)
 
@@ -113,16 +127,16 @@ class Trace(Sequence):
                 raise TypeError("trace(value) takes no seed: d out / d out is 1")
             seed = 1.0
         else:
-            seed = _seed(output, seed)
+            seed = _seed(output, seed)  # a copy of the caller's array
         grads = backprop(output, seed, list(self.nodes), record)
         n = len(self.nodes)
         backward = [
             Step(n + k, "backward", node, forward[n - 1 - k].value,
-                 _snapshot(grads[node]), tuple(edges_from[id(node)]), tuple(edges_to[id(node)]))
+                 _frozen(grads[node]), tuple(edges_from[id(node)]), tuple(edges_to[id(node)]))
             for k, node in enumerate(reversed(self.nodes))
         ]
         self._steps: tuple[Step, ...] = tuple(forward + backward)
-        self._grads = {id(k): _snapshot(g) for k, g in grads.items()}
+        self._grads = {id(k): _frozen(g) for k, g in grads.items()}
         self._position = {id(node): i for i, node in enumerate(self.nodes)}
 
     # -- the sequence --------------------------------------------------------------
