@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -249,8 +250,10 @@ def test_bad_input_gives_one_clear_line(tmp_path, capsys):
 def _build(folder: Path, *flags: str) -> Path:
     folder.mkdir()
     shutil.copy(LECTURE, folder / LECTURE.name)
+    env = dict(os.environ)  # this vizgrad, in this process and in the notebook's kernel
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
     run = subprocess.run([sys.executable, "-m", "vizgrad.slides", LECTURE.name, "--execute", *flags],
-                         cwd=folder, capture_output=True, text=True, timeout=600)
+                         cwd=folder, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     assert "warning" not in run.stderr
     # --execute writes the deck and nothing else; the notebook is left as it was
@@ -367,10 +370,14 @@ def test_the_players_scrub_and_share_the_keys_with_reveal(browser, lecture_deck)
     assert deck.step_text() == "step 1 of 10"
     page.locator(".vgp .vgp-next").nth(0).click()
     assert deck.step_text() == "step 2 of 10"
+    page.keyboard.press("Space")  # the focused button's key: a click, no slide change
+    assert deck.step_text() == "step 3 of 10"
+    assert deck.indices() == where
     page.locator(".vgp .vgp-figure").nth(0).click()  # focus the player: the arrow keys are its
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert deck.step_text() == "step 4 of 10"
+    assert deck.step_text() == "step 5 of 10"
+    assert deck.indices() == where
     page.keyboard.press("Space")  # plays, does not turn the slide
     page.keyboard.press("Space")
     assert deck.indices() == where
