@@ -69,8 +69,9 @@ def visible_text(html: str) -> str:
 def notebook(*cells: tuple[str, str, str], **extra) -> dict:
     """A notebook from (cell_type, slide_type, source) triples."""
     out = []
-    for kind, slide, source in cells:
-        cell = {"cell_type": kind, "metadata": {"slideshow": {"slide_type": slide}}, "source": source}
+    for i, (kind, slide, source) in enumerate(cells):
+        cell = {"cell_type": kind, "id": f"cell-{i}", "metadata": {"slideshow": {"slide_type": slide}},
+                "source": source}
         if kind == "code":
             cell.update(outputs=[], execution_count=None)
         out.append(cell)
@@ -244,6 +245,17 @@ def test_bad_input_gives_one_clear_line(tmp_path, capsys):
         deck_html({"nbformat": 4})
 
 
+def test_a_failing_cell_under_execute_is_named_in_one_line(tmp_path, capsys):
+    nb = notebook(("markdown", "slide", "# Fails"), ("code", "-", "x = 1"), ("code", "-", "1 / 0"))
+    path = tmp_path / "fails.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert main([str(path), "--execute"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith(f"python -m vizgrad.slides: error: {path}: cell 3 failed: "
+                          "ZeroDivisionError: division by zero")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fails.ipynb"]  # no deck, no other file
+
+
 # -- Notebook 1, executed, in a browser -----------------------------------------------------------------
 
 
@@ -255,7 +267,7 @@ def _build(folder: Path, *flags: str) -> Path:
     run = subprocess.run([sys.executable, "-m", "vizgrad.slides", LECTURE.name, "--execute", *flags],
                          cwd=folder, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
-    assert "warning" not in run.stderr
+    assert "vizgrad.slides: warning" not in run.stderr
     # --execute writes the deck and nothing else; the notebook is left as it was
     assert sorted(p.name for p in folder.iterdir()) == sorted([LECTURE.name, default_output(LECTURE).name])
     assert (folder / LECTURE.name).read_bytes() == LECTURE.read_bytes()
@@ -310,7 +322,7 @@ class Deck:
 
         self.page.route("**/*", route)
         self.page.goto(path.as_uri())
-        self.page.wait_for_function("window.Reveal && Reveal.isReady() && "
+        self.page.wait_for_function("document.documentElement.dataset.vgReady && "
                                     "[...document.querySelectorAll('.vgp')].every(p => p.dataset.ready)")
 
     def indices(self) -> dict:
@@ -414,6 +426,35 @@ def test_no_input_hides_the_code(browser, lecture_deck_no_input):
     assert deck.page.evaluate("document.querySelectorAll('.vg-code').length") == 0
     assert deck.page.evaluate("document.querySelectorAll('.vg-image img').length") > 5
     deck.go_to_player(0)
+    deck.page.locator(".vgp .vgp-last").nth(0).click()
+    assert deck.step_text() == "step 10 of 10"
+    deck.close()
+
+
+@browser_test
+def test_a_crowded_slide_is_scaled_down_to_keep_its_player_controls_on_screen(browser, tmp_path):
+    from vizgrad import frames
+    from vizgrad.examples import lecture_circuit
+    from vizgrad.player import player_fragment
+
+    player = {"output_type": "display_data", "metadata": {"vizgrad": {"player": True}},
+              "data": {"text/html": player_fragment(frames(lecture_circuit())), "text/plain": "<scrubber>"}}
+    prose = "\n\n".join(f"Line {i}: some words about the graph, $x_{i} + y_{i}$." for i in range(14))
+    crowded = _output_cell([player])
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Short"},
+                    {"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": "slide"}}, "source": prose},
+                    crowded], "metadata": {}}
+    crowded["metadata"]["slideshow"]["slide_type"] = "-"
+    path = tmp_path / "crowded.html"
+    path.write_text(deck_html(nb), encoding="utf-8")
+    deck = Deck(browser, path)
+    assert deck.page.evaluate("document.querySelector('.vg-slide').dataset.fit") == "1"  # the short slide
+    deck.go_to_player(0)
+    box = deck.page.locator(".vgp").nth(0).evaluate("p => p.closest('.vg-slide').dataset.fit")
+    assert 0.55 <= float(box) < 1
+    for part in (".vgp-controls", ".vgp-figure svg"):
+        b = deck.page.locator(f".vgp {part}").nth(0).bounding_box()
+        assert b["height"] > 20 and b["y"] + b["height"] <= 720, (part, b)
     deck.page.locator(".vgp .vgp-last").nth(0).click()
     assert deck.step_text() == "step 10 of 10"
     deck.close()

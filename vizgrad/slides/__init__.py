@@ -8,6 +8,10 @@ slides, the math (typeset as MathML when the deck is built), the images (as
 ``data:`` URLs) and every scrubber as a self-contained player. Opened from disk
 with the network cut it works as it does online: it loads nothing.
 
+A slide is 1280 x 720 CSS pixels, scaled to the screen by reveal.js; a player or a
+picture takes the height the rest of the slide leaves (``static/deck.css``), and a
+slide with more content than fits is scaled down when first shown.
+
 Keys: the arrow keys, space and Page Up/Down move through the slides and their
 fragments. While a player has the focus (click it) the keys are the player's:
 ←/→ step, Home/End, space plays; Escape or a click outside it gives them back.
@@ -41,17 +45,38 @@ REVEAL_CONFIG: dict[str, Any] = {
 }
 
 # The keys belong to a player while it has the focus: reveal.js leaves them alone then,
-# and Escape hands them back to the slides.
+# and Escape hands them back to the slides. A slide whose content is taller than the
+# slide is laid out larger and scaled down to fit (down to FIT_MIN; below that it scrolls),
+# once, when it is first shown: a player's controls stay on the screen.
+FIT_MIN = 0.55
 _DECK_SCRIPT = """
 (function () {
   var inPlayer = function (e) { return e.target instanceof Element && !!e.target.closest('.vgp'); };
-  var config = %s;
+  var fit = function (section) {
+    var box = section && section.querySelector(':scope > .vg-slide');
+    if (!box || box.dataset.fit) return;
+    var k = 1;
+    while (box.scrollHeight > box.clientHeight + 1 && k > %(min)s) {
+      k = Math.max(%(min)s, Math.round((k - 0.05) * 100) / 100);
+      box.style.width = (100 / k) + '%%';
+      box.style.height = 'calc(var(--vg-slide-height) / ' + k + ')';
+      box.style.transform = 'scale(' + k + ')';
+    }
+    box.dataset.fit = String(k);
+  };
+  var config = %(config)s;
   config.plugins = [RevealNotes];
   config.keyboardCondition = function (e) { return !inPlayer(e); };
   document.addEventListener('keydown', function (e) {
     if (e.key === 'Escape' && inPlayer(e)) { e.target.blur(); }
   });
-  Reveal.initialize(config);
+  Reveal.on('slidechanged', function (e) { fit(e.currentSlide); });
+  Reveal.initialize(config).then(function () {
+    return document.fonts.ready;
+  }).then(function () {
+    fit(Reveal.getCurrentSlide());
+    document.documentElement.dataset.vgReady = '1';
+  });
 })();
 """
 
@@ -135,7 +160,7 @@ def deck_html(
         vendor_text("reveal.css"), vendor_text("white.css"), pygments_css(), static_text("deck.css")))
     config = json.dumps(REVEAL_CONFIG, separators=(",", ":"))
     scripts = "\n".join((_inline("script", vendor_text("reveal.js")), _inline("script", vendor_text("notes.js")),
-                         _inline("script", _DECK_SCRIPT % config)))
+                         _inline("script", _DECK_SCRIPT % {"config": config, "min": FIT_MIN})))
     esc = title.replace("&", "&amp;").replace("<", "&lt;")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
