@@ -458,3 +458,36 @@ def test_a_crowded_slide_is_scaled_down_to_keep_its_player_controls_on_screen(br
     deck.page.locator(".vgp .vgp-last").nth(0).click()
     assert deck.step_text() == "step 10 of 10"
     deck.close()
+
+
+@browser_test
+def test_the_speaker_view_shows_the_notes_offline(browser, lecture_deck):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    remote: list[str] = []
+    errors: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(LOCAL):
+            r.continue_()
+        else:
+            remote.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(lecture_deck.as_uri())
+        page.wait_for_function("document.documentElement.dataset.vgReady")
+        page.evaluate("() => { const s = document.querySelector('aside.notes').closest('section');"
+                      " const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v); }")
+        with page.expect_popup() as popup:
+            page.keyboard.press("s")
+        speaker = popup.value
+        speaker.on("pageerror", lambda e: errors.append(str(e)))
+        speaker.wait_for_function("(document.querySelector('.speaker-controls-notes') || {}).textContent"
+                                  "?.includes('Speaker notes')", timeout=20000)
+        assert speaker.evaluate("document.querySelectorAll('.speaker-controls-notes math').length") > 0
+        assert remote == [] and errors == []
+    finally:
+        context.close()
