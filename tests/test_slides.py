@@ -118,6 +118,13 @@ def test_split_math_leaves_code_and_escaped_dollars_alone():
     assert html.count("<math") == 3 and html.count('display="block"') == 1
 
 
+def test_a_minus_sign_is_a_sign_after_an_operator_and_binary_after_a_value():
+    prefix = '<mo form="prefix">&#x02212;</mo>'
+    assert to_mathml("x = -5").count(prefix) == 1
+    assert to_mathml("(-4)(1) = -4").count(prefix) == 2
+    assert prefix not in to_mathml("a - b") and prefix not in to_mathml("(a) - b")
+
+
 def test_a_formula_that_cannot_be_typeset_is_named():
     with pytest.raises(MathError, match=r"cannot typeset \$\\nosuchcommand x\$: unknown command \\nosuchcommand"):
         to_mathml("\\nosuchcommand x")

@@ -122,7 +122,24 @@ def to_mathml(latex: str, display: bool = False) -> str:
     if unknown:
         raise MathError(f"cannot typeset {'$$' if display else '$'}{latex}{'$$' if display else '$'}: "
                         f"unknown command {unknown.group(1)}")
-    return out.replace(_MATHML_NS, "", 1)
+    return _unary_minus(out.replace(_MATHML_NS, "", 1))
+
+
+_MINUS_AFTER = re.compile(r"(<mrow>|<mo\b[^>]*>([^<]*)</mo>)<mo>&#x02212;</mo>")
+_CLOSERS = {"&#x00029;", "&#x0005D;", "&#x0007D;", "&#x0007C;", "&#x02016;", "&#x027E9;"}
+
+
+def _unary_minus(mathml: str) -> str:
+    """A minus sign that starts a group or follows an operator is a sign: no operator spacing.
+
+    (``x = -2`` then reads "x = −2", not "x = − 2"; after a closing bracket it stays binary.)
+    """
+    def sign(m: re.Match) -> str:
+        if m.group(2) in _CLOSERS:
+            return m.group(0)
+        return f'{m.group(1)}<mo form="prefix">&#x02212;</mo>'
+
+    return _MINUS_AFTER.sub(sign, mathml)
 
 
 def markdown_html(source: str, on_error=None) -> str:
