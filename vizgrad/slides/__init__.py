@@ -199,7 +199,10 @@ def execute_notebook(path: Path, timeout: int = 600) -> dict:
     except ImportError:
         raise SlidesError("--execute needs nbclient, nbformat and ipykernel: pip install -e \".[lab]\"") from None
     read_notebook(path)
-    nb = nbformat.read(str(path), as_version=4)
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception as e:  # nbformat's errors for a notebook it cannot upgrade or validate
+        raise SlidesError(f"{path}: nbformat cannot read it: {type(e).__name__}: {e}") from None
     client = NotebookClient(nb, kernel_name="python3", timeout=timeout,
                             resources={"metadata": {"path": str(path.parent.resolve())}})
     try:
@@ -209,6 +212,9 @@ def execute_notebook(path: Path, timeout: int = 600) -> dict:
                       if any(o.get("output_type") == "error" for o in c.get("outputs", []))), "?")
         raise SlidesError(f"{path}: cell {where} failed: {e.ename}: {e.evalue} "
                           "(fix the notebook, or build from its saved outputs without --execute)") from None
+    except Exception as e:  # no python3 kernel, a cell over the time limit, a kernel that died
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        raise SlidesError(f"{path}: running it failed: {type(e).__name__}: {first}") from None
     return nb
 
 
@@ -229,7 +235,6 @@ def build_deck(
     if warn is None:
         def warn(message: str) -> None:
             print(f"vizgrad.slides: warning: {message}", file=sys.stderr)
-    nb = execute_notebook(path) if execute else read_notebook(path)
     try:
         import mistune  # noqa: F401
     except ImportError:
@@ -237,5 +242,9 @@ def build_deck(
     out = Path(output) if output is not None else default_output(path)
     if not out.parent.is_dir():
         raise SlidesError(f"cannot write {out}: the folder {out.parent} does not exist")
+    nb = execute_notebook(path) if execute else read_notebook(path)
     page = deck_html(nb, no_input=no_input, folder=path.parent, warn=warn)
-    return write_atomic(out, page)
+    try:
+        return write_atomic(out, page)
+    except OSError as e:
+        raise SlidesError(f"cannot write {out}: {e.strerror or e}") from None
