@@ -143,7 +143,7 @@ def _intact(path: Path) -> bool:
 
 
 @needs_wasm
-@pytest.mark.parametrize("damage", ["bytes changed in the middle", "cut short", "garbage"])
+@pytest.mark.parametrize("damage", ["bytes changed in the middle", "cut short"])  # garbage: test_graphviz.py
 def test_a_damaged_compiled_module_is_rebuilt_not_loaded(damage, tmp_path):
     env = _env(VIZGRAD_CACHE=str(tmp_path))
     svg = _draw(env).stdout
@@ -154,7 +154,6 @@ def test_a_damaged_compiled_module_is_rebuilt_not_loaded(damage, tmp_path):
     cached.write_bytes({
         "bytes changed in the middle": good[:middle] + bytes(range(256)) * 64 + good[middle + 256 * 64:],
         "cut short": good[:middle],
-        "garbage": os.urandom(len(good)),
     }[damage])
     done = _draw(env)
     assert done.stdout == svg and done.stderr == ""

@@ -24,7 +24,6 @@ processes start in milliseconds.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import hashlib
 import math
 import os
@@ -341,16 +340,21 @@ class _WasmGraphviz:
 
     def _stop(self, worker: threading.Thread) -> None:
         """End the layout running in ``worker``: past its epoch deadline it traps at once."""
-        while worker.is_alive():
-            self._engine.increment_epoch()  # again until it ends: the deadline may be set after a bump
-            with contextlib.suppress(KeyboardInterrupt):  # pressed again: keep stopping, the caller gets one
-                worker.join(POLL)
+        while True:
+            try:
+                while worker.is_alive():
+                    self._engine.increment_epoch()  # again until it ends: its deadline may be set after a bump
+                    worker.join(POLL)
+                return
+            except KeyboardInterrupt:  # pressed again: keep stopping, the caller gets one
+                continue
 
     def _call(self, source: str, fmt: str) -> bytes | Exception | object:
         """One layout in a fresh instance: the output, the error to raise, or ``_STOPPED``."""
         wasmtime = self._wasmtime
-        store = wasmtime.Store(self._engine)
+        store = None
         try:
+            store = wasmtime.Store(self._engine)
             store.set_wasi(wasmtime.WasiConfig())  # no files, no output: DOT text in, bytes out
             store.set_epoch_deadline(1)
             exports = self._linker.instantiate(store, self._module).exports(store)
@@ -382,7 +386,8 @@ class _WasmGraphviz:
         except Exception as e:  # anything else reaches the caller as it is
             return e
         finally:
-            store.close()
+            if store is not None:
+                store.close()
 
 
 _STOPPED = object()
