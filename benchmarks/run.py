@@ -3,6 +3,7 @@
     python benchmarks/run.py                  # all of them
     python benchmarks/run.py engines          # only benchmarks/engines.py
     python benchmarks/run.py engines rendering
+    python benchmarks/run.py interrupt        # time to stop a layout with Ctrl-C
 
 Exits with status 1 if any benchmark raised (e.g. a failed correctness check).
 """

@@ -198,7 +198,7 @@ def test_exports_and_exercise_pictures_match_across_engines(tmp_path):
         saved[engine] = {fmt: frames.save(tmp_path / engine / fmt, fmt) for fmt in ("svg", "dot", "png")}
     for fmt in ("svg", "dot", "png"):
         assert [p.name for p in saved["wasm"][fmt]] == [p.name for p in saved["native"][fmt]]
-    for p, q in zip(saved["wasm"]["svg"], saved["native"]["svg"]):
+    for p, q in zip(saved["wasm"]["svg"], saved["native"]["svg"], strict=True):
         assert without_coordinates(p.read_text()) == without_coordinates(q.read_text())
     assert saved["wasm"]["dot"][0].read_text() == saved["native"]["dot"][0].read_text()
 
