@@ -394,3 +394,63 @@ def test_group_labels_of_any_text_box_or_collapse(label):
     gate = texts_by_element(collapsed.final_svg())[f"n{len(collapsed.trace.nodes) - 2}"]
     assert len(gate) == 1 and "\x00" not in gate[0]
     assert graphviz_texts(vg.draw(out, groups=g, collapse=True), "n1")
+
+
+# -- a drawing: one source of truth ----------------------------------------------------------
+
+
+def test_a_drawings_source_and_picture_are_one_drawing():
+    *_, f = lecture()
+    fr = vg.frames(f)
+    d = vg.draw(f, step=8)
+    own = d.pipe(format="svg").decode()
+    assert own == fr.svg(8)  # the frame the player shows
+    # every text the picture shows is in the source, and the source shows nothing more
+    shown = {t for ts in texts_by_element(own).values() for t in ts if t}
+    said = {line for label in labels(d.source) for line in label if line.strip("\u00a0")}
+    assert shown == said
+    assert d.copy().pipe(format="svg").decode() == own
+    d.attr(label="edited by hand")  # the source changes: the picture follows it
+    edited = d.pipe(format="svg").decode()
+    assert "edited by hand" in edited and 'class="vg"' not in edited  # Graphviz's rendering of it
+    d2 = vg.draw(f, step=8)
+    d2.body.append('\textra [label="one more"]\n')
+    assert "one more" in d2.pipe(format="svg").decode()
+
+
+def test_flags_look_the_same_in_source_and_picture():
+    x = vg.Value(0.0, name="x")
+    y = x.log() * 2
+    d = vg.draw(y)
+    assert classes(d.pipe(format="svg").decode())["n1"] == "vg-gate vg-flagged"
+    line = next(line for line in d.source.splitlines() if line.strip().startswith("n1 "))
+    assert 'color="#d62728"' in line and "dashed" in line
+    assert "dashed" not in vg.frames(y).dot  # the layout does not depend on flags
+
+
+def test_showing_a_drawing_that_cannot_be_drawn_gives_one_line(monkeypatch):
+    from vizgrad.examples import mlp
+
+    monkeypatch.setenv("VIZGRAD_LAYOUT_TIMEOUT", "0.2")
+    d = vg.draw(mlp())  # laid out only when shown
+    bundle = d._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("LayoutTooSlow: ") and "Traceback" not in bundle["text/plain"]
+    assert bundle["text/html"].startswith('<pre style="color:#d62728">LayoutTooSlow: ')
+    broken = vg.draw(lecture()[-1])
+    broken.body.append("\tn0 -> [ ;\n")  # a source edited into one Graphviz cannot read
+    assert broken._repr_mimebundle_()["text/plain"].startswith("GraphvizError: ")
+
+
+def test_render_never_leaves_a_damaged_file(tmp_path, monkeypatch):
+    *_, f = lecture()
+    path = vg.draw(f).render(tmp_path / "g", format="svg")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert sorted(before) == ["g", "g.svg"] and path.endswith("g.svg")
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        vg.draw(f, step=3).render(tmp_path / "g", format="svg")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # unchanged, no stray file

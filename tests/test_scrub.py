@@ -239,3 +239,34 @@ def test_live_update_budget(n_inputs):
         times.append(time.perf_counter() - t0)
     assert w.trace.nodes[0].data == 0.5 or any(n.name == "x0" and n.data == 0.5 for n in w.trace.nodes)
     assert sorted(times)[len(times) // 2] < 0.5
+
+
+def flagged(svg: str) -> list[str]:
+    return re.findall(r'<g id="([^"]+)"[^>]*class="[^"]*vg-flagged', svg)
+
+
+def test_live_inputs_re_flag_non_finite_values():
+    w = scrub(lambda x: x.log(), x=(1.0, -2.0, 2.0))
+    last = w.max_step
+    assert flagged(w.svg(last)) == [] and " vg-flagged" not in json.loads(w.data)["initial"]
+    w.set_inputs(x=-1.0)  # log(-1): nan
+    assert "nan" in slot_texts(w.svg(last)).values()
+    assert flagged(w.svg(last)) == ["n1"] and flagged(w.svg(0)) == ["n1"]
+    assert " vg-flagged" in json.loads(w.data)["initial"]  # the browser gets the flag too
+    assert 'class="vg-gate vg-flagged"' in w.html(step=0)  # and the static player
+    assert w.layouts == 1  # the same layout: only numbers and flags changed
+    w.set_inputs(x=2.0)  # finite again: no flag left behind
+    assert flagged(w.svg(last)) == [] and " vg-flagged" not in json.loads(w.data)["initial"]
+    w.set_inputs(x=0.0)  # log(0) = -inf; active steps keep the flag
+    assert flagged(w.svg(2)) == ["n1"] and 'class="vg-gate vg-flagged vg-active"' in w.svg(2)
+
+
+def test_a_structure_change_that_cannot_be_laid_out_keeps_the_last_drawing(monkeypatch):
+    def branchy(x, y):
+        return x * y if x.data > 0 else (x + y).relu()
+
+    w = scrub(branchy, x=1.0, y=2.0)
+    data = w.data
+    monkeypatch.setenv("VIZGRAD_LAYOUT_TIMEOUT", "0.000001")
+    w.set_inputs(x=-1.0)
+    assert "LayoutTooSlow" in w.status.value and w.data == data and w.layouts == 1

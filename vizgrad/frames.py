@@ -2,9 +2,10 @@
 
 :class:`Frames` lays the graph out once (texts at their final, longest size), writes
 one SVG with holes, and keeps for each step only what changes: a few texts and which
-elements are active. Every node therefore stays in exactly the same place in every
+elements are active (or flagged: showing a nan or inf). Every node therefore stays in exactly the same place in every
 frame, and the frames together cost little more than one drawing. The scrubber,
-the saved player and the exports all read this one representation.
+the saved player, :func:`vizgrad.draw` and the exports all read this one representation;
+another trace of the same structure is drawn on the same layout by :meth:`Frames.with_trace`.
 """
 
 from __future__ import annotations
