@@ -270,8 +270,9 @@ def test_options_are_checked_alike():
     from vizgrad.scrub import scrub
 
     f = lecture()
-    with pytest.raises(TypeError, match="rankdir, digits, groups, collapse"):
-        player_html(f, colour="red")
+    for make in (player_html, player_fragment, vg.frames, vg.draw):
+        with pytest.raises(TypeError, match="unknown option colour: the drawing options are rankdir, digits"):
+            make(f, colour="red")
     with pytest.raises(ValueError, match="rankdir"):
         player_fragment(f, rankdir="sideways")
     fr = vg.frames(f)

@@ -6,7 +6,7 @@ import html
 import os
 from functools import cache
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import graphviz
 
@@ -138,7 +138,7 @@ def drawing_of(scene: Scene, step: int | None, options: Options, frames: Frames 
 
 def draw(out_or_trace: Value | Tensor | Trace | Frames, step: int | Value | Tensor | None = None,
          rankdir: str = "LR", digits: int = 3, groups: Group | tuple[Group, ...] = (),
-         collapse: bool = False) -> Drawing:
+         collapse: bool = False, **more: Any) -> Drawing:
     """Draw the graph as it is after ``step`` of its trace (``None``: the finished pass).
 
     ``step`` may also be a node of the graph: the backward step that computes its gradient.
@@ -148,15 +148,16 @@ def draw(out_or_trace: Value | Tensor | Trace | Frames, step: int | Value | Tens
     Given an output rather than a trace, the output is traced first, so the values and
     gradients shown are those of the whole pass whether or not ``backward()`` was called.
     ``groups`` (from :func:`vizgrad.group`) are boxed, or with ``collapse=True`` drawn as one gate.
-    Given frames, their layout is used (and their options).
+    Given frames, their layout is used (and their options). ``more``: any other option
+    of :class:`~vizgrad.options.Options`.
     """
+    chosen = dict(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse, **more)
     frames: Frames | None = None
     if isinstance(out_or_trace, Frames):  # laid out already: options that differ are an error
-        frames = as_frames(out_or_trace, **non_default(rankdir=rankdir, digits=digits, groups=groups,
-                                                       collapse=collapse))
+        frames = as_frames(out_or_trace, **non_default(**chosen))
         options, scene = frames.options, frames.scene
     else:
-        options = Options(rankdir, digits, groups, collapse)
+        options = Options.of(**chosen)
         scene = scene_of(out_or_trace, options)
     tr = scene.trace
     if isinstance(step, (Value, Tensor)):  # a node: the backward step that reaches it

@@ -48,8 +48,8 @@ class Frames(Sequence):
     """
 
     def __init__(self, out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: int = 3,
-                 groups: Group | tuple[Group, ...] = (), collapse: bool = False) -> None:
-        options = Options(rankdir, digits, groups, collapse)
+                 groups: Group | tuple[Group, ...] = (), collapse: bool = False, **more: Any) -> None:
+        options = Options.of(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse, **more)
         self._lay_out(scene_of(out_or_trace, options), options)
 
     @classmethod
@@ -206,12 +206,13 @@ class Frames(Sequence):
 
 
 def frames(out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: int = 3,
-           groups: Group | tuple[Group, ...] = (), collapse: bool = False) -> Frames:
+           groups: Group | tuple[Group, ...] = (), collapse: bool = False, **more: Any) -> Frames:
     """The frames of a whole trace, computed from a single Graphviz layout.
 
-    ``groups`` are boxed, or with ``collapse=True`` each drawn as one gate.
+    ``groups`` are boxed, or with ``collapse=True`` each drawn as one gate; ``more``:
+    any other option of :class:`~vizgrad.options.Options`.
     """
-    return Frames(out_or_trace, rankdir, digits, groups, collapse)
+    return Frames(out_or_trace, rankdir, digits, groups, collapse, **more)
 
 
 def scene_of(out_or_trace: Value | Tensor | Trace, options: Options) -> Scene:

@@ -54,7 +54,7 @@ class Options:
         """``options`` (default: the defaults) with the ``given`` ones changed; a name that
         is no option raises a TypeError naming the options there are."""
         names = [f.name for f in fields(cls)]
-        unknown = sorted(set(given) - set(names))
+        unknown = sorted(set(given) - set(names), key=str)
         if unknown:
             raise TypeError(f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: "
                             f"the drawing options are {', '.join(names)}")
@@ -65,6 +65,9 @@ class Options:
         other = Options.of(self, **given)
         return {f.name: getattr(other, f.name) for f in fields(self)
                 if getattr(other, f.name) != getattr(self, f.name)}
+
+
+OPTION_NAMES = tuple(f.name for f in fields(Options))
 
 
 def non_default(**given: Any) -> dict[str, Any]:

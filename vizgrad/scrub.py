@@ -41,7 +41,7 @@ from .captions import captions as make_captions
 from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow
 from .files import write_atomic
 from .frames import Drawable, Frames, StructureChanged, as_frames
-from .options import call, non_default
+from .options import OPTION_NAMES, call, non_default
 from .player import _fragment, _page, player_data, player_svg, static_text
 from .tensor import Tensor
 from .trace import Trace
@@ -302,12 +302,13 @@ def scrub(
     y=5.0)`` calls ``fn(x=Value(-2.0, name="x"), y=Value(5.0, name="y"))`` and adds a
     slider per input (a number: a range around it; or ``(value, min, max[, step])``).
 
-    Options: the drawing's (``rankdir``, ``digits``, ``groups``, ``collapse``: see
-    :class:`vizgrad.options.Options`), the first ``step`` shown, Play's ``interval`` in ms
-    per step, and ``fallback`` (also put a static HTML player in the output, for
-    nbconvert and other renderers without widgets).
+    Options: the drawing's (``rankdir``, ``digits``, ``groups``, ``collapse``, and any other
+    of :class:`vizgrad.options.Options`: those names are not input names), the first
+    ``step`` shown, Play's ``interval`` in ms per step, and ``fallback`` (also put a
+    static HTML player in the output, for nbconvert and other renderers without widgets).
     """
     options = dict(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse)
+    options.update({name: inputs.pop(name) for name in OPTION_NAMES if name in inputs})  # any other option
     if isinstance(out_or_trace, (Value, Tensor, Trace, Frames)):
         if inputs:
             raise TypeError(f"inputs ({', '.join(inputs)}) are for scrub(fn, ...): pass a function, not a graph")
