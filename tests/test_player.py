@@ -271,8 +271,9 @@ def test_options_are_checked_alike():
 
     f = lecture()
     for make in (player_html, player_fragment, vg.frames, vg.draw):
-        with pytest.raises(TypeError, match="unknown option colour: the drawing options are rankdir, digits"):
-            make(f, colour="red")
+        for obj in (f, vg.frames(f)):
+            with pytest.raises(TypeError, match="unknown option colour: the drawing options are rankdir, digits"):
+                make(obj, colour="red")
     with pytest.raises(ValueError, match="rankdir"):
         player_fragment(f, rankdir="sideways")
     fr = vg.frames(f)

@@ -251,8 +251,8 @@ def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, **options: 
     if not inputs:
         raise TypeError("a function needs its inputs as keywords, e.g. scrub(fn, x=-2.0, y=5.0)")
     if opts.groups:
-        raise TypeError("groups name nodes of one graph, not of a function's graphs: "
-                        "group inside the function, or pass the graph's output")
+        raise TypeError("groups name the nodes of one graph, and a function makes a new graph at every "
+                        "input: pass the graph's output (with its groups) instead of the function")
     return Frames.of_options(scene_of(call(obj, inputs), opts), opts)
 
 

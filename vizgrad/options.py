@@ -73,7 +73,7 @@ OPTION_NAMES = tuple(f.name for f in fields(Options))
 def non_default(**given: Any) -> dict[str, Any]:
     """The ``given`` options that differ from the defaults (what a signature's caller chose)."""
     defaults = Options()
-    return {k: v for k, v in given.items() if v != getattr(defaults, k)}
+    return {k: v for k, v in given.items() if v != getattr(defaults, k, object())}
 
 
 def as_trace(out_or_trace: Value | Tensor | Trace, options: Options) -> Trace:

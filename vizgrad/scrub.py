@@ -280,7 +280,7 @@ class Scrubber(anywidget.AnyWidget):
 
 def _options_of(frames: Frames) -> dict[str, Any]:
     """The drawing options of ``frames`` for another graph (its groups belong to its own)."""
-    return {"rankdir": frames.options.rankdir, "digits": frames.options.digits}
+    return {name: getattr(frames.options, name) for name in OPTION_NAMES if name != "groups"}
 
 
 def scrub(
