@@ -163,10 +163,6 @@ class Frames(Sequence):
         """The SVG of the finished pass: every value and gradient, nothing active."""
         return self.template.fill(self.final_values())
 
-    def image(self, k: int | None = None, format: str = "svg") -> bytes:
-        """Step ``k`` (``None``: the finished pass) as an SVG, PNG or PDF file's bytes."""
-        return picture(self.final_svg() if k is None else self.svg(k), format)
-
     def marked_svg(self, values: list[str] | None = None) -> str:
         """The SVG with every hole's element marked ``data-h``, filled with ``values``
         (default: :attr:`initial`): what a player starts from."""
