@@ -284,7 +284,7 @@ def _gif_palette(final_svg: str, render, px_per_inch: float, fonts: dict):
     for i in range(0, len(rest), 3):
         # Pillow maps pixels to a palette through a cache of 4x4x4 boxes: a fitted colour
         # that close to an exact one could take its pixels (white would turn light grey)
-        if all(max(abs(a - b) for a, b in zip(rest[i:i + 3], c, strict=False)) > 8 for c in colours):
+        if all(max(abs(a - b) for a, b in zip(rest[i:i + 3], c)) > 8 for c in colours):
             table += rest[i:i + 3]
     table = table[:768].ljust(768, b"\0")
     palette = Image.new("P", (1, 1))
@@ -306,7 +306,7 @@ def _write_gif(path: Path, pngs: Iterable[bytes], durations: list[int], palette)
     table = bytes(palette.getpalette("RGB"))[:768].ljust(768, b"\0")
     previous = size = None
     with open(path, "wb") as fp:
-        for png, duration in zip(pngs, durations, strict=False):
+        for png, duration in zip(pngs, durations):
             with Image.open(io.BytesIO(png)) as im:
                 rgb = im.convert("RGB")
             if size is None:
