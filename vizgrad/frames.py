@@ -2,9 +2,10 @@
 
 :class:`Frames` lays the graph out once (texts at their final, longest size), writes
 one SVG with holes, and keeps for each step only what changes: a few texts and which
-elements are active. Every node therefore stays in exactly the same place in every
+elements are active (or flagged: showing a nan or inf). Every node therefore stays in exactly the same place in every
 frame, and the frames together cost little more than one drawing. The scrubber,
-the saved player and the exports all read this one representation.
+the saved player, :func:`vizgrad.draw` and the exports all read this one representation;
+another trace of the same structure is drawn on the same layout by :meth:`Frames.with_trace`.
 """
 
 from __future__ import annotations
@@ -12,73 +13,105 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .group import Group
-from .group import collapse as collapse_groups
 from .layout import dot_source, layout
+from .options import Options, as_trace, boxed_groups, call
 from .scene import Scene, build_scene
-from .svg import ACTIVE_CLASS, Template, text_value, write_template
+from .svg import Template, class_value, text_value, write_template
 from .tensor import Tensor
-from .trace import Trace, trace
+from .trace import Trace
 from .value import Value
 
 
+class StructureChanged(ValueError):
+    """A new trace does not fit an existing layout: its graph has another structure."""
 
-def as_trace(out_or_trace: Value | Tensor | Trace, groups: tuple[Group, ...] = (),
-             collapse: bool = False) -> tuple[Trace, tuple[Group, ...]]:
-    """A trace, given either a trace or the output of a graph (which is traced).
 
-    With ``collapse``, each group becomes one gate (the graph is rebuilt and traced);
-    otherwise the groups are returned to be drawn as boxes.
-    """
-    if isinstance(out_or_trace, Trace):
-        out = out_or_trace.output
-    elif isinstance(out_or_trace, (Value, Tensor)):
-        out = out_or_trace
-    else:
-        raise TypeError(
-            f"expected the output of a graph (a Value or a Tensor) or a vizgrad.trace(...), "
-            f"got {type(out_or_trace).__name__}"
-        )
-    groups = (groups,) if isinstance(groups, Group) else tuple(groups)
-    if collapse and groups:
-        return trace(collapse_groups(out, *groups)), ()
-    return (out_or_trace if isinstance(out_or_trace, Trace) else trace(out)), groups
+def _shape(scene: Scene) -> list[tuple]:
+    """The scene without its changing texts and flags: what the layout depends on."""
+    return [
+        (el.id, el.kind, el.tail, el.head, el.arrow, el.members,
+         tuple((r.slot, r.color, r.size) if r.slot else (r.text, r.color, r.size) for r in el.rows))
+        for el in scene.elements
+    ]
 
 
 class Frames(Sequence):
-    """The frames of a whole trace: ``len(frames)`` steps, ``frames.svg(k)`` each."""
+    """The frames of a whole trace: ``len(frames)`` steps, ``frames.svg(k)`` each.
+
+    The one layout (``template``, with its holes) and, for this trace, each hole's
+    ``initial`` content and each step's ``changes``: (hole, value) pairs. A text hole
+    holds a slot's text; a class hole an element's flags (a nan or inf shown, active),
+    so both texts and flags follow the numbers of whichever trace is drawn on the layout.
+    """
 
     def __init__(self, out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: int = 3,
-                 groups: Group | tuple[Group, ...] = (), collapse: bool = False) -> None:
-        trace, groups = as_trace(out_or_trace, groups, collapse)
-        self._lay_out(build_scene(trace, digits, groups), rankdir)
+                 groups: Group | tuple[Group, ...] = (), collapse: bool = False, **more: Any) -> None:
+        options = Options.of(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse, **more)
+        self._lay_out(scene_of(out_or_trace, options), options)
 
     @classmethod
-    def of_scene(cls, scene: Scene, rankdir: str = "LR") -> "Frames":
+    def of_scene(cls, scene: Scene, rankdir: str = "LR") -> Frames:
         """The frames of a scene already built (its trace is ``scene.trace``)."""
+        return cls.of_options(scene, Options(rankdir, scene.digits))
+
+    @classmethod
+    def of_options(cls, scene: Scene, options: Options) -> Frames:
+        """The frames of a scene built with ``options``."""
         frames = cls.__new__(cls)
-        frames._lay_out(scene, rankdir)
+        frames._lay_out(scene, options)
         return frames
 
-    def _lay_out(self, scene: Scene, rankdir: str) -> None:
-        self.trace: Trace = scene.trace
-        self.rankdir = rankdir
+    def _lay_out(self, scene: Scene, options: Options) -> None:
+        self.options: Options = options
+        self.rankdir = options.rankdir
+        self.template: Template = write_template(scene, layout(scene, options.rankdir))
+        self._holes = {(h.kind, h.key): i for i, h in enumerate(self.template.holes)}
+        self._fill(scene)
+
+    def _fill(self, scene: Scene) -> None:
+        """This trace's content of every hole: at the start and changed by each step."""
         self.scene: Scene = scene
-        self.template: Template = write_template(scene, layout(scene, rankdir))
-        index = {(h.kind, h.key): i for i, h in enumerate(self.template.holes)}
+        self.trace: Trace = scene.trace
+        index = self._holes
+        flagged = {el.id for el in scene.elements if el.flagged}
         self.initial: list[str] = ["" for _ in self.template.holes]
+        for el in flagged:
+            self.initial[index["class", el]] = class_value(True, False)
         # per step: (hole, value) pairs that differ from the step before
         self.changes: list[tuple[tuple[int, str], ...]] = []
         before: tuple[str, ...] = ()
-        for k, change in enumerate(self.scene.changes):
+        for k, change in enumerate(scene.changes):
             diff = [(index["text", slot], text_value(text)) for slot, text in change.items()]
-            now = self.scene.active[k]
-            diff += [(index["class", el], "") for el in before if el not in now]
-            diff += [(index["class", el], ACTIVE_CLASS) for el in now if el not in before]
+            now = scene.active[k]
+            diff += [(index["class", el], class_value(el in flagged, False)) for el in before if el not in now]
+            diff += [(index["class", el], class_value(el in flagged, True)) for el in now if el not in before]
             self.changes.append(tuple(diff))
             before = now
+
+    def with_trace(self, out_or_trace: Value | Tensor | Trace) -> Frames:
+        """The frames of another trace drawn on this layout (every node where it is here).
+
+        For a graph of the same structure (the same ops, names and wiring: e.g. the same
+        function at other inputs). Raises :class:`StructureChanged` otherwise.
+        """
+        new_trace = as_trace(out_or_trace, Options(digits=self.options.digits))
+        scene = build_scene(new_trace, self.scene.digits)
+        clusters = [el for el in self.scene.elements if el.kind == "cluster"]
+        scene.elements[:0] = clusters  # boxes are drawn around the same positions
+        if len(scene.changes) != len(self.changes) or _shape(scene) != _shape(self.scene):
+            raise StructureChanged("the new graph has another structure than the laid-out one "
+                                   "(other ops, names or wiring): it needs a layout of its own")
+        frames = Frames.__new__(Frames)
+        frames.options, frames.rankdir, frames.template, frames._holes = (
+            self.options, self.rankdir, self.template, self._holes)
+        try:
+            frames._fill(scene)
+        except KeyError as e:
+            raise StructureChanged(f"the new graph has a hole the layout lacks: {e}") from None
+        return frames
 
     # -- the sequence of SVG frames ---------------------------------------------------
 
@@ -117,13 +150,23 @@ class Frames(Sequence):
         """The SVG text of the graph after step ``k``."""
         return self.template.fill(self.values(k))
 
-    def final_svg(self) -> str:
-        """The SVG of the finished pass: every value and gradient, nothing active."""
+    def final_values(self) -> list[str]:
+        """The content of every hole once the pass is over: every value and gradient,
+        nothing active."""
         values = list(self.initial)
         for i, h in enumerate(self.template.holes):
             if h.kind == "text":
                 values[i] = text_value(self.scene.final.get(h.key, ""))
-        return self.template.fill(values)
+        return values
+
+    def final_svg(self) -> str:
+        """The SVG of the finished pass: every value and gradient, nothing active."""
+        return self.template.fill(self.final_values())
+
+    def marked_svg(self, values: list[str] | None = None) -> str:
+        """The SVG with every hole's element marked ``data-h``, filled with ``values``
+        (default: :attr:`initial`): what a player starts from."""
+        return self.template.fill_marked(self.initial if values is None else values)
 
     def _repr_svg_(self) -> str:
         return self.final_svg()
@@ -131,23 +174,13 @@ class Frames(Sequence):
     @property
     def dot(self) -> str:
         """The DOT source of the one layout (every text at its longest)."""
-        return dot_source(self.scene, None, self.rankdir)
+        return dot_source(self.scene, None, self.rankdir, flags=False)
 
     # -- the compact form, for players -----------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         """Everything a player needs: the SVG with numbered holes and each step's changes."""
-        parts = self.template.parts
-        marked = [parts[0]]
-        for i, (hole, part) in enumerate(zip(self.template.holes, parts[1:])):
-            if hole.kind == "text":  # the hole sits right after '<text ... data-slot="…">'
-                marked[-1] = marked[-1][:-1] + f' data-h="{i}">'
-            else:  # the hole sits inside class="…": mark the element itself
-                head, sep, tail = marked[-1].rpartition("<g ")
-                marked[-1] = f'{head}{sep}data-h="{i}" {tail}'
-            marked.append(self.initial[i])
-            marked.append(part)
-        return {"svg": "".join(marked), "steps": [[list(c) for c in diff] for diff in self.changes]}
+        return {"svg": self.marked_svg(), "steps": [[list(c) for c in diff] for diff in self.changes]}
 
     @property
     def nbytes(self) -> int:
@@ -169,9 +202,63 @@ class Frames(Sequence):
 
 
 def frames(out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: int = 3,
-           groups: Group | tuple[Group, ...] = (), collapse: bool = False) -> Frames:
+           groups: Group | tuple[Group, ...] = (), collapse: bool = False, **more: Any) -> Frames:
     """The frames of a whole trace, computed from a single Graphviz layout.
 
-    ``groups`` are boxed, or with ``collapse=True`` each drawn as one gate.
+    ``groups`` are boxed, or with ``collapse=True`` each drawn as one gate; ``more``:
+    any other option of :class:`~vizgrad.options.Options`.
     """
-    return Frames(out_or_trace, rankdir, digits, groups, collapse)
+    return Frames(out_or_trace, rankdir, digits, groups, collapse, **more)
+
+
+def scene_of(out_or_trace: Value | Tensor | Trace, options: Options) -> Scene:
+    """The scene of a graph's output or of a trace, drawn with ``options``."""
+    return build_scene(as_trace(out_or_trace, options), options.digits, boxed_groups(options))
+
+
+Drawable = Frames | Trace | Value | Tensor | Callable[..., Any]
+
+
+def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, **options: Any) -> Frames:
+    """The frames of what a user passes: frames (as they are), a trace, a graph's output,
+    or a function called with ``inputs`` (a named :class:`Value` each).
+
+    ``options`` are those of :class:`~vizgrad.options.Options` (``rankdir``, ``digits``,
+    ``groups``, ``collapse``); frames are laid out already, so options that differ from
+    theirs raise a ValueError.
+    """
+    if isinstance(obj, Frames):
+        changed = obj.options.changed(**options)
+        if changed:
+            said = ", ".join(f"{k}={v!r}" for k, v in changed.items())
+            raise ValueError(f"these frames are laid out already: pass the graph's output or its trace "
+                             f"instead of frames to draw it with {said}")
+        return obj
+    opts = Options.of(**options)
+    if isinstance(obj, (Value, Tensor, Trace)):
+        if inputs:
+            raise TypeError(f"inputs ({', '.join(inputs)}) are for a function: pass a function, not a graph")
+        return Frames.of_options(scene_of(obj, opts), opts)
+    if not callable(obj):
+        raise TypeError(
+            "expected a graph's output (a Value or Tensor), a vizgrad.trace(...), frames, "
+            f"or a function with its inputs as keywords; got {type(obj).__name__}"
+        )
+    if not inputs:
+        raise TypeError("a function needs its inputs as keywords, e.g. scrub(fn, x=-2.0, y=5.0)")
+    if opts.groups:
+        raise TypeError("groups name the nodes of one graph, and a function makes a new graph at every "
+                        "input: pass the graph's output (with its groups) instead of the function")
+    return Frames.of_options(scene_of(call(obj, inputs), opts), opts)
+
+
+def picture(svg: str, format: str = "svg") -> bytes:
+    """An SVG (a frame, or Graphviz's own) as the bytes of an SVG, PNG or PDF file."""
+    fmt = format.lower() if isinstance(format, str) else format
+    if fmt == "svg":
+        return svg.encode("utf-8")
+    if fmt not in ("png", "pdf"):
+        raise ValueError(f"a picture is 'svg', 'png' or 'pdf', not {format!r}")
+    from .export import convert_svg  # PNG and PDF writers load only when asked for
+
+    return convert_svg(svg, fmt)

@@ -12,21 +12,19 @@ the notebook widget, :func:`vizgrad.scrub.scrub`.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
-import uuid
-from dataclasses import dataclass, field
+from collections import Counter
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .captions import Caption, captions as make_captions
-from .frames import Frames
+from .files import write_atomic
+from .frames import Drawable, Frames, as_frames
 from .scene import clean
-from .tensor import Tensor
-from .trace import Trace
-from .value import Value
 
 # Inline SVG in an HTML page needs no namespace declaration: leaving it out keeps the
 # saved page free of any URL at all.
@@ -44,160 +42,108 @@ def script_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-@dataclass
-class Replay:
-    """What a player shows: one layout (``frames``) and the steps of ``trace`` on it.
-
-    ``changes`` is per step the (hole, value) pairs that differ from the step before,
-    as in :attr:`Frames.changes`; by default the frames' own. A widget with live
-    inputs keeps the layout and swaps in the changes of a recomputed trace.
-    """
-
-    frames: Frames
-    trace: Trace | None = None
-    changes: Sequence[Sequence[tuple[int, str]]] | None = None
-    captions: list[Caption] | None = None
-    _marked: tuple[str, ...] | None = field(default=None, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.trace is None:
-            self.trace = self.frames.trace
-        if self.changes is None:
-            self.changes = self.frames.changes
-        if self.captions is None:
-            self.captions = make_captions(self.trace, self.frames.scene.digits)
-
-    def __len__(self) -> int:
-        return len(self.changes)
-
-    @property
-    def backward_start(self) -> int:
-        """The index of the first backward step."""
-        return len(self.trace.nodes)
-
-    def values(self, k: int) -> list[str]:
-        """Every hole's content after step ``k``."""
-        n = len(self.changes)
-        if not isinstance(k, int) or not -n <= k < n:
-            raise IndexError(f"step {k!r} does not exist: there are {n} steps (0 to {n - 1})")
-        values = list(self.frames.initial)
-        for diff in self.changes[: k % n + 1]:
-            for hole, value in diff:
-                values[hole] = value
-        return values
-
-    def svg(self, k: int) -> str:
-        """The SVG of step ``k`` (as :meth:`Frames.svg` draws it)."""
-        return self.frames.template.fill(self.values(k))
-
-    def marked_svg(self, values: list[str] | None = None) -> str:
-        """The SVG with every hole marked ``data-h``, filled with ``values`` (default: initial)."""
-        parts = self._marked_parts()
-        values = list(self.frames.initial) if values is None else values
-        out = [parts[0]]
-        for value, part in zip(values, parts[1:]):
-            out.append(value)
-            out.append(part)
-        return "".join(out).replace(_XMLNS, "", 1)
-
-    def _marked_parts(self) -> tuple[str, ...]:
-        # Mirrors Frames.to_json's marking, so that the page can show any step
-        # before its script runs; checked against to_json itself.
-        if self._marked is None:
-            template = self.frames.template
-            parts = list(template.parts)
-            marked = [parts[0]]
-            for i, (hole, part) in enumerate(zip(template.holes, parts[1:])):
-                if hole.kind == "text":
-                    marked[-1] = marked[-1][:-1] + f' data-h="{i}">'
-                else:
-                    head, sep, tail = marked[-1].rpartition("<g ")
-                    marked[-1] = f'{head}{sep}data-h="{i}" {tail}'
-                marked.append(part)
-            filled = [marked[0]]
-            for value, part in zip(self.frames.initial, marked[1:]):
-                filled.append(value)
-                filled.append(part)
-            if "".join(filled) != self.frames.to_json()["svg"]:  # pragma: no cover - format drift
-                raise RuntimeError("vizgrad.player: the frames' marked SVG format changed")
-            self._marked = tuple(marked)
-        return self._marked
-
-    def data(self, start: int = 0, interval: int = 700) -> dict[str, Any]:
-        """The player's data: each step's changes, the captions, where backward begins."""
-        return {
-            "n": len(self.changes),
-            "backward": self.backward_start,
-            "start": start,
-            "interval": interval,
-            "initial": list(self.frames.initial),
-            "steps": [[[h, v] for h, v in diff] for diff in self.changes],
-            "captions": [[c.text, c.formula] for c in self.captions],
-        }
+def player_svg(frames: Frames, step: int | None = None) -> str:
+    """The player's drawing: the marked SVG filled at ``step`` (``None``: as it starts)."""
+    return frames.marked_svg(None if step is None else frames.values(step)).replace(_XMLNS, "", 1)
 
 
-def as_replay(obj: Frames | Trace | Value | Tensor | Replay, rankdir: str = "LR", digits: int = 3) -> Replay:
-    """A :class:`Replay` of frames, a trace, or a graph's output (laid out here)."""
-    if isinstance(obj, Replay):
-        return obj
-    if isinstance(obj, Frames):
-        return Replay(obj)
-    return Replay(Frames(obj, rankdir, digits))
+def player_data(frames: Frames, start: int = 0, interval: int = 700,
+                captions: list[Caption] | None = None) -> dict[str, Any]:
+    """The player's data: each hole's start, each step's changes, the captions, where
+    backward begins."""
+    if captions is None:
+        captions = make_captions(frames.trace, frames.options.digits)
+    return {
+        "n": len(frames),
+        "backward": len(frames.trace.nodes),
+        "start": start,
+        "interval": interval,
+        "initial": list(frames.initial),
+        "steps": [[[h, v] for h, v in diff] for diff in frames.changes],
+        "captions": [[c.text, c.formula] for c in captions],
+    }
+
+
+# How many players with the same content this process has written: the n-th gets its
+# own id, and the same calls in the same order give the same ids (e.g. nbconvert --execute).
+_seen: Counter[str] = Counter()
+
+
+def _player_id(content: str, page: bool) -> str:
+    """An element id from the player's content: the same in every run, and unique on a
+    page (a second identical player in this process gets another id). A whole page holds
+    one player: its id depends on its content alone."""
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    n = 0 if page else _seen[digest]
+    if not page:
+        _seen[digest] += 1
+    if n:
+        digest = hashlib.sha256(f"{digest}:{n}".encode()).hexdigest()
+    return "vgp-" + digest[:16]
 
 
 def player_fragment(
-    frames_or_trace: Frames | Trace | Value | Tensor | Replay,
+    frames_or_trace: Drawable,
     *,
     step: int = 0,
     interval: int = 700,
-    rankdir: str = "LR",
-    digits: int = 3,
     css: bool = True,
     defer: bool = False,
+    **options: Any,
 ) -> str:
     """A ``<div>`` with its own style and script: a working player inside any HTML page.
 
-    Element ids are unique per call, so several players can share a page. The SVG is
-    filled in at ``step``, so the drawing shows even where scripts do not run.
-    ``defer``: keep the drawing out of layout until the script runs (a large drawing
-    then loads faster; a ``<noscript>`` rule shows it where scripts do not run).
+    Element ids come from the content and are unique per call, so several players can
+    share a page and the same calls give the same page. The SVG is filled in at
+    ``step``, so the drawing shows even where scripts do not run. ``defer``: keep the
+    drawing out of layout until the script runs (a large drawing then loads faster; a
+    ``<noscript>`` rule shows it where scripts do not run). ``options``: the drawing's
+    (``rankdir``, ``digits``, ``groups``, ``collapse``: see :class:`vizgrad.options.Options`).
     """
-    replay = as_replay(frames_or_trace, rankdir, digits)
-    n = len(replay)
-    step = min(max(int(step), 0), n - 1)
-    uid = "vgp-" + uuid.uuid4().hex[:12]
-    data = replay.data(start=step, interval=int(interval))
+    return _fragment(as_frames(frames_or_trace, **options), step, interval, css, defer, page=False)
+
+
+def _fragment(frames: Frames, step: int, interval: int, css: bool, defer: bool, page: bool,
+              captions: list[Caption] | None = None) -> str:
+    step = min(max(int(step), 0), len(frames) - 1)
+    data = script_json(player_data(frames, start=step, interval=int(interval), captions=captions))
+    figure = player_svg(frames, step)
+    uid = _player_id(figure + data, page)
     style = f"<style>{static_text('player.css')}</style>\n" if css else ""
     cls = "vgp vgp-defer" if defer else "vgp"
     noscript = f"<noscript><style>#{uid} > .vgp-figure {{ display: block; }}</style></noscript>\n" if defer else ""
     return (
         f'{style}{noscript}<div class="{cls}" id="{uid}" tabindex="0">'
-        f'<div class="vgp-figure">{replay.marked_svg(replay.values(step))}</div></div>\n'
-        f'<script type="application/json" id="{uid}-data">{script_json(data)}</script>\n'
+        f'<div class="vgp-figure">{figure}</div></div>\n'
+        f'<script type="application/json" id="{uid}-data">{data}</script>\n'
         f'<script type="module">\n{static_text("player.js")}\nmountStatic("{uid}");\n</script>\n'
     )
 
 
 def player_html(
-    frames_or_trace: Frames | Trace | Value | Tensor | Replay,
+    frames_or_trace: Drawable,
     *,
     title: str | None = None,
     step: int = 0,
     interval: int = 700,
-    rankdir: str = "LR",
-    digits: int = 3,
+    **options: Any,
 ) -> str:
     """One self-contained HTML page: the graph, the step slider, buttons, keys, Play, captions.
 
     Everything is inline (no network request, no kernel): open it from disk, mail it,
     put it on a slide. ``frames_or_trace`` is a :class:`~vizgrad.frames.Frames`, a
-    trace, or the output of a graph (laid out here).
+    trace, or the output of a graph (laid out here, with the drawing ``options``).
+    The same input gives the same page, byte for byte.
     """
-    replay = as_replay(frames_or_trace, rankdir, digits)
+    return _page(as_frames(frames_or_trace, **options), title, step, interval)
+
+
+def _page(frames: Frames, title: str | None, step: int, interval: int,
+          captions: list[Caption] | None = None) -> str:
     if title is None:
-        out = replay.trace.output
+        out = frames.trace.output
         title = f"vizgrad: {' '.join(clean(out.name))}" if out.name else "vizgrad"
-    body = player_fragment(replay, step=step, interval=interval, defer=True)
+    body = _fragment(frames, step, interval, css=True, defer=True, page=True, captions=captions)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -210,10 +156,7 @@ def player_html(
     )
 
 
-def save_html(path: str | Path, frames_or_trace: Frames | Trace | Value | Tensor | Replay, **options: Any) -> Path:
-    """Write :func:`player_html` to ``path`` (UTF-8); return the path."""
-    path = Path(path)
-    path.write_text(player_html(frames_or_trace, **options), encoding="utf-8")
-    return path
-
-
+def save_html(path: str | Path, frames_or_trace: Drawable, *, title: str | None = None, step: int = 0,
+              interval: int = 700, **options: Any) -> Path:
+    """Write :func:`player_html` to ``path`` (UTF-8, all at once); return the path."""
+    return write_atomic(path, player_html(frames_or_trace, title=title, step=step, interval=interval, **options))

@@ -130,7 +130,8 @@ def _factor(s: str) -> str:
 
 
 def clean(text: str) -> list[str]:
-    """A user's string as lines of printable text (control characters shown as escapes)."""
+    """A user's string as lines of printable text (control characters, NUL included, shown
+    as escapes such as ``\\x00``). A string of newlines alone gives that many empty lines."""
     lines = []
     for line in str(text).split("\n"):
         lines.append("".join(
@@ -138,6 +139,11 @@ def clean(text: str) -> list[str]:
             for c in line
         ))
     return lines
+
+
+def one_line(text: str) -> str:
+    """A user's string as one line of printable text (its lines joined by spaces)."""
+    return " ".join(clean(text))
 
 
 def name_of(node: Value | Tensor) -> str | None:
@@ -170,7 +176,7 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = ()) -> Scene:
     for i, n in enumerate(nodes):
         flagged = not n.is_finite
         if n.op:
-            scene.elements.append(Element(f"n{i}", "gate", (Row(n.op),), flagged=flagged))
+            scene.elements.append(Element(f"n{i}", "gate", (Row(one_line(n.op)),), flagged=flagged))
         else:
             rows = [Row(line) for line in clean(name_of(n) or ("input" if isinstance(n, Value) else "array"))]
             if isinstance(n, Tensor):

@@ -26,6 +26,7 @@ CDN (nothing shows offline). For that case add the preprocessor defined here::
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import time
@@ -36,62 +37,23 @@ import anywidget
 import ipywidgets
 import traitlets
 
-from .frames import Frames
-from .player import Replay, player_fragment, save_html as _save_html, static_text
-from .scene import Scene, build_scene
-from .svg import ACTIVE_CLASS, text_value
+from .captions import captions as make_captions
+from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow
+from .files import write_atomic
+from .frames import Drawable, Frames, StructureChanged, as_frames
+from .options import OPTION_NAMES, call, non_default
+from .player import _fragment, _page, player_data, player_svg, static_text
 from .tensor import Tensor
-from .trace import Trace, trace as make_trace
+from .trace import Trace
 from .value import Value
 
-
 SLOW_UPDATE_MS = 150.0  # slower recomputes than this wait for the slider to be let go
+GRAPHVIZ_ERRORS = (GraphvizError, GraphvizNotFound, LayoutTooSlow)
 
 
-class StructureChanged(ValueError):
-    """A new trace does not fit an existing layout: its graph has another structure."""
-
-
-def _shape(scene: Scene) -> list[tuple]:
-    """The scene without its changing texts: what the layout depends on."""
-    return [
-        (el.id, el.kind, el.tail, el.head, el.arrow,
-         tuple((r.slot, r.color, r.size) if r.slot else (r.text, r.color, r.size) for r in el.rows))
-        for el in scene.elements
-    ]
-
-
-def restep(frames: Frames, new_trace: Trace, scene: Scene | None = None) -> list[tuple[tuple[int, str], ...]]:
-    """Each step's (hole, value) changes of ``new_trace`` on the layout of ``frames``.
-
-    Mirrors :class:`Frames`: the slot texts of the new trace's scene go into the holes
-    of the existing template. Raises :class:`StructureChanged` when the new graph is
-    not drawn with the same elements (another op sequence, names or wiring).
-    """
-    if scene is None:
-        scene = build_scene(new_trace, frames.scene.digits)
-    if len(scene.changes) != len(frames.changes) or _shape(scene) != _shape(frames.scene):
-        raise StructureChanged("the new graph has another structure than the laid-out one")
-    index = {(h.kind, h.key): i for i, h in enumerate(frames.template.holes)}
-    out: list[tuple[tuple[int, str], ...]] = []
-    before: tuple[str, ...] = ()
-    try:
-        for k, change in enumerate(scene.changes):
-            diff = [(index["text", slot], text_value(text)) for slot, text in change.items()]
-            now = scene.active[k]
-            diff += [(index["class", el], "") for el in before if el not in now]
-            diff += [(index["class", el], ACTIVE_CLASS) for el in now if el not in before]
-            out.append(tuple(diff))
-            before = now
-    except KeyError as e:
-        raise StructureChanged(f"the new graph has a hole the layout lacks: {e}") from None
-    return out
-
-
-def retext(frames: Frames, new_trace: Trace) -> dict[str, Any]:
-    """Like ``frames.to_json()``, for ``new_trace`` drawn on the layout of ``frames``."""
-    changes = restep(frames, new_trace)
-    return {"svg": frames.to_json()["svg"], "steps": [[list(c) for c in diff] for diff in changes]}
+def error_message(e: BaseException) -> str:
+    """One visible line for an error, as HTML."""
+    return f'<span style="color:#d62728">{html.escape(type(e).__name__)}: {html.escape(str(e))}</span>'
 
 
 def _slider_for(name: str, spec: Any) -> ipywidgets.FloatSlider:
@@ -138,22 +100,23 @@ class Scrubber(anywidget.AnyWidget):
 
     def __init__(
         self,
-        out_or_trace: Value | Tensor | Trace | Frames,
+        out_or_trace: Drawable,
         *,
-        rankdir: str = "LR",
-        digits: int = 3,
         step: int = 0,
         interval: int = 700,
         fallback: bool = True,
         _fn: Callable[..., Any] | None = None,
         _inputs: dict[str, Any] | None = None,
+        **options: Any,
     ) -> None:
-        fr = out_or_trace if isinstance(out_or_trace, Frames) else Frames(out_or_trace, rankdir, digits)
-        self.frames: Frames = fr
-        self.fallback = fallback
-        self.replay = Replay(fr)
         self._fn = _fn
         self.sliders: dict[str, ipywidgets.FloatSlider] = {}
+        if _fn is not None:
+            self.sliders = {name: _slider_for(name, spec) for name, spec in (_inputs or {}).items()}
+        start = {name: s.value for name, s in self.sliders.items()} if _fn is not None else None
+        self.frames: Frames = as_frames(out_or_trace, start, **options)
+        self.fallback = fallback
+        self._captions: list | None = None
         self.status = ipywidgets.HTML("")
         self.last_update_ms: float | None = None
         self.layouts = 1  # Graphviz layouts made (a live input changing the structure adds one)
@@ -161,7 +124,6 @@ class Scrubber(anywidget.AnyWidget):
         super().__init__(interval=int(interval))
         self._push(layout=True, step=step)
         if _fn is not None:
-            self.sliders = {name: _slider_for(name, spec) for name, spec in (_inputs or {}).items()}
             for s in self.sliders.values():
                 s.observe(self._on_slider, names="value")
 
@@ -170,16 +132,19 @@ class Scrubber(anywidget.AnyWidget):
     @property
     def trace(self) -> Trace:
         """The trace shown now (recomputed when a live input moves)."""
-        return self.replay.trace
+        return self.frames.trace
 
     @property
     def captions(self) -> list:
-        return self.replay.captions
+        """Every step's caption, for the trace shown now."""
+        if self._captions is None:
+            self._captions = make_captions(self.frames.trace, self.frames.options.digits)
+        return self._captions
 
     @property
     def caption(self):
         """The caption of the current step."""
-        return self.replay.captions[self.step]
+        return self.captions[self.step]
 
     @property
     def phase(self) -> str:
@@ -187,7 +152,7 @@ class Scrubber(anywidget.AnyWidget):
 
     def svg(self, k: int | None = None) -> str:
         """The SVG of step ``k`` (default: the current step), as the browser shows it."""
-        return self.replay.svg(self.step if k is None else k)
+        return self.frames.svg(self.step if k is None else k)
 
     @traitlets.validate("step")
     def _valid_step(self, proposal: Any) -> int:
@@ -195,13 +160,15 @@ class Scrubber(anywidget.AnyWidget):
         return min(max(k, 0), self.max_step)
 
     def _push(self, layout: bool, step: int | None = None) -> None:
-        r = self.replay
+        fr = self.frames
+        self._captions = None
+        data = player_data(fr, interval=self.interval, captions=self.captions)
         with self.hold_sync():
-            self.set_trait("max_step", len(r) - 1)
-            self.set_trait("backward_start", r.backward_start)
+            self.set_trait("max_step", len(fr) - 1)
+            self.set_trait("backward_start", data["backward"])
             if layout:
-                self.svg_template = r.marked_svg()
-            self.data = json.dumps(r.data(interval=self.interval), ensure_ascii=False, separators=(",", ":"))
+                self.svg_template = player_svg(fr)
+            self.data = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
             if step is not None:
                 self.step = step
             elif self.step > self.max_step:
@@ -243,21 +210,21 @@ class Scrubber(anywidget.AnyWidget):
             raise RuntimeError("this scrubber has no live inputs: use scrub(fn, x=..., ...)")
         t0 = time.perf_counter()
         try:
-            out = self._fn(**{name: Value(float(v), name=name) for name, v in self.inputs.items()})
-            new = make_trace(out) if not isinstance(out, Trace) else out
+            new = call(self._fn, self.inputs)
         except Exception as e:  # show it, keep the last good drawing
-            self.status.value = f'<span style="color:#d62728">{_escape(type(e).__name__)}: {_escape(str(e))}</span>'
+            self.status.value = error_message(e)
             return float("nan")
-        digits = self.frames.scene.digits
-        scene = build_scene(new, digits)
         try:
-            changes = restep(self.frames, new, scene)
-            self.replay = Replay(self.frames, new, changes)
+            self.frames = self.frames.with_trace(new)
             self._push(layout=False)
         except StructureChanged:
+            try:
+                fresh = as_frames(new, **_options_of(self.frames))
+            except GRAPHVIZ_ERRORS as e:  # e.g. too slow to lay out: keep the last good drawing
+                self.status.value = error_message(e)
+                return float("nan")
             self.layouts += 1
-            self.frames = Frames(new, self.frames.rankdir, digits)
-            self.replay = Replay(self.frames)
+            self.frames = fresh
             self._push(layout=True)
         self.status.value = ""
         self.last_update_ms = (time.perf_counter() - t0) * 1000.0
@@ -281,18 +248,16 @@ class Scrubber(anywidget.AnyWidget):
 
     def html(self, step: int | None = None) -> str:
         """A self-contained player of the current pass, as an HTML fragment."""
-        return player_fragment(self.replay, step=self.step if step is None else step, interval=self.interval)
+        return _fragment(self.frames, self.step if step is None else step, self.interval, css=True,
+                         defer=False, page=False, captions=self.captions)
 
     def save_html(self, path: str | Path, title: str | None = None, step: int = 0) -> Path:
         """Write the current pass as one self-contained HTML page (no network, no kernel)."""
-        return _save_html(path, self.replay, title=title, step=step, interval=self.interval)
+        return write_atomic(path, _page(self.frames, title, step, self.interval, captions=self.captions))
 
     def _repr_mimebundle_(self, **kwargs: Any):
         view = self.view
-        if view is self:
-            bundle = super()._repr_mimebundle_(**kwargs)
-        else:
-            bundle = view._repr_mimebundle_(**kwargs)
+        bundle = super()._repr_mimebundle_(**kwargs) if view is self else view._repr_mimebundle_(**kwargs)
         if isinstance(bundle, tuple):
             data, metadata = bundle
         else:
@@ -313,18 +278,19 @@ class Scrubber(anywidget.AnyWidget):
         return f"<vizgrad scrubber: step {self.step} of 0..{self.max_step}{live}>"
 
 
-def _escape(s: str) -> str:
-    import html
-
-    return html.escape(s)
+def _options_of(frames: Frames) -> dict[str, Any]:
+    """The drawing options of ``frames`` for another graph (its groups belong to its own)."""
+    return {name: getattr(frames.options, name) for name in OPTION_NAMES if name != "groups"}
 
 
 def scrub(
-    out_or_trace: Value | Tensor | Trace | Frames | Callable[..., Any],
+    out_or_trace: Drawable,
     /,
     *,
     rankdir: str = "LR",
     digits: int = 3,
+    groups: Any = (),
+    collapse: bool = False,
     step: int = 0,
     interval: int = 700,
     fallback: bool = True,
@@ -336,27 +302,29 @@ def scrub(
     y=5.0)`` calls ``fn(x=Value(-2.0, name="x"), y=Value(5.0, name="y"))`` and adds a
     slider per input (a number: a range around it; or ``(value, min, max[, step])``).
 
-    Options: ``rankdir`` and ``digits`` of the drawing, the first ``step`` shown, Play's
-    ``interval`` in ms per step, and ``fallback`` (also put a static HTML player in the
-    output, for nbconvert and other renderers without widgets).
+    Options: the drawing's (``rankdir``, ``digits``, ``groups``, ``collapse``, and any other
+    of :class:`vizgrad.options.Options`: those names are not input names), the first
+    ``step`` shown, Play's ``interval`` in ms per step, and ``fallback`` (also put a
+    static HTML player in the output, for nbconvert and other renderers without widgets).
     """
+    options = dict(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse)
+    options.update({name: inputs.pop(name) for name in OPTION_NAMES if name in inputs})  # any other option
     if isinstance(out_or_trace, (Value, Tensor, Trace, Frames)):
         if inputs:
             raise TypeError(f"inputs ({', '.join(inputs)}) are for scrub(fn, ...): pass a function, not a graph")
-        return Scrubber(out_or_trace, rankdir=rankdir, digits=digits, step=step, interval=interval,
-                        fallback=fallback)
+        if isinstance(out_or_trace, Frames):  # laid out already: only options that differ are an error
+            options = non_default(**options)
+        return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, **options)
     if not callable(out_or_trace):
         raise TypeError(
             "scrub(...) takes a graph's output (a Value or Tensor), a vizgrad.trace(...), "
             f"frames, or a function with its inputs as keywords; got {type(out_or_trace).__name__}"
         )
-    fn = out_or_trace
     if not inputs:
         raise TypeError("scrub(fn, ...) needs the inputs as keywords, e.g. scrub(fn, x=-2.0, y=5.0)")
     start = {name: _slider_for(name, spec) for name, spec in inputs.items()}
-    out = fn(**{name: Value(float(s.value), name=name) for name, s in start.items()})
-    return Scrubber(out if isinstance(out, Trace) else make_trace(out), rankdir=rankdir, digits=digits,
-                    step=step, interval=interval, fallback=fallback, _fn=fn, _inputs=start)
+    return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, _fn=out_or_trace,
+                    _inputs=start, **options)
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

@@ -9,15 +9,20 @@ differently: the text of a slot, or whether an element is active.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from xml.sax.saxutils import escape, quoteattr
 
 from .layout import Layout
-from .scene import Scene
+from .scene import Scene, one_line
 
 PAD = 6.0  # points around the drawing
 
 STYLE = """
 .vg text { font-family: Helvetica, Arial, "DejaVu Sans", sans-serif; }
+.vg-flagged.vg-gate ellipse, .vg-flagged.vg-gate polygon { stroke: #d62728; stroke-width: 2.5; stroke-dasharray: 5,2; }
+.vg-flagged.vg-wire path { stroke: #d62728; stroke-width: 2.5; stroke-dasharray: 5,2; }
+.vg-flagged.vg-wire polygon { fill: #d62728; stroke: #d62728; }
+.vg-flagged.vg-input text, .vg-flagged.vg-output text { fill: #d62728; font-weight: bold; }
 .vg-active.vg-wire path { stroke: #ff7f0e; stroke-width: 3; }
 .vg-active.vg-wire polygon { fill: #ff7f0e; stroke: #ff7f0e; }
 .vg-active.vg-gate ellipse, .vg-active.vg-gate polygon { stroke: #ff7f0e; stroke-width: 3; fill: #fff1e0; }
@@ -27,14 +32,28 @@ STYLE = """
 """
 
 ACTIVE_CLASS = " vg-active"
+FLAG_CLASS = " vg-flagged"
+
+
+def class_value(flagged: bool, active: bool) -> str:
+    """What an element's class hole holds: whether it shows a nan or inf, and is active."""
+    return (FLAG_CLASS if flagged else "") + (ACTIVE_CLASS if active else "")
 
 
 @dataclass(frozen=True)
 class Hole:
     """A place in the SVG that frames fill differently."""
 
-    kind: str  # "text": a slot's text; "class": an element's active flag
+    kind: str  # "text": a slot's text; "class": an element's flags (see class_value)
     key: str  # the slot or the element id
+
+
+def _fill(parts: tuple[str, ...], values: list[str]) -> str:
+    out = [parts[0]]
+    for value, part in zip(values, parts[1:], strict=True):
+        out.append(value)
+        out.append(part)
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -45,11 +64,24 @@ class Template:
     holes: tuple[Hole, ...]
 
     def fill(self, values: list[str]) -> str:
-        out = [self.parts[0]]
-        for value, part in zip(values, self.parts[1:]):
-            out.append(value)
-            out.append(part)
-        return "".join(out)
+        return _fill(self.parts, values)
+
+    @cached_property
+    def marked_parts(self) -> tuple[str, ...]:
+        """The parts with every hole's element marked ``data-h="<index>"`` (for players)."""
+        marked = [self.parts[0]]
+        for i, (hole, part) in enumerate(zip(self.holes, self.parts[1:], strict=True)):
+            if hole.kind == "text":  # the hole sits right after '<text ... data-slot="…">'
+                marked[-1] = marked[-1][:-1] + f' data-h="{i}">'
+            else:  # the hole sits inside class="…": mark the element itself
+                head, sep, tail = marked[-1].rpartition("<g ")
+                marked[-1] = f'{head}{sep}data-h="{i}" {tail}'
+            marked.append(part)
+        return tuple(marked)
+
+    def fill_marked(self, values: list[str]) -> str:
+        """The SVG with its holes marked, filled with ``values``."""
+        return _fill(self.marked_parts, values)
 
 
 def _f(v: float) -> str:
@@ -105,7 +137,7 @@ def write_template(scene: Scene, geometry: Layout) -> Template:
           f'viewBox="0 0 {_f(W)} {_f(H)}">\n<style>{STYLE}</style>\n'
           f'<rect x="0" y="0" width="{_f(W)}" height="{_f(H)}" fill="white"/>\n')
     for el in scene.elements:
-        kind_class = f"vg-{el.kind}" + (" vg-flagged" if el.flagged else "")
+        kind_class = f"vg-{el.kind}"
         w.put(f'<g id={quoteattr(el.id)} data-c="{kind_class}" class="{kind_class}')
         w.hole(Hole("class", el.id))
         w.put('">')
@@ -128,7 +160,7 @@ def write_template(scene: Scene, geometry: Layout) -> Template:
                     dash = ""
             else:
                 _shape(w, op, pen, fill, width, dash)
-        for row, op in zip(el.rows, geometry.texts.get(el.id, [])):
+        for row, op in zip(el.rows, geometry.texts.get(el.id, []), strict=False):
             x, y = op["pt"]
             x += {"l": op["width"] / 2, "r": -op["width"] / 2}.get(op.get("align", "c"), 0.0)
             w.put(f'<text x="{_f(x + PAD)}" y="{_f(geometry.height - y + PAD)}" text-anchor="middle" '
@@ -137,7 +169,7 @@ def write_template(scene: Scene, geometry: Layout) -> Template:
                 w.put(f' data-slot={quoteattr(row.slot)}>')
                 w.hole(Hole("text", row.slot))
             else:
-                w.put(">" + escape(row.text))
+                w.put(">" + escape(one_line(row.text)))
             w.put("</text>")
         w.put("</g>\n")
     w.put("</svg>\n")

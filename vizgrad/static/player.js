@@ -7,7 +7,9 @@
 //     &gt; are decoded here; text only ever goes in as a Text node's data, never as
 //     markup, so a user's name that looks like an HTML tag shows as written);
 //   * a <g data-c="vg-wire ...">: its class attribute is data-c + value
-//     (value is "" or " vg-active").
+//     (value: " vg-flagged" if the element shows a nan or inf in this trace, then
+//     " vg-active" if it is active at this step; or ""). The flags of each trace
+//     arrive with its data ("initial" and the steps), so a new trace re-flags.
 //
 // Moving to a step never redraws: the target state is computed from the step diffs
 // (incrementally when moving forward) and only holes whose value differs touch the DOM.
