@@ -58,14 +58,14 @@ def as_float(x: Any, what: str, bools: bool = False) -> float | None:
             return None
         x = x.item()  # a numpy scalar (or 0-d array)
         if isinstance(x, complex):
-            raise TypeError(f"{what} takes a real number, got the complex {x}: use its .real or abs()")
+            raise TypeError(f"{what}: expected a real number, got the complex {x}: use its .real or abs()")
         if not isinstance(x, Real):
             return None
     try:
         return float(x)
     except OverflowError:
         raise OverflowError(
-            f"{what} got an integer of {len(str(abs(int(x))))} digits, too large for a float "
+            f"{what}: got an integer of {len(str(abs(int(x))))} digits, too large for a float "
             "(at most about 1.8e308): write float('inf') if you mean infinity"
         ) from None
 

@@ -199,7 +199,7 @@ class Tensor:
                 f"cannot combine a Tensor with a Value using {symbol!r}: "
                 "use Tensors throughout (Tensor(v.data) turns a Value's number into a Tensor)"
             )
-        c = as_float(other, f"the number in {symbol!r}")
+        c = as_float(other, f"{symbol!r} with a Tensor")
         if c is not None:
             return c
         if isinstance(other, (np.ndarray, list, tuple)):
@@ -406,11 +406,13 @@ def _as_array(data: Any) -> np.ndarray:
         array = np.asarray(data)
         if array.dtype == object:  # not plain numbers: Values, None, ...
             for item in array.flat:
-                if getattr(item, "_engine", None) or item is None:
+                if item is None:
+                    raise TypeError("Tensor(...) got None among its numbers: fill in every entry")
+                if getattr(item, "_engine", None):
                     raise TypeError(
-                        f"Tensor(...) takes numbers, not a {type(item).__name__} inside a list: "
-                        + ("a Tensor is one node, so build it from numbers (Tensor([v.data for v in values])), "
-                           "or keep the Values in a scalar graph" if item is not None else "fill in every entry")
+                        f"Tensor(...) takes numbers, not a {item._engine} inside a list (it would lose its "
+                        "gradient): build the Tensor from numbers, Tensor([v.data for v in values]), "
+                        "or keep the Values in a scalar graph"
                     )
         if array.dtype.kind == "c":
             raise TypeError("Tensor(...) takes real numbers, got complex ones: use .real or abs()")

@@ -87,11 +87,11 @@ class Value:
     def _other(self, other: Any, symbol: str) -> "Value | float":
         if type(other) is Value:
             return other
-        if type(other) is float or type(other) is int:
-            return float(other)
+        if type(other) is float:
+            return other
         if isinstance(other, Value):
             return other
-        c = as_float(other, f"the number in {symbol!r}")
+        c = as_float(other, f"{symbol!r} with a Value")
         if c is not None:
             return c
         if getattr(other, "_engine", None) == "Tensor":
