@@ -179,7 +179,8 @@ def _array_max_local(a: np.ndarray, b: np.ndarray, y: np.ndarray) -> tuple[np.nd
 
 def _array_relu_local(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray]:
     positive = x > 0  # y = max(x, 0) is nan exactly where x is: then so is the gradient
-    return (np.where(np.isnan(x), np.nan, positive) if np.isnan(y.sum()) else positive,)
+    has_nan = y.size and np.isnan(y.max())  # max: one fast pass, nan if any element is
+    return (np.where(np.isnan(x), np.nan, positive) if has_nan else positive,)
 
 
 def _array_pow_local(x: np.ndarray, c: float, y: np.ndarray) -> tuple[Any]:

@@ -212,8 +212,8 @@ class Tensor:
     def _apply(self, row: Op, other: "Tensor | float | None" = None, reflected: bool = False) -> "Tensor":
         """The node ``row`` makes, elementwise, from self and ``other`` (a Tensor, a constant
         or nothing); ``reflected``: ``other`` is the first input."""
-        X = _frozen(self)
         if other is None or isinstance(other, float):
+            X = _frozen(self)
             args = (X,) if other is None else (X, other)
             with np.errstate(all="ignore"):
                 y = row.array_forward(*args)
@@ -546,7 +546,7 @@ def _unary_method(row: Op) -> Any:
     def method(self: Tensor) -> Tensor:
         return self._apply(row)
 
-    method.__name__ = method.__qualname__ = row.method
+    method.__name__, method.__qualname__ = row.method, f"Tensor.{row.method}"
     method.__doc__ = f"The {row.label} gate, elementwise: {row.verb} ({row.rule})."
     return method
 

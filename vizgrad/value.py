@@ -7,6 +7,9 @@ The backward pass then only multiplies: ``contribution = upstream × local``.
 
 A Python number used with a Value becomes part of the gate, as in the lecture's
 drawings: ``x + 1`` is one ``+1`` gate, ``-1 * x`` a ``*-1`` gate, ``1 / x`` a ``1/x`` gate.
+
+What each op computes is one row of the op table, :mod:`vizgrad.ops`; ``+`` and ``*``
+are also written out below, as the lecture's two examples.
 """
 
 from __future__ import annotations
@@ -202,7 +205,7 @@ class Value:
         self.grad = 1.0
         for node in reversed(order):
             upstream = node.grad
-            for child, local in zip(node.inputs, node._local, strict=True):
+            for child, local in zip(node.inputs, node._local):  # noqa: B905 (the hot loop: no check)
                 child.grad += upstream * local
 
     # -- looking at it -----------------------------------------------------------
@@ -234,7 +237,7 @@ def _unary_method(row: Op) -> Any:
         y = forward(x)
         return _node(y, label, (self,), local(x, y), spec)
 
-    method.__name__ = method.__qualname__ = row.method
+    method.__name__, method.__qualname__ = row.method, f"Value.{row.method}"
     method.__doc__ = f"The {row.label} gate: {row.verb} ({row.rule})."
     return method
 
