@@ -111,6 +111,22 @@ def test_table_rows_are_complete_and_found_by_name_alias_and_label():
     assert OPS["pow"].rules(3.0) == ("∂/∂x = 3·x^2",)
 
 
+def test_apply_makes_the_node_of_a_row_and_checks_what_it_gets():
+    x, y = Value(2.0), Value(-3.0)
+    assert ops.apply("mul", x, y).data == -6.0 and ops.apply(OPS["pow"], x, 3).op == "**3"
+    assert ops.spec_of(ops.apply("sin", x)) == (OPS["sin"], None)
+    t = ops.apply("add", Tensor([1.0, 2.0]), np.array([10.0, 20.0]))
+    assert t.data.tolist() == [11.0, 22.0]
+    with pytest.raises(TypeError, match="two inputs"):
+        ops.apply("mul", x)
+    with pytest.raises(TypeError, match="one input"):
+        ops.apply("exp", x, y)
+    with pytest.raises(TypeError, match="an input and a number"):
+        ops.apply("pow", x, y)
+    with pytest.raises(TypeError, match="Tensor method"):
+        ops.apply("sum", Tensor([1.0]))
+
+
 # -- edge values: both engines against numpy --------------------------------------------------
 
 SPECIAL = [math.nan, math.inf, -math.inf, 0.0, -0.0, 1.0, -1.0, 2.5, -0.5, 1e-300, -1e300, 710.0]

@@ -23,14 +23,16 @@ zeros as IEEE arithmetic gives them; no exception for a value outside an op's do
 The JavaScript expressions (``js_forward``, and ``js_local``, one per input) use the
 variable names above: ``x``; ``a`` and ``b``; ``c`` for the constant; ``y`` for the
 output (in ``js_local`` only). They are plain JavaScript expressions built from numbers,
-``+ - * / **``, comparisons, ``? :``, ``||``, ``NaN`` and ``Math.exp``, ``Math.log``,
+``+ - * / **``, parentheses, comparisons (``=== !== < <= > >=``), ``&& ||``, ``? :``,
+``NaN``, ``Infinity`` and ``Math.exp``, ``Math.log``,
 ``Math.tanh``, ``Math.sin``, ``Math.cos``, ``Math.abs``, ``Math.sqrt``; a page evaluates one with
 ``new Function("x", "a", "b", "c", "y", "return " + expr)``. They compute the same
 formulas as Python, so their numbers agree to rounding (relative 1e-12).
 
 Look-ups: :data:`OPS` (name -> row), :func:`find` (a name or common alias such as
-``"multiply"``), :func:`by_label` (a drawn label such as ``"*"`` or ``"+1"``), and
-:func:`spec_of` (the row that made a node and its exact constant).
+``"multiply"``), :func:`by_label` (a drawn label such as ``"*"`` or ``"+1"``),
+:func:`spec_of` (the row that made a node and its exact constant), :func:`verb_of`
+(a caption's verb) and :func:`apply` (a row applied to Values or Tensors).
 """
 
 from __future__ import annotations
@@ -229,14 +231,19 @@ class Op:
         return self.verb if c is None else self.verb.replace("{c}", num(c))
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_rules", self._make_rules(None))
+        object.__setattr__(self, "_local_rules", self._make_rules(None))
 
     def rules(self, c: float | None = None) -> tuple[str, ...]:
         """``∂/∂x = ...`` for each input, with the constant written in."""
-        return self._rules if c is None else self._make_rules(c)
+        return tuple(f"∂/∂{v} = {d}" for v, d in zip(self.wrt, self.local_rules(c), strict=True))
+
+    def local_rules(self, c: float | None = None) -> tuple[str, ...]:
+        """The derivatives alone (``exp(x)``), with the constant written in: a Tensor's
+        :class:`~vizgrad.tensor.LocalGradient` shows these."""
+        return self._local_rules if c is None else self._make_rules(c)
 
     def _make_rules(self, c: float | None) -> tuple[str, ...]:
-        return tuple(f"∂/∂{v} = {_fill(d, c)}" for v, d in zip(self.wrt, self.derivatives, strict=True))
+        return tuple(_fill(d, c) for d in self.derivatives)
 
     @property
     def rule(self) -> str:
@@ -272,7 +279,7 @@ _ROWS = [
     Op("sub", "-", ("a", "b"), "subtracts", ("1", "-1"),
        lambda a, b: a - b, lambda a, b, y: (1.0, -1.0), np.subtract, lambda a, b, y: (1.0, -1.0),
        "a - b", ("1", "-1"), aliases=("subtract", "minus")),
-    Op("mul", "*", ("a", "b"), "multiplies its inputs", ("b", "a"),
+    Op("mul", "*", ("a", "b"), "multiplies its inputs", ("the other input (b)", "the other input (a)"),
        lambda a, b: a * b, lambda a, b, y: (b, a), np.multiply, lambda a, b, y: (b, a),
        "a * b", ("b", "a"), aliases=("multiply", "mult", "times")),
     Op("div", "/", ("a", "b"), "divides", ("1/b", "-a/b²"),
@@ -326,7 +333,7 @@ _ROWS = [
        _sigmoid, lambda x, y: (0.25 * _bell(x),), _array_sigmoid, lambda x, y: (0.25 * _array_bell(x),),
        "x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))", ("0.25 * " + _JS_BELL.replace("{u}", "x"),),
        method="sigmoid", aliases=("sigma",)),
-    Op("relu", "relu", ("x",), "keeps positives (ReLU)", ("1 if x > 0, else 0",),
+    Op("relu", "relu", ("x",), "keeps positives (ReLU)", ("1 where x > 0, else 0",),
        lambda x: x if x > 0 else (0.0 if x <= 0 else x),
        lambda x, y: (1.0,) if x > 0 else ((0.0,) if x <= 0 else (x,)),
        lambda x: np.maximum(x, 0.0), _array_relu_local,
@@ -389,6 +396,18 @@ def spec_of(node: Any) -> tuple[Op, float | None] | None:
     """``(row, constant)`` for the op that made ``node`` (constant None if the gate has none);
     None for a leaf, or a node made some other way (a collapsed group, an exercise's gate)."""
     return getattr(node, "_spec", None)
+
+
+def apply(row: Op | str, node: Any, other: Any = None) -> Any:
+    """The node ``row`` (or its name) makes from ``node`` (a Value or Tensor) and ``other``
+    (its second input, its constant, or None): ``apply("mul", x, y)`` is ``x * y``."""
+    row = OPS[row] if isinstance(row, str) else row
+    o = None if other is None else node._other(other, row.label)
+    if row.forward is None or (o is None) != (len(row.inputs) == 1) or isinstance(o, float) != row.has_constant:
+        takes = {1: "one input", 2: "an input and a number" if row.has_constant else "two inputs"}
+        raise TypeError(f"the {row.name} op takes {takes[len(row.inputs)]}"
+                        + ("" if row.forward else " and is applied by its Tensor method"))
+    return node._apply(row, o)
 
 
 def verb_of(node: Any) -> str:

@@ -218,7 +218,7 @@ class Tensor:
             with np.errstate(all="ignore"):
                 y = row.array_forward(*args)
                 (d,) = row.array_local(*args, y)
-            rules = row.rules(other)
+            rules = row.local_rules(other)
             return _node(y, row.label_for(other), (self,), (_elementwise(d, X.shape, X.shape, rules[0]),),
                          (row, other))
         a, b = (other, self) if reflected else (self, other)
@@ -233,7 +233,7 @@ class Tensor:
                 "they do not broadcast (trailing dimensions must be equal or 1)"
             ) from None
         out_shape = np.shape(y)
-        rule_a, rule_b = row.rules()
+        rule_a, rule_b = row.local_rules()
         return _node(y, row.label, (a, b), (_elementwise(da, A.shape, out_shape, rule_a),
                                             _elementwise(db, B.shape, out_shape, rule_b)), (row, None))
 
