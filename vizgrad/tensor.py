@@ -398,6 +398,8 @@ class Tensor:
 
 def _as_array(data: Any) -> np.ndarray:
     """``data`` as a float64 array, refusing in one line what is not an array of real numbers."""
+    if type(data) is np.ndarray and data.dtype.kind in "fiub":  # the usual case: a copy
+        return np.array(data, dtype=np.float64)
     if getattr(data, "_engine", None) == "Value":
         raise TypeError("Tensor(...) takes numbers or arrays, not a Value: write Tensor(v.data)")
     if data is None:
