@@ -87,6 +87,19 @@ def test_every_row_is_wired_to_both_engines_and_tells_its_spec(row):
         assert ops.num(c) in row.label_for(c) and repr(c) not in row.label_for(c)
 
 
+@pytest.mark.parametrize("name, make", [("add", lambda a, b: a + b), ("mul", lambda a, b: a * b),
+                                        ("exp", lambda a, b: a.exp())])
+def test_ops_written_out_in_value_py_are_their_rows(name, make):
+    row = OPS[name]
+    same = lambda p, q: p == q or (math.isnan(p) and math.isnan(q))  # noqa: E731
+    for a in SPECIAL:
+        for b in SPECIAL:
+            out = make(Value(a), Value(b))
+            args = (a, b)[: len(row.inputs)]
+            y = row.forward(*args)
+            assert same(out.data, y) and all(map(same, out._local, row.local(*args, y))), (name, a, b)
+
+
 def test_leaves_and_hand_made_nodes_have_no_spec():
     assert ops.spec_of(Value(1.0)) is None
     assert ops.spec_of(Tensor([1.0])) is None

@@ -8,8 +8,9 @@ The backward pass then only multiplies: ``contribution = upstream × local``.
 A Python number used with a Value becomes part of the gate, as in the lecture's
 drawings: ``x + 1`` is one ``+1`` gate, ``-1 * x`` a ``*-1`` gate, ``1 / x`` a ``1/x`` gate.
 
-What each op computes is one row of the op table, :mod:`vizgrad.ops`; ``+`` and ``*``
-are also written out below, as the lecture's two examples.
+What each op computes is one row of the op table, :mod:`vizgrad.ops`; ``+``, ``*`` and
+``exp`` are also written out below, as the lecture's examples (the tests hold them to
+their rows).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from .ops import OPS, Op, as_float
 
 Number = int | float
 
-ADD, MUL = OPS["add"], OPS["mul"]
-_ADD_SPEC, _MUL_SPEC = (ADD, None), (MUL, None)
+ADD, MUL, EXP = OPS["add"], OPS["mul"], OPS["exp"]
+_ADD_SPEC, _MUL_SPEC, _EXP_SPEC = (ADD, None), (MUL, None), (EXP, None)
 
 
 def _node(data: float, op: str, inputs: tuple["Value", ...], local: tuple[float, ...],
@@ -180,8 +181,13 @@ class Value:
         o = self._other(other, "max")
         return self._apply(OPS["max"] if isinstance(o, Value) else OPS["max_const"], o)
 
-    # exp, log, tanh, sigmoid, relu, sin, cos, ...: one method per one-input row of
-    # the op table, added to the class at the end of this module
+    def exp(self) -> "Value":
+        """The exp gate: e^x, and beside it its local gradient, e^x again."""
+        out = EXP.forward(self.data)
+        return _node(out, EXP.label, (self,), (out,), _EXP_SPEC)  # d/dx e^x = e^x
+
+    # log, tanh, sigmoid, relu, sin, cos, ...: one method per one-input row of the
+    # op table, added to the class at the end of this module
 
     # -- backward ----------------------------------------------------------------
 
@@ -243,5 +249,5 @@ def _unary_method(row: Op) -> Any:
 
 
 for _row in ops.SCALAR_OPS:
-    if _row.method and _row.inputs == ("x",):
+    if _row.method and _row.inputs == ("x",) and _row.method not in Value.__dict__:
         setattr(Value, _row.method, _unary_method(_row))
