@@ -28,7 +28,7 @@ def check_grads(fn, *arrays, rtol=1e-5, atol=1e-6):
     (out * W).sum().backward()
     np.testing.assert_allclose(out.grad, W)
     numeric = tensor_numeric_grads(lambda *ts: (fn(*ts) * W).sum(), *arrays)
-    for t, n in zip(tensors, numeric):
+    for t, n in zip(tensors, numeric, strict=True):
         assert t.grad.shape == t.shape
         assert t.grad.dtype == np.float64
         np.testing.assert_allclose(t.grad, n, rtol=rtol, atol=atol)
@@ -595,6 +595,48 @@ def test_non_finite_gradients_match_the_value_engine():
         (v.log().relu() + v.log() * 0).backward()
         (t.log().relu() + t.log() * 0).backward()
     assert math.isnan(v.grad) and np.isnan(t.grad)
+
+
+def test_a_list_of_values_is_refused_not_turned_into_floats():
+    x, y = Value(1.0), Value(2.0)
+    with pytest.raises(TypeError, match=r"not a Value.*Tensor\(\[v\.data for v in values\]\)"):
+        Tensor([x, y])
+    with pytest.raises(TypeError, match="not a Value"):
+        Tensor([[1.0], [x]])
+    with pytest.raises(TypeError, match="not a Tensor"):
+        Tensor([Tensor(1.0), Tensor(2.0)])
+
+
+def test_none_is_refused():
+    with pytest.raises(TypeError, match="got None"):
+        Tensor(None)
+    with pytest.raises(TypeError, match="got None among its numbers"):
+        Tensor([1.0, None])
+    with pytest.raises(TypeError, match="complex"):
+        Tensor([1j])
+
+
+def test_mean_of_nothing_is_nan_as_in_numpy():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = Tensor(np.zeros((0, 3)))
+        m = t.mean()
+        m.backward()
+        by_axis = t.mean(axis=0)
+    assert np.isnan(m.data) and m.is_finite is False and t.grad.shape == (0, 3)
+    assert by_axis.shape == (3,) and np.isnan(by_axis.data).all()
+
+
+def test_x_to_the_zero_has_zero_gradient_and_max_is_elementwise():
+    t = Tensor([0.0, -0.0, 3.0, np.nan])
+    (t**0).sum().backward()
+    assert t.grad.tolist() == [0.0, 0.0, 0.0, 0.0]
+    a, b = Tensor([1.0, 5.0, np.nan]), Tensor([2.0, 3.0, 1.0])
+    m = a.max(b)
+    m.sum().backward()
+    np.testing.assert_array_equal(m.data, [2.0, 5.0, np.nan])
+    np.testing.assert_array_equal(a.grad, [0.0, 1.0, np.nan])
+    np.testing.assert_array_equal(b.grad, [1.0, 0.0, np.nan])
 
 
 def test_finite_tensor_is_finite():

@@ -326,7 +326,7 @@ def test_random_programs_give_the_same_gradients_in_both_engines(program):
     tnodes = run_program(leaves, resolved, lambda v, n: Tensor(v))
     nodes[-1].backward()
     tnodes[-1].backward()
-    for v, t in zip(nodes, tnodes):
+    for v, t in zip(nodes, tnodes, strict=True):
         assert t.data.shape == ()
         assert t.data.item() == pytest.approx(v.data, rel=1e-9, abs=1e-9)
     for k in range(len(leaves)):
@@ -417,7 +417,7 @@ LECTURE_GRADS = (-0.20, 0.39, -0.39, -0.59, 0.20)
 
 
 def test_lecture_sigmoid_circuit():
-    leaves = [Value(v, name=n) for v, n in zip(LECTURE_POINT, ["w0", "x0", "w1", "x1", "w2"])]
+    leaves = [Value(v, name=n) for v, n in zip(LECTURE_POINT, ["w0", "x0", "w1", "x1", "w2"], strict=True)]
     f = sigmoid_circuit(*leaves)
     f.backward()
     assert round(f.data, 2) == 0.73
@@ -537,6 +537,56 @@ def test_pow_matches_numpy_on_overflow():
             expected = np.float64(base) ** n
             got = (Value(base) ** n).data
             assert (math.isnan(got) and np.isnan(expected)) or got == expected, (base, n)
+
+
+# -- edge values follow numpy (nan in, nan out; signed zeros and infinities) -------------------------
+
+
+def test_relu_of_nan_is_nan_with_a_nan_gradient():
+    x = Value(math.nan)
+    r = x.relu()
+    r.backward()
+    assert math.isnan(r.data) and math.isnan(x.grad)
+    assert math.isnan(Tensor([math.nan]).relu().data[0])  # as the Tensor engine (and numpy)
+
+
+@pytest.mark.parametrize("a, b", [(math.nan, 1.0), (1.0, math.nan), (math.nan, math.nan)])
+def test_max_with_a_nan_is_nan(a, b):
+    x, y = Value(a), Value(b)
+    m = x.max(y)
+    m.backward()
+    assert math.isnan(m.data) and math.isnan(x.grad) and math.isnan(y.grad)
+    assert math.isnan(Value(a).max(b).data)
+    assert math.isnan(float(np.maximum(a, b)))
+
+
+def test_negative_zero_to_a_negative_odd_power_is_minus_inf():
+    with np.errstate(divide="ignore"):
+        assert (Value(-0.0) ** -1).data == -math.inf == float(np.float64(-0.0) ** -1)
+    assert (Value(-0.0) ** -2).data == math.inf
+    assert (Value(0.0) ** -1).data == math.inf
+
+
+@pytest.mark.parametrize("at", [0.0, -0.0, 2.0, math.inf])
+def test_derivative_of_x_to_the_zero_is_zero_everywhere(at):
+    x, t = Value(at), Tensor([at])
+    y = x**0
+    y.backward()
+    (t**0).sum().backward()
+    assert (y.data, x.grad) == (1.0, 0.0)
+    assert t.grad.tolist() == [0.0]
+
+
+def test_out_of_range_and_complex_numbers_are_refused_in_one_line():
+    with pytest.raises(OverflowError, match="too large for a float.*float\\('inf'\\)"):
+        Value(10**400)
+    with pytest.raises(OverflowError, match="too large for a float"):
+        Value(1.0) + 10**400
+    with pytest.raises(TypeError, match="complex"):
+        Value(np.complex128(1j))
+    with pytest.raises(TypeError, match="complex"):
+        Value(1.0) * np.complex128(1j)
+    assert Value(np.float32(1.5)).data == 1.5 and Value(np.int64(3)).data == 3.0
 
 
 def test_finite_node_is_finite():

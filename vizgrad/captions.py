@@ -7,18 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .ops import verb_of
 from .scene import _factor, clean, fmt
 from .tensor import Tensor
 from .trace import Step, Trace
 
 INFIX = {"+": "+", "-": "-", "*": "·", "/": "/", "@": "@"}
-WHAT = {
-    "+": "adds its inputs", "-": "subtracts", "*": "multiplies its inputs", "/": "divides",
-    "max": "passes on the larger input", "exp": "exponentiates", "log": "takes the logarithm",
-    "tanh": "squashes with tanh", "σ": "squashes with the sigmoid", "relu": "keeps positives (ReLU)",
-    "@": "multiplies matrices", "sum": "sums", "mean": "averages", "T": "transposes",
-    "reshape": "reshapes", "cross-entropy": "computes the softmax cross-entropy loss",
-}
 
 
 @dataclass(frozen=True)
@@ -63,7 +57,7 @@ def _caption(step: Step, names: list[str], pos: dict[int, int], f: str, digits: 
             return Caption(f"Forward: the input {me} is {value}.", f"{me} = {value}")
         ins = [names[pos[id(i)]] for i in node.inputs]
         vals = [num(v) for v in (i.data for i in node.inputs)]
-        text = f"Forward: the {node.op} gate {WHAT.get(node.op.split('(')[0], 'computes')}."
+        text = f"Forward: the {node.op} gate {verb_of(node)}."  # the verb: from the op table
         if node.op in INFIX and len(ins) == 2:
             sym = INFIX[node.op]
             formula = f"{me} = {ins[0]} {sym} {ins[1]}"

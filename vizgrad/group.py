@@ -120,12 +120,8 @@ def collapse(out: Node, *groups: Group) -> Node:
                 new[id(node)] = rebuilt
             continue
         inputs = tuple(new.get(id(i), i) for i in node.inputs)
-        if all(a is b for a, b in zip(inputs, node.inputs)):
+        if all(a is b for a, b in zip(inputs, node.inputs, strict=True)):
             new[id(node)] = node
-        elif isinstance(node, Value):
-            new[id(node)] = Value(node.data, node.name, _op=node.op, _inputs=inputs, _local=node._local)
         else:
-            copy = node._gate(node.data, node.op, *zip(inputs, node._locals))
-            copy.name = node.name
-            new[id(node)] = copy
+            new[id(node)] = node._rewired(inputs)
     return new[id(out)]

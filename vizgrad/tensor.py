@@ -10,13 +10,13 @@ so the local gradient is just an array the shape of the output.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Real
 from typing import Any, Callable
 
 import numpy as np
 
+from . import ops
 from .graph import backprop, topological_order
-from .value import Value, _num
+from .ops import OPS, Op, as_float
 
 JACOBIAN_LIMIT = 1_000_000  # entries; a 4096-vector's ReLU would need 16.8 million
 
@@ -105,14 +105,6 @@ def _passed(g: np.ndarray) -> np.ndarray:
     return g
 
 
-def _one(a: np.ndarray, b: np.ndarray) -> float:
-    return 1.0
-
-
-def _minus_one(a: np.ndarray, b: np.ndarray) -> float:
-    return -1.0
-
-
 def _frozen(t: "Tensor") -> np.ndarray:
     """A Tensor's values to cache for backward: leaves are copied, since users update
     them in place (``w.data -= lr * w.grad``) while a graph that used them lives on."""
@@ -134,7 +126,8 @@ class Tensor:
     """
 
     __array_ufunc__ = None  # numpy defers to us: ndarray + Tensor calls Tensor.__radd__
-    __slots__ = ("data", "_grad", "name", "op", "inputs", "_locals", "__weakref__")
+    __slots__ = ("data", "_grad", "name", "op", "inputs", "_locals", "_spec", "__weakref__")
+    _engine = "Tensor"  # how the other engine recognizes a Tensor without importing it
 
     def __init__(
         self,
@@ -147,25 +140,16 @@ class Tensor:
     ) -> None:
         if isinstance(data, Tensor):
             raise TypeError("Tensor(...) takes an array, not another Tensor: use the Tensor itself")
-        if isinstance(data, Value):
-            raise TypeError(
-                "Tensor(...) takes numbers or arrays, not a Value: write Tensor(v.data)"
-            )
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {type(name).__name__}")
-        try:
-            array = np.array(data, dtype=np.float64)
-        except (TypeError, ValueError) as e:
-            raise TypeError(
-                f"Tensor(...) needs numbers or a (regular) array of numbers, "
-                f"got {type(data).__name__}: {e}"
-            ) from None
+        array = _as_array(data)
         self.data: np.ndarray = array
         self._grad: np.ndarray | None = None
         self.name = name
         self.op = _op
         self.inputs = _inputs
         self._locals = _locals
+        self._spec: tuple[Op, Any] | None = None  # (row of the op table, constant): see ops.spec_of
 
     # -- building the graph ------------------------------------------------------
 
@@ -195,23 +179,29 @@ class Tensor:
     def __len__(self) -> int:
         return len(self.data)
 
-    def _gate(self, data: np.ndarray, op: str, *pairs: tuple["Tensor", LocalGradient]) -> "Tensor":
+    def _gate(self, data: np.ndarray, op: str, *pairs: tuple["Tensor", LocalGradient],
+              spec: tuple[Op, Any] | None = None) -> "Tensor":
         """A new node made by ``op`` from (input, local gradient) pairs."""
-        return _node(data, op, tuple(t for t, _ in pairs), tuple(local for _, local in pairs))
+        return _node(data, op, tuple(t for t, _ in pairs), tuple(local for _, local in pairs), spec)
+
+    def _rewired(self, inputs: tuple["Tensor", ...]) -> "Tensor":
+        """The same node on other inputs (the same value and local gradients)."""
+        out = _node(self.data, self.op, inputs, self._locals, self._spec)
+        out.name = self.name
+        return out
 
     def _other(self, other: Any, symbol: str) -> "Tensor | float":
         """A Tensor for arrays, a float for plain numbers (which become part of the gate)."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, Real) and not isinstance(other, bool):
-            return float(other)
-        if isinstance(other, np.ndarray) and other.shape == () or isinstance(other, np.generic):
-            return float(other)
-        if isinstance(other, Value):
+        if getattr(other, "_engine", None) == "Value":
             raise TypeError(
                 f"cannot combine a Tensor with a Value using {symbol!r}: "
                 "use Tensors throughout (Tensor(v.data) turns a Value's number into a Tensor)"
             )
+        c = as_float(other, f"{symbol!r} with a Tensor")
+        if c is not None:
+            return c
         if isinstance(other, (np.ndarray, list, tuple)):
             return Tensor(other)
         raise TypeError(
@@ -219,98 +209,79 @@ class Tensor:
             "(a Tensor combines with another Tensor, a numpy array or a number)"
         )
 
-    def _binary(self, other: Any, symbol: str, forward: Callable, local_a: Callable,
-                local_b: Callable, rule_a: str, rule_b: str, reflected: bool = False) -> "Tensor":
-        """An elementwise op on two Tensors with broadcasting."""
+    def _apply(self, row: Op, other: "Tensor | float | None" = None, reflected: bool = False) -> "Tensor":
+        """The node ``row`` makes, elementwise, from self and ``other`` (a Tensor, a constant
+        or nothing); ``reflected``: ``other`` is the first input."""
+        if other is None or isinstance(other, float):
+            X = _frozen(self)
+            args = (X,) if other is None else (X, other)
+            with np.errstate(all="ignore"):
+                y = row.array_forward(*args)
+                (d,) = row.array_local(*args, y)
+            rules = row.local_rules(other)
+            return _node(y, row.label_for(other), (self,), (_elementwise(d, X.shape, X.shape, rules[0]),),
+                         (row, other))
         a, b = (other, self) if reflected else (self, other)
         A, B = _frozen(a), _frozen(b)
         try:
             with np.errstate(all="ignore"):
-                data = forward(A, B)
-                la, lb = local_a(A, B), local_b(A, B)
+                y = row.array_forward(A, B)
+                da, db = row.array_local(A, B, y)
         except ValueError:
             raise ValueError(
-                f"cannot apply {symbol!r} to shapes {_shape(A.shape)} and {_shape(B.shape)}: "
+                f"cannot apply {row.label!r} to shapes {_shape(A.shape)} and {_shape(B.shape)}: "
                 "they do not broadcast (trailing dimensions must be equal or 1)"
             ) from None
-        out_shape = data.shape
-        return _node(data, symbol, (a, b), (_elementwise(la, A.shape, out_shape, rule_a),
-                                            _elementwise(lb, B.shape, out_shape, rule_b)))
+        out_shape = np.shape(y)
+        rule_a, rule_b = row.local_rules()
+        return _node(y, row.label, (a, b), (_elementwise(da, A.shape, out_shape, rule_a),
+                                            _elementwise(db, B.shape, out_shape, rule_b)), (row, None))
 
-    def _unary(self, data: Any, op: str, d: Any, rule: str) -> "Tensor":
-        """An elementwise op of one Tensor whose local gradient is ``d``."""
-        shape = self.data.shape
-        return _node(data, op, (self,), (_elementwise(d, shape, shape, rule),))
+    def _binary(self, other: Any, symbol: str, row: Op, const_row: Op, reflected: bool = False) -> "Tensor":
+        """``row`` on two Tensors, or ``const_row`` when ``other`` is a number (part of the gate)."""
+        o = self._other(other, symbol)
+        return self._apply(const_row, o) if isinstance(o, float) else self._apply(row, o, reflected)
 
     def __add__(self, other: Any) -> "Tensor":
-        o = self._other(other, "+")
-        if isinstance(o, float):
-            return self._unary(self.data + o, "+" + _num(o) if o >= 0 else "-" + _num(-o), 1.0, "1")
-        return self._binary(o, "+", np.add, _one, _one, "1", "1")
+        return self._binary(other, "+", OPS["add"], OPS["add_const"])
 
     def __radd__(self, other: Any) -> "Tensor":
-        o = self._other(other, "+")
-        if isinstance(o, float):
-            return self + o
-        return self._binary(o, "+", np.add, _one, _one, "1", "1", True)
+        return self._binary(other, "+", OPS["add"], OPS["add_const"], True)
 
     def __sub__(self, other: Any) -> "Tensor":
         o = self._other(other, "-")
-        if isinstance(o, float):
-            return self + (-o)
-        return self._binary(o, "-", np.subtract, _one, _minus_one, "1", "-1")
+        return self + (-o) if isinstance(o, float) else self._apply(OPS["sub"], o)
 
     def __rsub__(self, other: Any) -> "Tensor":
-        o = self._other(other, "-")
-        if isinstance(o, float):
-            return self._unary(o - self.data, _num(o) + "-x", -1.0, "-1")
-        return self._binary(o, "-", np.subtract, _one, _minus_one, "1", "-1", True)
+        return self._binary(other, "-", OPS["sub"], OPS["rsub"], True)
 
     def __mul__(self, other: Any) -> "Tensor":
-        o = self._other(other, "*")
-        if isinstance(o, float):
-            with np.errstate(all="ignore"):  # inf × 0 is nan, not a warning
-                return self._unary(self.data * o, "*" + _num(o), o, _num(o))
-        return self._binary(o, "*", np.multiply, lambda a, b: b, lambda a, b: a,
-                            "the other input (b)", "the other input (a)")
+        return self._binary(other, "*", OPS["mul"], OPS["mul_const"])
 
     def __rmul__(self, other: Any) -> "Tensor":
-        o = self._other(other, "*")
-        if isinstance(o, float):
-            return self * o
-        return self._binary(o, "*", np.multiply, lambda a, b: b, lambda a, b: a,
-                            "the other input (b)", "the other input (a)", True)
+        return self._binary(other, "*", OPS["mul"], OPS["mul_const"], True)
 
     def __truediv__(self, other: Any) -> "Tensor":
-        o = self._other(other, "/")
-        if isinstance(o, float):
-            with np.errstate(all="ignore"):
-                return self._unary(self.data / o, "/" + _num(o), 1.0 / o if o else np.inf, "1/c")
-        return self._binary(o, "/", np.divide, lambda a, b: 1.0 / b, lambda a, b: -a / (b * b),
-                            "1/b", "-a/b²")
+        return self._binary(other, "/", OPS["div"], OPS["div_const"])
 
     def __rtruediv__(self, other: Any) -> "Tensor":
-        o = self._other(other, "/")
-        if isinstance(o, float):
-            with np.errstate(all="ignore"):
-                x = self.data
-                return self._unary(o / x, _num(o) + "/x", -o / (x * x), "-c/x²")
-        return self._binary(o, "/", np.divide, lambda a, b: 1.0 / b, lambda a, b: -a / (b * b),
-                            "1/b", "-a/b²", True)
+        return self._binary(other, "/", OPS["div"], OPS["rdiv"], True)
 
     def __pow__(self, n: Any) -> "Tensor":
-        if isinstance(n, Tensor) or not isinstance(n, Real) or isinstance(n, bool):
+        c = None if isinstance(n, Tensor) else as_float(n, "the exponent of **")
+        if c is None:
             raise TypeError(
                 f"the exponent of ** must be a number, got {type(n).__name__}: "
                 "for a variable exponent write (b.log() * n).exp()"
             )
-        n = float(n)
-        with np.errstate(all="ignore"):
-            x = self.data
-            return self._unary(x**n, "**" + _num(n), n * x ** (n - 1), f"{_num(n)}·x^{_num(n - 1)}")
+        return self._apply(OPS["pow"], c)
 
     def __neg__(self) -> "Tensor":
-        return self._unary(-self.data, "-x", -1.0, "-1")
+        return self._apply(OPS["neg"])
+
+    def max(self, other: Any) -> "Tensor":
+        """The max gate, elementwise: routes the gradient to the larger input (the first on a tie)."""
+        return self._binary(other, "max", OPS["max"], OPS["max_const"])
 
     def __matmul__(self, other: Any) -> "Tensor":
         o = self._other(other, "@")
@@ -324,28 +295,8 @@ class Tensor:
             raise TypeError("@ needs two arrays; to scale by a number use *")
         return _matmul(o, self)
 
-    def exp(self) -> "Tensor":
-        with np.errstate(all="ignore"):
-            e = np.exp(self.data)
-        return self._unary(e, "exp", e, "exp(x)")
-
-    def log(self) -> "Tensor":
-        with np.errstate(all="ignore"):
-            return self._unary(np.log(self.data), "log", 1.0 / self.data, "1/x")
-
-    def tanh(self) -> "Tensor":
-        t = np.tanh(self.data)
-        return self._unary(t, "tanh", 1.0 - t * t, "1 - tanh²(x)")
-
-    def sigmoid(self) -> "Tensor":
-        with np.errstate(all="ignore"):
-            s = np.where(self.data >= 0, 1.0 / (1.0 + np.exp(-np.abs(self.data))),
-                         np.exp(-np.abs(self.data)) / (1.0 + np.exp(-np.abs(self.data))))
-        return self._unary(s, "σ", s * (1.0 - s), "σ(x)(1 - σ(x))")
-
-    def relu(self) -> "Tensor":
-        positive = self.data > 0  # the local gradient: 1 where x > 0, else 0
-        return self._unary(np.maximum(self.data, 0.0), "relu", positive, "1 where x > 0, else 0")
+    # exp, log, tanh, sigmoid, relu, sin, cos, ...: one method per one-input row of
+    # the op table, added to the class at the end of this module
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
         return self._reduce(axis, keepdims, "sum", 1.0)
@@ -356,7 +307,8 @@ class Tensor:
                 count = self.data.size // max(np.sum(self.data, axis=axis, keepdims=True).size, 1)
         except (np.exceptions.AxisError, TypeError) as e:
             raise ValueError(f"mean(axis={axis!r}) on shape {_shape(self.shape)}: {e}") from None
-        return self._reduce(axis, keepdims, "mean", 1.0 / count)
+        # the mean of no numbers is nan, as in numpy (the node is then flagged as non-finite)
+        return self._reduce(axis, keepdims, "mean", 1.0 / count if count else np.nan)
 
     def _reduce(self, axis: Any, keepdims: bool, what: str, scale: float) -> "Tensor":
         try:
@@ -372,13 +324,15 @@ class Tensor:
 
         op = what if axis is None else f"{what}(axis={axis})"
         rule = f"copy the upstream gradient to every summed element{'' if scale == 1 else ', ÷ count'}"
-        return self._gate(data, op, (self, LocalGradient(rule, vjp, in_shape, np.shape(data))))
+        return self._gate(data, op, (self, LocalGradient(rule, vjp, in_shape, np.shape(data))),
+                          spec=(OPS[what], None))
 
     @property
     def T(self) -> "Tensor":
         in_shape = self.shape
         return self._gate(self.data.T, "T", (self, LocalGradient(
-            "transpose the upstream gradient back", lambda g: g.T, in_shape, in_shape[::-1])))
+            "transpose the upstream gradient back", lambda g: g.T, in_shape, in_shape[::-1])),
+            spec=(OPS["transpose"], None))
 
     def reshape(self, *shape: Any) -> "Tensor":
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
@@ -390,7 +344,7 @@ class Tensor:
         in_shape = self.shape
         return self._gate(data, "reshape", (self, LocalGradient(
             "reshape the upstream gradient back", lambda g: np.reshape(g, in_shape),
-            in_shape, data.shape)))
+            in_shape, data.shape)), spec=(OPS["reshape"], None))
 
     # -- backward ----------------------------------------------------------------
 
@@ -442,8 +396,41 @@ class Tensor:
         raise TypeError("a Tensor has no truth value: compare t.data instead")
 
 
-def _node(data: Any, op: str, inputs: tuple[Tensor, ...], locals_: tuple[LocalGradient, ...]) -> Tensor:
-    """A Tensor made by ``op`` from ``inputs``, one local gradient per input."""
+def _as_array(data: Any) -> np.ndarray:
+    """``data`` as a float64 array, refusing in one line what is not an array of real numbers."""
+    if type(data) is np.ndarray and data.dtype.kind in "fiub":  # the usual case: a copy
+        return np.array(data, dtype=np.float64)
+    if getattr(data, "_engine", None) == "Value":
+        raise TypeError("Tensor(...) takes numbers or arrays, not a Value: write Tensor(v.data)")
+    if data is None:
+        raise TypeError("Tensor(...) needs numbers or an array, got None")
+    try:
+        array = np.asarray(data)
+        if array.dtype == object:  # not plain numbers: Values, None, ...
+            for item in array.flat:
+                if item is None:
+                    raise TypeError("Tensor(...) got None among its numbers: fill in every entry")
+                if getattr(item, "_engine", None):
+                    raise TypeError(
+                        f"Tensor(...) takes numbers, not a {item._engine} inside a list (it would lose its "
+                        "gradient): build the Tensor from numbers, Tensor([v.data for v in values]), "
+                        "or keep the Values in a scalar graph"
+                    )
+        if array.dtype.kind == "c":
+            raise TypeError("Tensor(...) takes real numbers, got complex ones: use .real or abs()")
+        return np.array(array, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as e:
+        if str(e).startswith("Tensor(...)"):
+            raise TypeError(str(e)) from None
+        raise TypeError(
+            f"Tensor(...) needs numbers or a (regular) array of numbers, "
+            f"got {type(data).__name__}: {e}"
+        ) from None
+
+
+def _node(data: Any, op: str, inputs: tuple[Tensor, ...], locals_: tuple[LocalGradient, ...],
+          spec: tuple[Op, Any] | None = None) -> Tensor:
+    """A Tensor made by ``op`` from ``inputs``, one local gradient per input (``spec``: see ops.spec_of)."""
     out = Tensor.__new__(Tensor)
     out.data = data if type(data) is np.ndarray and data.dtype == np.float64 else np.asarray(data, dtype=np.float64)
     out._grad = None
@@ -451,6 +438,7 @@ def _node(data: Any, op: str, inputs: tuple[Tensor, ...], locals_: tuple[LocalGr
     out.op = op
     out.inputs = inputs
     out._locals = locals_
+    out._spec = spec
     return out
 
 
@@ -513,7 +501,8 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
             return _unbroadcast(At @ as_matrix(g), B2.shape).reshape(b_shape)
 
     return _node(data, "@", (a, b), (LocalGradient("upstream @ bᵀ", d_a, a_shape, out_shape),
-                                     LocalGradient("aᵀ @ upstream", d_b, b_shape, out_shape)))
+                                     LocalGradient("aᵀ @ upstream", d_b, b_shape, out_shape)),
+                 (OPS["matmul"], None))
 
 
 def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
@@ -552,4 +541,18 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     d = softmax.reshape(logits.shape)
     local = LocalGradient("upstream · (softmax − onehot(labels)) / N", lambda g: g * d,
                           logits.shape, ())
-    return _node(np.asarray(loss), "cross-entropy", (logits,), (local,))
+    return _node(np.asarray(loss), "cross-entropy", (logits,), (local,), (OPS["cross_entropy"], None))
+
+
+def _unary_method(row: Op) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return self._apply(row)
+
+    method.__name__, method.__qualname__ = row.method, f"Tensor.{row.method}"
+    method.__doc__ = f"The {row.label} gate, elementwise: {row.verb} ({row.rule})."
+    return method
+
+
+for _row in ops.SCALAR_OPS:
+    if _row.method and _row.inputs == ("x",):
+        setattr(Tensor, _row.method, _unary_method(_row))

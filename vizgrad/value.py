@@ -7,71 +7,33 @@ The backward pass then only multiplies: ``contribution = upstream × local``.
 
 A Python number used with a Value becomes part of the gate, as in the lecture's
 drawings: ``x + 1`` is one ``+1`` gate, ``-1 * x`` a ``*-1`` gate, ``1 / x`` a ``1/x`` gate.
+
+What each op computes is one row of the op table, :mod:`vizgrad.ops`; ``+``, ``*`` and
+``exp`` are also written out below, as the lecture's examples (the tests hold them to
+their rows).
 """
 
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import Any
 
+from . import ops
 from .graph import topological_order
+from .ops import OPS, Op, as_float
 
 Number = int | float
 
-
-def _num(c: float) -> str:
-    """A constant as it appears in a gate's label: ``1``, ``-1``, ``0.5``."""
-    return f"{c:g}"
+ADD, MUL, EXP = OPS["add"], OPS["mul"], OPS["exp"]
+_ADD_SPEC, _MUL_SPEC, _EXP_SPEC = (ADD, None), (MUL, None), (EXP, None)
 
 
-def _div(a: float, b: float) -> float:
-    """``a / b`` with IEEE results (inf, nan) instead of ZeroDivisionError."""
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a == 0 or math.isnan(a):
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
-
-
-def _pow(a: float, n: float) -> float:
-    """``a ** n`` as numpy computes it: nan for a complex result, inf on overflow."""
-    try:
-        r = a**n
-    except ZeroDivisionError:  # 0 ** negative
-        return math.inf
-    except OverflowError:  # too large: ±inf, or nan for a negative base's fractional power
-        if a < 0 and not n.is_integer():
-            return math.nan
-        return -math.inf if a < 0 and n % 2 == 1 else math.inf
-    return math.nan if isinstance(r, complex) else float(r)
-
-
-def _exp(a: float) -> float:
-    try:
-        return math.exp(a)
-    except OverflowError:
-        return math.inf
-
-
-def _log(a: float) -> float:
-    if a > 0:
-        return math.log(a)
-    return -math.inf if a == 0 else math.nan
-
-
-def _sigmoid(a: float) -> float:
-    if a >= 0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = math.exp(a)
-    return e / (1.0 + e)
-
-
-def _node(data: float, op: str, inputs: tuple["Value", ...], local: tuple[float, ...]) -> "Value":
+def _node(data: float, op: str, inputs: tuple["Value", ...], local: tuple[float, ...],
+          spec: tuple[Op, float | None]) -> "Value":
     """A new node made by ``op`` from ``inputs``, with d node / d input for each."""
     out = Value.__new__(Value)
     out.data, out.grad, out.name, out.op, out.inputs, out._local = data, 0.0, None, op, inputs, local
+    out._spec = spec
     return out
 
 
@@ -85,7 +47,8 @@ class Value:
     (-4.0, -4.0, 3.0)
     """
 
-    __slots__ = ("data", "grad", "name", "op", "inputs", "_local")
+    __slots__ = ("data", "grad", "name", "op", "inputs", "_local", "_spec")
+    _engine = "Value"  # how the other engine recognizes a Value without importing it
 
     def __init__(
         self,
@@ -95,48 +58,47 @@ class Value:
         _op: str = "",
         _inputs: tuple["Value", ...] = (),
         _local: tuple[float, ...] = (),
+        _spec: tuple[Op, float | None] | None = None,
     ) -> None:
         if isinstance(data, Value):
             raise TypeError("Value(...) takes a number, not another Value: use the Value itself")
-        if not isinstance(data, Real):
-            if type(data).__module__ == "numpy" and getattr(data, "shape", None) == ():
-                data = data.item()  # a numpy scalar is fine
-            else:
-                raise TypeError(
-                    f"Value(...) takes a real number, got {type(data).__name__}: "
-                    "use vizgrad.Tensor for arrays"
-                )
+        x = as_float(data, "Value(...)", bools=True)
+        if x is None:
+            raise TypeError(
+                f"Value(...) takes a real number, got {type(data).__name__}: "
+                "use vizgrad.Tensor for arrays"
+            )
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {type(name).__name__}")
-        self.data = float(data)
+        self.data = x
         self.grad = 0.0
         self.name = name
         self.op = _op  # "" for a leaf (an input you made yourself)
         self.inputs = _inputs  # in order: no sets, so drawings are reproducible
         self._local = _local  # d self / d input, for each input, at the forward values
+        self._spec = _spec  # (row of the op table, its constant or None): see ops.spec_of
 
     # -- building the graph ------------------------------------------------------
+    # Every op is a row of the op table (vizgrad/ops.py): its forward, its local
+    # gradient, its label. + and * are written out here as the lecture draws them;
+    # the others apply their row with _apply, and the one-input ones such as exp()
+    # and relu() are made from their rows below the class.
 
-    @staticmethod
-    def _gate(data: float, op: str, *pairs: tuple["Value", float]) -> "Value":
-        """A new node made by ``op`` from ``(input, local gradient)`` pairs."""
-        return _node(data, op, tuple(v for v, _ in pairs), tuple(d for _, d in pairs))
+    def _rewired(self, inputs: tuple["Value", ...]) -> "Value":
+        """The same node on other inputs (the same value and local gradients)."""
+        return Value(self.data, self.name, _op=self.op, _inputs=inputs, _local=self._local, _spec=self._spec)
 
     def _other(self, other: Any, symbol: str) -> "Value | float":
-        kind = type(other)
-        if kind is Value:
+        if type(other) is Value:
             return other
-        if kind is float or kind is int:
-            return float(other)
+        if type(other) is float:
+            return other
         if isinstance(other, Value):
             return other
-        if isinstance(other, Real) and not isinstance(other, bool):
-            return float(other)
-        if type(other).__module__ == "numpy" and getattr(other, "shape", None) == ():
-            return float(other)
-        from .tensor import Tensor
-
-        if isinstance(other, Tensor):
+        c = as_float(other, f"{symbol!r} with a Value")
+        if c is not None:
+            return c
+        if getattr(other, "_engine", None) == "Tensor":
             raise TypeError(
                 f"cannot combine a Value with a Tensor using {symbol!r}: "
                 "use Tensors throughout (Tensor(x.data) turns a Value's number into a Tensor)"
@@ -146,48 +108,51 @@ class Value:
             "(a Value combines with another Value or a Python number)"
         )
 
+    def _apply(self, row: Op, other: "Value | float | None" = None) -> "Value":
+        """The node ``row`` makes from self and ``other`` (a Value, a constant, or nothing)."""
+        if other is None:
+            x = self.data
+            y = row.forward(x)
+            return _node(y, row.label, (self,), row.local(x, y), (row, None))
+        if isinstance(other, Value):
+            a, b = self.data, other.data
+            y = row.forward(a, b)
+            return _node(y, row.label, (self, other), row.local(a, b, y), (row, None))
+        x = self.data
+        y = row.forward(x, other)
+        return _node(y, row.label_for(other), (self,), row.local(x, other, y), (row, other))
+
     def __add__(self, other: "Value | Number") -> "Value":
         o = other if type(other) is Value else self._other(other, "+")
         if isinstance(o, Value):  # the add gate passes its upstream gradient to both inputs
-            return _node(self.data + o.data, "+", (self, o), (1.0, 1.0))
-        label = "+" + _num(o) if o >= 0 else "-" + _num(-o)
-        return self._gate(self.data + o, label, (self, 1.0))
+            return _node(self.data + o.data, ADD.label, (self, o), (1.0, 1.0), _ADD_SPEC)
+        return self._apply(OPS["add_const"], o)  # x + 1 is one "+1" gate
 
     def __radd__(self, other: Number) -> "Value":
         return self + other
 
-    def __sub__(self, other: "Value | Number") -> "Value":
-        o = self._other(other, "-")
-        if isinstance(o, Value):
-            return self._gate(self.data - o.data, "-", (self, 1.0), (o, -1.0))
-        return self + (-o)
-
-    def __rsub__(self, other: Number) -> "Value":
-        c = self._other(other, "-")
-        return self._gate(c - self.data, _num(c) + "-x", (self, -1.0))
-
     def __mul__(self, other: "Value | Number") -> "Value":
         o = other if type(other) is Value else self._other(other, "*")
         if isinstance(o, Value):  # the multiply gate swaps its inputs' values
-            return _node(self.data * o.data, "*", (self, o), (o.data, self.data))
-        return self._gate(self.data * o, "*" + _num(o), (self, o))
+            return _node(self.data * o.data, MUL.label, (self, o), (o.data, self.data), _MUL_SPEC)
+        return self._apply(OPS["mul_const"], o)  # 2 * x is one "*2" gate
 
     def __rmul__(self, other: Number) -> "Value":
         return self * other
 
+    def __sub__(self, other: "Value | Number") -> "Value":
+        o = self._other(other, "-")
+        return self._apply(OPS["sub"], o) if isinstance(o, Value) else self + (-o)
+
+    def __rsub__(self, other: Number) -> "Value":
+        return self._apply(OPS["rsub"], self._other(other, "-"))
+
     def __truediv__(self, other: "Value | Number") -> "Value":
         o = self._other(other, "/")
-        if isinstance(o, Value):
-            inv = _div(1.0, o.data)
-            return self._gate(
-                _div(self.data, o.data), "/", (self, inv), (o, -self.data * inv * inv)
-            )
-        return self._gate(_div(self.data, o), "/" + _num(o), (self, _div(1.0, o)))
+        return self._apply(OPS["div"] if isinstance(o, Value) else OPS["div_const"], o)
 
     def __rtruediv__(self, other: Number) -> "Value":
-        c = self._other(other, "/")
-        inv = _div(1.0, self.data)
-        return self._gate(c * inv, _num(c) + "/x", (self, -c * inv * inv))
+        return self._apply(OPS["rdiv"], self._other(other, "/"))
 
     def __pow__(self, n: Number) -> "Value":
         if isinstance(n, Value):
@@ -195,10 +160,10 @@ class Value:
                 "the exponent of ** must be a number, not a Value: "
                 "for a variable exponent write (b.log() * n).exp()"
             )
-        if not isinstance(n, Real) or isinstance(n, bool):
+        c = as_float(n, "the exponent of **")
+        if c is None:
             raise TypeError(f"the exponent of ** must be a number, got {type(n).__name__}")
-        n = float(n)
-        return self._gate(_pow(self.data, n), "**" + _num(n), (self, n * _pow(self.data, n - 1)))
+        return self._apply(OPS["pow"], c)
 
     def __rpow__(self, other: Any) -> "Value":
         raise TypeError(
@@ -206,43 +171,23 @@ class Value:
         )
 
     def __neg__(self) -> "Value":
-        return self._gate(-self.data, "-x", (self, -1.0))
+        return self._apply(OPS["neg"])
 
     def __pos__(self) -> "Value":
         return self
 
-    def exp(self) -> "Value":
-        out = _exp(self.data)
-        return self._gate(out, "exp", (self, out))  # d/dx e^x = e^x
-
-    def log(self) -> "Value":
-        return self._gate(_log(self.data), "log", (self, _div(1.0, self.data)))
-
-    def tanh(self) -> "Value":
-        t = math.tanh(self.data)
-        return self._gate(t, "tanh", (self, 1.0 - t * t))
-
-    def sigmoid(self) -> "Value":
-        s = _sigmoid(self.data)
-        return self._gate(s, "σ", (self, s * (1.0 - s)))  # the lecture's σ(1-σ)
-
-    def relu(self) -> "Value":
-        x = self.data
-        return self._gate(x if x > 0 else 0.0, "relu", (self, 1.0 if x > 0 else 0.0))
-
     def max(self, other: "Value | Number") -> "Value":
         """The max gate: routes the whole gradient to the larger input (the first on a tie)."""
         o = self._other(other, "max")
-        if isinstance(o, Value):
-            first = self.data >= o.data
-            return self._gate(
-                self.data if first else o.data,
-                "max",
-                (self, 1.0 if first else 0.0),
-                (o, 0.0 if first else 1.0),
-            )
-        first = self.data >= o
-        return self._gate(self.data if first else o, f"max({_num(o)})", (self, float(first)))
+        return self._apply(OPS["max"] if isinstance(o, Value) else OPS["max_const"], o)
+
+    def exp(self) -> "Value":
+        """The exp gate: e^x, and beside it its local gradient, e^x again."""
+        out = EXP.forward(self.data)
+        return _node(out, EXP.label, (self,), (out,), _EXP_SPEC)  # d/dx e^x = e^x
+
+    # log, tanh, sigmoid, relu, sin, cos, ...: one method per one-input row of the
+    # op table, added to the class at the end of this module
 
     # -- backward ----------------------------------------------------------------
 
@@ -266,7 +211,7 @@ class Value:
         self.grad = 1.0
         for node in reversed(order):
             upstream = node.grad
-            for child, local in zip(node.inputs, node._local):
+            for child, local in zip(node.inputs, node._local):  # noqa: B905 (the hot loop: no check)
                 child.grad += upstream * local
 
     # -- looking at it -----------------------------------------------------------
@@ -288,3 +233,21 @@ class Value:
         raise TypeError(
             "a Value has no truth value (it would hide the graph): compare x.data instead"
         )
+
+
+def _unary_method(row: Op) -> Any:
+    forward, local, label, spec = row.forward, row.local, row.label, (row, None)
+
+    def method(self: Value) -> Value:
+        x = self.data
+        y = forward(x)
+        return _node(y, label, (self,), local(x, y), spec)
+
+    method.__name__, method.__qualname__ = row.method, f"Value.{row.method}"
+    method.__doc__ = f"The {row.label} gate: {row.verb} ({row.rule})."
+    return method
+
+
+for _row in ops.SCALAR_OPS:
+    if _row.method and _row.inputs == ("x",) and _row.method not in Value.__dict__:
+        setattr(Value, _row.method, _unary_method(_row))
