@@ -313,13 +313,13 @@ def test_a_graphviz_error_is_a_short_message(monkeypatch):
 
 
 def test_a_graphviz_error_while_laying_out_is_a_short_message(monkeypatch):
-    from vizgrad.exercises import picture
+    from vizgrad.frames import Frames
 
-    def fail(scene, rankdir="LR"):
+    def fail(scene, options):
         raise vg_dot.GraphvizError("Graphviz failed: out of memory\nstack trace follows")
 
     r = exercises.check_gate(MultiplyGate, name="Fresh")  # its drawing not made yet
-    monkeypatch.setattr(picture.Frames, "of_scene", fail)
+    monkeypatch.setattr(Frames, "of_options", fail)
     page = r._repr_html_()
     assert "passed" in page and "no drawing: GraphvizError: Graphviz failed: out of memory" in page
     assert "stack trace" not in page

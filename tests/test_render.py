@@ -434,11 +434,12 @@ def test_showing_a_drawing_that_cannot_be_drawn_gives_one_line(monkeypatch):
     monkeypatch.setenv("VIZGRAD_LAYOUT_TIMEOUT", "0.2")
     d = vg.draw(mlp())  # laid out only when shown
     bundle = d._repr_mimebundle_()
-    assert bundle["text/plain"].startswith("LayoutTooSlow: ") and "Traceback" not in bundle["text/plain"]
-    assert bundle["text/html"].startswith('<pre style="color:#d62728">LayoutTooSlow: ')
+    assert bundle["text/plain"].startswith("(no drawing: LayoutTooSlow: ") and "Traceback" not in bundle["text/plain"]
+    assert "\n" not in bundle["text/plain"]
+    assert bundle["text/html"].startswith('<pre style="color:#d62728">(no drawing: LayoutTooSlow: ')
     broken = vg.draw(lecture()[-1])
     broken.body.append("\tn0 -> [ ;\n")  # a source edited into one Graphviz cannot read
-    assert broken._repr_mimebundle_()["text/plain"].startswith("GraphvizError: ")
+    assert broken._repr_mimebundle_()["text/plain"].startswith("(no drawing: GraphvizError: ")
 
 
 def test_render_never_leaves_a_damaged_file(tmp_path, monkeypatch):

@@ -25,6 +25,18 @@ from .value import Value
 GRAPHVIZ_ERRORS = (GraphvizError, GraphvizNotFound, LayoutTooSlow)
 
 
+def no_drawing_text(e: BaseException) -> str:
+    """Why there is no picture, in one line: ``(no drawing: GraphvizError: <first line>)``."""
+    reason = (str(e).strip().splitlines() or [""])[0]
+    return f"(no drawing: {type(e).__name__}: {reason})"
+
+
+def no_drawing(e: BaseException) -> dict[str, str]:
+    """The display bundle shown where a picture could not be made: one red line, no traceback."""
+    text = no_drawing_text(e)
+    return {"text/plain": text, "text/html": f'<pre style="color:#d62728">{html.escape(text)}</pre>'}
+
+
 class Drawing(graphviz.Digraph):
     """A :class:`graphviz.Digraph` laid out by vizgrad's Graphviz (see :mod:`vizgrad.dot`).
 
@@ -59,8 +71,7 @@ class Drawing(graphviz.Digraph):
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
         except GRAPHVIZ_ERRORS as e:  # a short message where the picture would be, not a traceback
-            text = f"{type(e).__name__}: {e}"
-            return {"text/plain": text, "text/html": f'<pre style="color:#d62728">{html.escape(text)}</pre>'}
+            return no_drawing(e)
 
     def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
              neato_no_op: bool | int | None = None, quiet: bool = False, *, engine: str | None = None,

@@ -43,7 +43,7 @@ def mlp(sizes: Sequence[int] = (3, 16, 16, 1), seed: int = 0,
     rng = random.Random(seed)
     h = list(inputs) if inputs is not None else [
         Value(rng.uniform(-1, 1), name=f"x{i}") for i in range(sizes[0])]
-    for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+    for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:], strict=False)):
         out = []
         for j in range(n_out):
             act = Value(0.0, name=f"b{layer}.{j}")

@@ -37,6 +37,17 @@ def static_text(name: str) -> str:
     return resources.files("vizgrad").joinpath("static", name).read_text(encoding="utf-8")
 
 
+FEATURE_SCRIPTS: tuple[str, ...] = ()
+"""The player's feature files in ``static/``, run after ``player.js`` in the same module
+(each registers its hooks in ``FEATURES``, see the head of ``player.js``)."""
+
+
+@lru_cache(maxsize=None)
+def player_script() -> str:
+    """The player's whole ES module: ``player.js`` and then each of :data:`FEATURE_SCRIPTS`."""
+    return "\n".join(static_text(name) for name in ("player.js", *FEATURE_SCRIPTS))
+
+
 def script_json(obj: Any) -> str:
     """JSON safe to put inside ``<script>``: no ``</script>``, no ``<!--`` can appear."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
@@ -116,7 +127,7 @@ def _fragment(frames: Frames, step: int, interval: int, css: bool, defer: bool, 
         f'{style}{noscript}<div class="{cls}" id="{uid}" tabindex="0">'
         f'<div class="vgp-figure">{figure}</div></div>\n'
         f'<script type="application/json" id="{uid}-data">{data}</script>\n'
-        f'<script type="module">\n{static_text("player.js")}\nmountStatic("{uid}");\n</script>\n'
+        f'<script type="module">\n{player_script()}\nmountStatic("{uid}");\n</script>\n'
     )
 
 

@@ -42,7 +42,7 @@ from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow
 from .files import write_atomic
 from .frames import Drawable, Frames, StructureChanged, as_frames
 from .options import OPTION_NAMES, call, non_default
-from .player import _fragment, _page, player_data, player_svg, static_text
+from .player import _fragment, _page, player_data, player_script, player_svg, static_text
 from .tensor import Tensor
 from .trace import Trace
 from .value import Value
@@ -88,7 +88,7 @@ class Scrubber(anywidget.AnyWidget):
     (the drawing, laid out once) are sent to the browser once.
     """
 
-    _esm = static_text("player.js")
+    _esm = player_script()
     _css = static_text("player.css")
 
     step = traitlets.Int(0).tag(sync=True)

@@ -14,7 +14,7 @@ from .calls import _not_a_number
 from .numerics import _allclose
 from .picture import _Op, _Picture, _Var, _render
 from .points import _upstream
-from .reference import _REF_LABEL, _REF_OPS, _default_label, _Ref
+from .reference import _default_label, _Ref, _ref_label, _ref_op
 from .result import CheckResult, _result, _Stop
 from .text import _num, _plural
 from .where import _raised
@@ -36,7 +36,7 @@ _NETS = [
 def _reference_values(nodes: list, inputs: dict[str, float]) -> tuple[dict[str, Value], Any]:
     vals: dict[str, Value] = {k: Value(v, name=k) for k, v in inputs.items()}
     for name, kind, ins in nodes:
-        vals[name] = _REF_OPS[kind](*[vals[i] for i in ins])
+        vals[name] = _ref_op(kind, *[vals[i] for i in ins])
         vals[name].name = name
     return vals, vals[nodes[-1][0]]
 
@@ -52,7 +52,7 @@ def _net_picture(nodes: list, values: dict[str, Any], got: dict[str, Any], expec
     order += [n[0] for n in nodes]
     vars_ = [_Var(k, k, values.get(k), got.get(k), expected=expected.get(k), wrong=k in wrong,
                   leaf=k not in produced) for k in order]
-    ops = [_Op(f"op:{name}", (labels or {}).get(name, _REF_LABEL.get(kind, str(kind))), list(ins), name)
+    ops = [_Op(f"op:{name}", (labels or {}).get(name, _ref_label(kind)), list(ins), name)
            for name, kind, ins in nodes]
     return _Picture(vars_, ops)
 

@@ -4,24 +4,20 @@ A :class:`_Picture` names the variables (values, the student's gradients, which 
 wrong and what was expected) and the ops between them. It is drawn like every vizgrad
 graph: the same graph is built from vizgrad nodes and traced, :func:`vizgrad.scene.build_scene`
 describes its drawing, and the check's texts are put on it (the student's gradients, a
-dashed wire with ``got`` and ``expected`` where one is wrong). :class:`SceneDrawing` is
-the one adapter to :mod:`vizgrad.draw` (see its docstring).
+dashed wire with ``got`` and ``expected`` where one is wrong). It becomes a drawing
+through :func:`vizgrad.draw.drawing_of`, like ``vg.draw``.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, replace
-from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from ..dot import GraphvizError
-from ..draw import Drawing
-from ..frames import Frames
-from ..layout import dot_lines
+from ..draw import Drawing, drawing_of
+from ..options import Options
 from ..scene import INK, Row, Scene, build_scene
 from ..tensor import LocalGradient, Tensor
 from ..trace import trace
@@ -53,32 +49,6 @@ class _Op:
 class _Picture:
     vars: list[_Var]
     ops: list[_Op]
-
-
-class SceneDrawing(Drawing):
-    """ADAPTER (to re-point at a public vizgrad.draw function when there is one): a
-    :class:`~vizgrad.draw.Drawing` of a scene's finished pass, whose SVG is the frame
-    vizgrad writes for that scene (what :func:`vizgrad.draw` does for a trace)."""
-
-    def __init__(self, scene: Scene, name: str = "check") -> None:
-        super().__init__(name)
-        self.scene = scene
-        self.body.extend(f"\t{line}\n" for line in dot_lines(scene, scene.texts_at(None)))
-
-    @cached_property
-    def _svg(self) -> str:
-        return Frames.of_scene(self.scene).final_svg()
-
-    def _picture(self) -> str:  # type: ignore[override]  (Drawing's hook for vizgrad's own SVG)
-        return self._svg
-
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-        try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except GraphvizError as e:  # shown in one line, not as a traceback
-            reason = (str(e).strip().splitlines() or [""])[0][:200]
-            text = f"(no drawing: GraphvizError: {reason})"
-            return {"text/plain": text, "text/html": f'<pre style="color:#d62728">{html.escape(text)}</pre>'}
 
 
 def _mirror(p: _Picture) -> tuple[dict[str, Value | Tensor], Value | Tensor]:
@@ -170,6 +140,7 @@ def picture_scene(p: _Picture) -> Scene:
     return scene
 
 
-def _render(p: _Picture) -> SceneDrawing:
+def _render(p: _Picture) -> Drawing:
     """The picture as a drawing: one layout, SVG by :mod:`vizgrad.svg`, like every vizgrad graph."""
-    return SceneDrawing(picture_scene(p))
+    scene = picture_scene(p)
+    return drawing_of(scene, None, Options(digits=scene.digits), name="check")

@@ -1,52 +1,53 @@
-"""Everything the exercises know about particular ops, in one place.
+"""What the exercises know about particular ops: read from the op table.
 
-TO RE-POINT: this is the exercises' only op-specific knowledge (a gate's label in
-drawings, and the reference gates add / mul / sigmoid that :func:`check_net` wires
-its test graphs from: forward, local gradient, label). When :mod:`vizgrad.ops` (one
-row per op: label, forward, local gradient, caption verb) exists, ``_LABELS``,
-``_REF_OPS``, ``_REF_LABEL`` and ``_Ref`` can be read from its rows; the rest of the
-exercises use only the names defined here.
+A student's gate class is drawn with the label of the op its name says (``MultiplyGate``
+→ ``*``), found in :mod:`vizgrad.ops`. :func:`check_net` wires its test graphs from
+reference gates (add, mul, sigmoid) whose forward and local gradient are the table's rows.
+Only the exercises' own gates that are not single ops (``AddBias``, the softmax loss)
+keep a label here.
 """
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
-_LABELS = {"multiply": "*", "mul": "*", "mult": "*", "add": "+", "plus": "+", "max": "max",
-           "sigmoid": "σ", "relu": "relu", "matmul": "@", "matmult": "@", "exp": "exp",
-           "addbias": "+b", "softmaxcrossentropy": "softmax-CE", "softmaxce": "softmax-CE"}
+from .. import ops
+
+# gates of the exercises that are not one row of the op table, by their lower-case name
+_OWN_LABELS = {"addbias": "+b", "softmaxcrossentropy": "softmax-CE", "softmaxce": "softmax-CE"}
 
 
 def _default_label(cls: type) -> str:
+    """The label a gate class is drawn with: its op's label, else the class's name."""
     key = cls.__name__.lower()
     key = key[:-4] if key.endswith("gate") and len(key) > 4 else key
-    return _LABELS.get(key.replace("_", ""), cls.__name__)
+    key = key.replace("_", "")
+    if key in _OWN_LABELS:
+        return _OWN_LABELS[key]
+    row = ops.find(key)
+    return cls.__name__ if row is None else row.label
+
 
 class _Ref:
-    """A reference gate for :func:`check_net` (lists in, list out)."""
+    """A reference gate for :func:`check_net` (numbers in, a list of gradients out)."""
 
     def __init__(self, kind: str) -> None:
-        self.kind = kind
+        self.row = ops.OPS[kind]
 
     def forward(self, *xs: float) -> float:
-        self.xs = [float(x) for x in xs]
-        a = self.xs
-        if self.kind == "add":
-            return a[0] + a[1]
-        if self.kind == "mul":
-            return a[0] * a[1]
-        self.s = 1.0 / (1.0 + math.exp(-a[0]))
-        return self.s
+        self.xs = tuple(float(x) for x in xs)
+        self.y = self.row.forward(*self.xs)
+        return self.y
 
     def backward(self, d: float) -> list[float]:
-        a = self.xs
-        if self.kind == "add":
-            return [d, d]
-        if self.kind == "mul":
-            return [a[1] * d, a[0] * d]
-        return [self.s * (1.0 - self.s) * d]
+        return [d * local for local in self.row.local(*self.xs, self.y)]
 
 
-_REF_OPS = {"add": lambda a, b: a + b, "mul": lambda a, b: a * b, "sigmoid": lambda a: a.sigmoid()}
-_REF_LABEL = {"add": "+", "mul": "*", "sigmoid": "σ"}
+def _ref_op(kind: str, *nodes: Any) -> Any:
+    """The table's op ``kind`` applied to vizgrad nodes (the graph the reference checks)."""
+    return ops.apply(kind, *nodes)
 
+
+def _ref_label(kind: str) -> str:
+    row = ops.OPS.get(kind)
+    return str(kind) if row is None else row.label

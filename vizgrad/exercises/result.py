@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..draw import no_drawing_text
 from .picture import _Picture, _render
 
 GREEN = "#2a9d3a"  # forward values, as in vizgrad's drawings
@@ -87,8 +88,7 @@ class CheckResult:
             try:
                 raw = self.draw().pipe(format="svg").decode("utf-8")
             except Exception as e:  # Graphviz missing or failing: the words still say it all
-                reason = (str(e).strip().splitlines() or [""])[0]
-                self._no_svg = f"{type(e).__name__}: {reason[:200]}" if reason else type(e).__name__
+                self._no_svg = no_drawing_text(e)
                 return None
             self._svg = raw[raw.find("<svg"):] if "<svg" in raw else raw
         return self._svg
@@ -98,8 +98,7 @@ class CheckResult:
         svg = self.svg()
         picture = f'<div style="margin-top:4px">{svg}</div>' if svg else ""
         if not svg and self._no_svg:
-            picture = (f'<div style="margin-top:4px;color:#666;font-size:90%">(no drawing: '
-                       f"{html.escape(self._no_svg)})</div>")
+            picture = f'<div style="margin-top:4px;color:#666;font-size:90%">{html.escape(self._no_svg)}</div>'
         return (
             f'<div class="vizgrad-check" data-status="{self.status}" '
             f'style="border-left:4px solid {color};padding:2px 10px;margin:4px 0">'

@@ -29,6 +29,21 @@ const ICONS = {
 };
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 
+// Features (zoom, live inputs, quiz, ...) live in their own files, concatenated after
+// this one into the same module (vizgrad.player.player_script). Each pushes an object
+// here with any of these hooks, called in this order of the list:
+//   init(p)        once the player is built and its SVG scanned (before the first step)
+//   svg(p)         after a new SVG (a new layout) has been scanned
+//   data(p)        after new data (a new trace) has been set
+//   guard(p, k)    before moving to step k: returns the step to move to instead (or k)
+//   step(p, k)     after moving to step k (counter and caption already updated)
+//   key(p, ev)     a keydown inside the player, before the built-in keys: true = handled
+//   destroy(p)     when the player is taken down
+const FEATURES = [];
+const hook = (name, p, ...args) => {
+  for (const f of FEATURES) if (f[name]) f[name](p, ...args);
+};
+
 function el(tag, cls, text) {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
@@ -75,6 +90,7 @@ export class Player {
     if (options.svg != null) this.setSvg(options.svg, false);
     else this._scan();
     const t1 = performance.now();
+    hook("init", this);
     this.setData(options.data, options.step != null ? options.step : (options.data.start || 0));
     this.timing = { scan: t1 - t0, data: performance.now() - t1, start: t0 };
     root.__vgp = this;
@@ -165,7 +181,16 @@ export class Player {
         this.toggle();
         return;
       }
-      if (k === null) return;
+      if (k === null) {
+        for (const f of FEATURES) {
+          if (f.key && f.key(this, ev)) {
+            ev.preventDefault();
+            ev.stopPropagation();
+            return;
+          }
+        }
+        return;
+      }
       ev.preventDefault(); // the range input would step too
       ev.stopPropagation();
       this.stop();
@@ -230,6 +255,7 @@ export class Player {
     // the SVG is written by vizgrad (every user text escaped); parsed once per layout
     this.figure.innerHTML = svg;
     this._scan();
+    hook("svg", this);
     if (redraw && this.steps) this.go(Math.max(0, this.target), false, true);
   }
 
@@ -249,6 +275,7 @@ export class Player {
     const want = step != null ? step : (this.cur >= 0 ? this.cur : 0);
     this.vals = null; // recompute from step 0
     this.go(want, false, true);
+    hook("data", this);
   }
 
   // -- moving ------------------------------------------------------------------------
@@ -257,6 +284,7 @@ export class Player {
   go(k, fromUser = false, force = false) {
     if (!this.n) return -1;
     k = Math.max(0, Math.min(this.n - 1, Math.round(+k || 0)));
+    for (const f of FEATURES) if (f.guard && this.cur >= 0) k = f.guard(this, k);
     this.target = k;
     if (k === this.cur && !force) return k;
     const steps = this.steps;
@@ -325,6 +353,7 @@ export class Player {
     this.bNext.disabled = k >= this.n - 1;
     this.bLast.disabled = k >= this.n - 1;
     this.root.dataset.step = String(k);
+    hook("step", this, k);
   }
 
   // -- playing -------------------------------------------------------------------------
@@ -356,6 +385,7 @@ export class Player {
   }
 
   destroy() {
+    hook("destroy", this);
     this.stop();
     window.removeEventListener("keydown", this._onKey, true);
     delete this.root.__vgp;
