@@ -17,16 +17,11 @@ from vizgrad import dot as vg_dot
 from vizgrad import exercises
 from vizgrad.exercises import limits
 
+from test_exercises import MultiplyGate  # the lecture's gate, done right
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-class MultiplyGate:
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return x * y
-
-    def backward(self, dz):
-        return [self.y * dz, self.x * dz]
 
 
 class LoopingGate(MultiplyGate):
