@@ -49,7 +49,7 @@ def _scalar_problem(seed: int = 0, n_points: int = 50):
     """Shared initial weights (per layer: W of shape (nout, nin), b of shape (nout,)) and data."""
     rng = np.random.default_rng(seed)
     weights = []
-    for nin, nout in zip(SIZES[:-1], SIZES[1:]):
+    for nin, nout in zip(SIZES[:-1], SIZES[1:], strict=True):
         W = rng.uniform(-1.0, 1.0, size=(nout, nin)) / np.sqrt(nin)
         b = rng.uniform(-0.1, 0.1, size=nout)
         weights.append((W, b))
@@ -62,9 +62,9 @@ def _micrograd_mlp(weights):
     from micrograd.nn import MLP
 
     model = MLP(SIZES[0], SIZES[1:])
-    for layer, (W, b) in zip(model.layers, weights):
-        for neuron, w_row, b_i in zip(layer.neurons, W, b):
-            for p, w in zip(neuron.w, w_row):
+    for layer, (W, b) in zip(model.layers, weights, strict=True):
+        for neuron, w_row, b_i in zip(layer.neurons, W, b, strict=True):
+            for p, w in zip(neuron.w, w_row, strict=True):
                 p.data = float(w)
             neuron.b.data = float(b_i)
     return model
@@ -83,7 +83,7 @@ def _train(model, zero, X, y, iters: int, lr: float):
     t0 = time.perf_counter()
     for _ in range(iters):
         preds = [model(x) for x in X]
-        loss = sum(((p - t) ** 2 for p, t in zip(preds, y)), zero) * inv_n
+        loss = sum(((p - t) ** 2 for p, t in zip(preds, y, strict=False)), zero) * inv_n
         if zero_grad is not None:
             zero_grad()
         loss.backward()  # vizgrad sets .grad afresh
@@ -108,7 +108,7 @@ class _VizgradMLP:
 
     def __init__(self, weights):
         self.layers = [
-            [([vg.Value(float(w)) for w in w_row], vg.Value(float(b_i))) for w_row, b_i in zip(W, b)]
+            [([vg.Value(float(w)) for w in w_row], vg.Value(float(b_i))) for w_row, b_i in zip(W, b, strict=True)]
             for W, b in weights
         ]
 
@@ -118,7 +118,7 @@ class _VizgradMLP:
             out = []
             for w, b in layer:
                 act = b
-                for wi, xi in zip(w, x):
+                for wi, xi in zip(w, x, strict=False):
                     act = act + wi * xi
                 out.append(act.relu() if k != last else act)
             x = out

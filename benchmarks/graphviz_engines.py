@@ -12,7 +12,6 @@ Run from the repository root:  python benchmarks/run.py graphviz_engines
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from vizgrad.examples import mlp  # noqa: E402
 from vizgrad.layout import dot_source  # noqa: E402
 from vizgrad.scene import build_scene  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _results import save  # noqa: E402  (benchmarks/ is on the path)
 
 START = """
 import time
@@ -77,9 +76,7 @@ def main() -> dict:
     if "wasm_first_render_cached_s" in r:
         print(f"  wasm start-up: {r['wasm_first_render_empty_cache_s']:.2f} s compiling, "
               f"{r['wasm_first_render_cached_s'] * 1000:.0f} ms from the cache")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "graphviz_engines.json").write_text(json.dumps(r, indent=2))
-    return r
+    return save("graphviz_engines", r)
 
 
 if __name__ == "__main__":

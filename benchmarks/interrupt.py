@@ -11,7 +11,6 @@ Run from the repository root:  python benchmarks/interrupt.py  (or benchmarks/ru
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import statistics
@@ -27,7 +26,7 @@ if str(ROOT) not in sys.path:
 
 from vizgrad import dot  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _results import save  # noqa: E402  (benchmarks/ is on the path)
 STEPS = 40
 AFTER_S = (1.0, 5.0)
 REPEATS = 3
@@ -95,9 +94,7 @@ def main() -> dict:
             engine, _, at = name.partition("_sigint_at_")
             print(f"  {engine:6s} SIGINT at {at:>3s}: ended {v['median_s']:.2f} s later "
                   f"({', '.join(f'{t:.2f}' for t in v['all_s'])})")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "interrupt.json").write_text(json.dumps(r, indent=2))
-    return r
+    return save("interrupt", r)
 
 
 if __name__ == "__main__":

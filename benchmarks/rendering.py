@@ -10,16 +10,14 @@ Graphviz runs as vizgrad is set to (VIZGRAD_GRAPHVIZ=wasm or native).
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
-from pathlib import Path
 
 import vizgrad as vg
 from vizgrad import dot
 from vizgrad.examples import mlp as mlp_graph
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _results import save  # noqa: E402  (benchmarks/ is on the path)
 
 
 def timed(fn, repeats: int = 3) -> tuple[float, object]:
@@ -67,14 +65,15 @@ def main() -> dict:
     r = measure()
     print(f"rendering: MLP 3→16→16→1 scalar graph, {r['nodes']} nodes, {r['steps']} steps; {r['graphviz']}")
     print(f"  one dot render of the final graph   {r['dot_render_final_s']:8.2f} s")
-    print(f"  vizgrad.frames (all steps)          {r['frames_build_s']:8.2f} s   ratio {r['frames_vs_one_render']:.2f} (target ≤ 1.5)")
+    print(f"  vizgrad.frames (all steps)          {r['frames_build_s']:8.2f} s   "
+          f"ratio {r['frames_vs_one_render']:.2f} (target ≤ 1.5)")
     print(f"  one frame's SVG from the frames     {r['one_frame_svg_ms']:8.1f} ms")
-    print(f"  bytes: frames {r['frames_bytes']:,} vs one SVG {r['final_svg_bytes']:,}   ratio {r['bytes_ratio']:.2f} (target ≤ 2)")
-    print(f"  naive: dot per step {r['naive_per_step_s']:.2f} s × {r['steps']} = {r['naive_all_steps_s (extrapolated)']:.0f} s"
+    print(f"  bytes: frames {r['frames_bytes']:,} vs one SVG {r['final_svg_bytes']:,}   "
+          f"ratio {r['bytes_ratio']:.2f} (target ≤ 2)")
+    print(f"  naive: dot per step {r['naive_per_step_s']:.2f} s × {r['steps']} = "
+          f"{r['naive_all_steps_s (extrapolated)']:.0f} s"
           f"   speed-up {r['speedup_vs_naive']:.0f}× (target ≥ 100)")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "rendering.json").write_text(json.dumps(r, indent=2))
-    return r
+    return save("rendering", r)
 
 
 if __name__ == "__main__":

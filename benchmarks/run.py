@@ -18,6 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # import vizgrad from this checkout
+sys.path.insert(0, str(HERE))  # and the benchmarks' own helpers (_results)
 
 
 def load(path: Path):

@@ -12,13 +12,12 @@ The default size (10 layers of 1000 × 1000, 8 MB per array) suits a shared mach
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _results import save  # noqa: E402  (benchmarks/ is on the path)
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.5
 
@@ -75,8 +74,7 @@ def main() -> None:
     print(f"  forward + vg.trace  {r['peak_trace_mb']:8.0f} MB")
     print(f"  trace / backward    {r['trace_vs_backward']:8.2f}×  (target ≤ {TARGET}×)")
     print(f"  (beyond the forward pass: trace adds {r['extra_trace_vs_extra_backward']:.2f}× what backward adds)")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "trace_memory.json").write_text(json.dumps(r, indent=2) + "\n")
+    return save("trace_memory", r)
 
 
 if __name__ == "__main__":
