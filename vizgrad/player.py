@@ -54,9 +54,15 @@ def script_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def player_svg(frames: Frames, step: int | None = None) -> str:
-    """The player's drawing: the marked SVG filled at ``step`` (``None``: as it starts)."""
-    return frames.marked_svg(None if step is None else frames.values(step)).replace(_XMLNS, "", 1)
+def player_svg(frames: Frames, step: int | None = None, hidden: tuple[int, ...] = ()) -> str:
+    """The player's drawing: the marked SVG filled at ``step`` (``None``: as it starts),
+    with a ``?`` in each of the ``hidden`` holes (a quiz's question at this step)."""
+    values = None if step is None else frames.values(step)
+    if hidden:
+        values = list(frames.initial if values is None else values)
+        for h in hidden:
+            values[h] = "?"
+    return frames.marked_svg(values).replace(_XMLNS, "", 1)
 
 
 def player_data(frames: Frames, start: int = 0, interval: int = 700,
@@ -136,7 +142,8 @@ def _fragment(frames: Frames, step: int, interval: int, css: bool, defer: bool, 
     step = first_question(frames, min(max(int(step), 0), len(frames) - 1), quiz)
     given = player_data(frames, start=step, interval=int(interval), captions=captions, quiz=quiz)
     data = script_json(given)
-    figure = player_svg(frames, step)
+    asked = [q["hide"] for q in (given.get("quiz") or {}).get("steps", []) if q["step"] == step]
+    figure = player_svg(frames, step, tuple(asked[0]) if asked else ())
     uid = _player_id(figure + data, page)
     style = f"<style>{static_text('player.css')}</style>\n" if css else ""
     cls = "vgp vgp-defer" if defer else "vgp"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..draw import no_drawing_text
-from .picture import _Picture, _render
+from .picture import _Picture, _render, alt_text, with_title
 
 GREEN = "#2a9d3a"  # forward values, as in vizgrad's drawings
 RED = "#d62728"  # gradients
@@ -72,15 +72,21 @@ class CheckResult:
     def __repr__(self) -> str:
         return self.message
 
-    def draw(self) -> Any:
+    def draw(self, **options: Any) -> Any:
         """The gate (or circuit) with your gradients: a :class:`graphviz.Digraph`, or None.
 
         Forward values are green, your gradients red; a wrong gradient's wire is drawn
-        thick and red, labelled with what you got and what was expected.
+        thick and red, labelled with what you got and what was expected. ``options``: drawing
+        options of :class:`vizgrad.options.Options` (e.g. a palette, where there is one).
         """
         if self._picture is None:
             return None
-        return _render(self._picture)
+        return _render(self._picture, **options)
+
+    @property
+    def alt(self) -> str:
+        """The drawing in words (its text alternative): which gradients are wrong, got and expected."""
+        return alt_text(self._picture, self.name) if self._picture is not None else ""
 
     def svg(self) -> str | None:
         """The drawing as SVG text, or None (no drawing, or Graphviz is missing or failed)."""
@@ -90,7 +96,7 @@ class CheckResult:
             except Exception as e:  # Graphviz missing or failing: the words still say it all
                 self._no_svg = no_drawing_text(e)
                 return None
-            self._svg = raw[raw.find("<svg"):] if "<svg" in raw else raw
+            self._svg = with_title(raw[raw.find("<svg"):] if "<svg" in raw else raw, self.alt)
         return self._svg
 
     def _repr_html_(self) -> str:
