@@ -89,20 +89,28 @@ class CheckResult:
         return alt_text(self._picture, self.name) if self._picture is not None else ""
 
     def svg(self) -> str | None:
-        """The drawing as SVG text, or None (no drawing, or Graphviz is missing or failed)."""
+        """The drawing as SVG text, or None (no drawing, or Graphviz is missing or failed);
+        :meth:`titled_svg` is the same with its text alternative inside."""
         if self._svg is None and self._picture is not None:
             try:
                 raw = self.draw().pipe(format="svg").decode("utf-8")
             except Exception as e:  # Graphviz missing or failing: the words still say it all
                 self._no_svg = no_drawing_text(e)
                 return None
-            self._svg = with_title(raw[raw.find("<svg"):] if "<svg" in raw else raw, self.alt)
+            self._svg = raw[raw.find("<svg"):] if "<svg" in raw else raw
         return self._svg
+
+    def titled_svg(self) -> str | None:
+        """:meth:`svg` with a ``<title>`` (and ``role="img"``) saying which gradient is wrong."""
+        svg = self.svg()
+        return None if svg is None else with_title(svg, self.alt)
 
     def _repr_html_(self) -> str:
         color = {"passed": PASS, "todo": TODO}.get(self.status, RED)
         svg = self.svg()
-        picture = f'<div style="margin-top:4px">{svg}</div>' if svg else ""
+        # the drawing's text alternative says which gradient is wrong (the SVG itself is draw()'s)
+        alt = html.escape(self.alt, quote=True)
+        picture = f'<div style="margin-top:4px" role="img" aria-label="{alt}">{svg}</div>' if svg else ""
         if not svg and self._no_svg:
             picture = f'<div style="margin-top:4px;color:#666;font-size:90%">{html.escape(self._no_svg)}</div>'
         return (
