@@ -8,6 +8,14 @@ the notebook widget, :func:`vizgrad.scrub.scrub`.
     html = player_html(vizgrad.frames(f))      # a whole page, as text
     save_html("pass.html", f)                  # the same, written to a file
     player_fragment(f)                         # a <div> to embed in a page (several per page work)
+    save_html("quiz.html", f, quiz=True)       # each backward gradient asked before it is shown
+
+Everyone can use it: every control has a name and works from the keyboard (Tab, the
+arrows, Home/End, space for Play; in a quiz, typing a number starts the answer and Enter
+checks it); each step is announced in words to screen readers (``Caption.spoken``) and
+the drawing is described (:func:`vizgrad.captions.describe`). With the system setting
+``prefers-reduced-motion``, Play shows each step for 2 seconds at least and nothing in
+the player animates.
 """
 
 from __future__ import annotations

@@ -233,6 +233,8 @@
       const block = Q.order.length ? quizBlock(Q, k) : -1;
       if (block < 0) return k;
       if (p.timer) p.stop();
+      // a move asked from the kernel (w.step = ...) hears where the player stopped
+      if (p.onStep && p.cur !== block) setTimeout(() => p.onStep(p.cur), 0);
       if (p.cur === block) {
         const s = Q.by.get(block);
         s.note = `Answer ${s.q.ask} first (or press Show me).`;
