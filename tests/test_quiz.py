@@ -317,7 +317,45 @@ def test_the_widget_sends_the_answers_to_its_model(chromium, tmp_path):
     sent = json.loads(page.evaluate("() => window.__saved[window.__saved.length - 1]"))
     page.close()
     assert sent == [{"step": 8, "answers": [1, -4], "shown": False}]
+    # the widget shown again starts from the answers its model holds: step 8 is answered
+    path.write_text(WIDGET_PAGE % {"css": static_text("player.css"), "js": player_script(),
+                                   "state": json.dumps({**state, "quiz_state": sent})}, encoding="utf-8")
+    page = chromium.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_selector(".vgp[data-ready='1']")
+    page.locator(".vgp-last").click()
+    assert see(page)["step"] == 9
+    page.locator(".vgp-prev").click()
+    s = see(page)
+    assert s["quiz"] == "right" and s["g1"] == "-4 × 1 = -4" and s["score"].startswith("0 of 1 right first time")
+    page.close()
     w.quiz_state = sent  # what the kernel then holds
     (r,) = w.quiz_results
     assert r["answers"] == [1.0, -4.0] and r["right"] and not r["right_first_time"]
 
+
+
+@browser_test
+def test_new_numbers_from_live_inputs_ask_again(chromium, tmp_path):
+    from vizgrad.player import static_text
+
+    w = scrub(lambda x, y, z: (x + y) * z, x=-2.0, y=5.0, z=-4.0, quiz=True)
+    state = {"svg_template": w.svg_template, "data": w.data, "step": 0, "interval": 700}
+    path = tmp_path / "live.html"
+    path.write_text(WIDGET_PAGE % {"css": static_text("player.css"), "js": player_script(),
+                                   "state": json.dumps(state)}, encoding="utf-8")
+    page = chromium.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_selector(".vgp[data-ready='1']")
+    page.locator(".vgp-last").click()
+    assert answer(page, "3")["quiz"] == "right"  # ∂f/∂z = x + y = 3
+    page.locator(".vgp-next").click()
+    assert see(page)["step"] == 7
+    w.set_inputs(x=1.0)  # ∂f/∂z is now 6: a new question; the kernel sends new data
+    page.evaluate("(d) => document.querySelector('.vgp').__vgp.setData(JSON.parse(d), 7)", w.data)
+    s = see(page)
+    assert s["step"] == 6 and s["quiz"] == "ask" and s["score"].startswith("0 of 4")
+    assert page.locator('svg text[data-slot="g3"]').text_content() == "?"
+    assert "upstream gradient" in answer(page, "1")["feedback"]  # the new numbers' mistakes
+    assert answer(page, "6")["quiz"] == "right"
+    page.close()

@@ -26,7 +26,7 @@
     const Q = p.quiz;
     if (!Q || Q.data === p.data) return Q;
     const given = (p.data && p.data.quiz) || null;
-    const old = Q.by;
+    const old = Q.data === null ? quizRestore(p, given) : Q.by;
     Q.data = p.data;
     Q.rel = given ? given.rel : 0.01;
     Q.abs = given ? given.abs : 1e-6;
@@ -46,6 +46,23 @@
   }
 
   const quizDone = (s) => s.right || s.shown;
+
+  // A widget shown again (a second view, a re-opened notebook) starts from the answers the
+  // kernel holds (quiz_state), for the questions that are still the same.
+  function quizRestore(p, given) {
+    const by = new Map();
+    const held = p.model && p.model.get("quiz_state");
+    if (!given || !Array.isArray(held)) return by;
+    const Q = { rel: given.rel, abs: given.abs };
+    for (const q of given.steps) {
+      const h = held.find((x) => x && x.step === q.step);
+      if (!h || !Array.isArray(h.answers)) continue;
+      const answers = h.answers.filter((a) => typeof a === "number");
+      const i = answers.findIndex((a) => quizClose(Q, a, q.answer));
+      by.set(q.step, { q, answers, right: i >= 0, first: i === 0, shown: !!h.shown && i < 0 });
+    }
+    return by;
+  }
 
   // the first unanswered question before step k, or -1
   function quizBlock(Q, k) {
