@@ -8,6 +8,14 @@ the notebook widget, :func:`vizgrad.scrub.scrub`.
     html = player_html(vizgrad.frames(f))      # a whole page, as text
     save_html("pass.html", f)                  # the same, written to a file
     player_fragment(f)                         # a <div> to embed in a page (several per page work)
+    save_html("quiz.html", f, quiz=True)       # each backward gradient asked before it is shown
+
+Everyone can use it: every control has a name and works from the keyboard (Tab, the
+arrows, Home/End, space for Play; in a quiz, typing a number starts the answer and Enter
+checks it); each step is announced in words to screen readers (``Caption.spoken``) and
+the drawing is described (:func:`vizgrad.captions.describe`). With the system setting
+``prefers-reduced-motion``, Play shows each step for 2 seconds at least and nothing in
+the player animates.
 """
 
 from __future__ import annotations
@@ -21,9 +29,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .captions import Caption, captions as make_captions
+from .captions import Caption, captions as make_captions, describe
 from .files import write_atomic
 from .frames import Drawable, Frames, as_frames
+from .quiz import Quiz, quiz_data
 from .scene import clean
 
 # Inline SVG in an HTML page needs no namespace declaration: leaving it out keeps the
@@ -37,7 +46,7 @@ def static_text(name: str) -> str:
     return resources.files("vizgrad").joinpath("static", name).read_text(encoding="utf-8")
 
 
-FEATURE_SCRIPTS: tuple[str, ...] = ()
+FEATURE_SCRIPTS: tuple[str, ...] = ("quiz.js",)
 """The player's feature files in ``static/``, run after ``player.js`` in the same module
 (each registers its hooks in ``FEATURES``, see the head of ``player.js``)."""
 
@@ -53,18 +62,25 @@ def script_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
-def player_svg(frames: Frames, step: int | None = None) -> str:
-    """The player's drawing: the marked SVG filled at ``step`` (``None``: as it starts)."""
-    return frames.marked_svg(None if step is None else frames.values(step)).replace(_XMLNS, "", 1)
+def player_svg(frames: Frames, step: int | None = None, hidden: tuple[int, ...] = ()) -> str:
+    """The player's drawing: the marked SVG filled at ``step`` (``None``: as it starts),
+    with a ``?`` in each of the ``hidden`` holes (a quiz's question at this step)."""
+    values = None if step is None else frames.values(step)
+    if hidden:
+        values = list(frames.initial if values is None else values)
+        for h in hidden:
+            values[h] = "?"
+    return frames.marked_svg(values).replace(_XMLNS, "", 1)
 
 
 def player_data(frames: Frames, start: int = 0, interval: int = 700,
-                captions: list[Caption] | None = None) -> dict[str, Any]:
-    """The player's data: each hole's start, each step's changes, the captions, where
-    backward begins."""
+                captions: list[Caption] | None = None, quiz: Quiz = False) -> dict[str, Any]:
+    """The player's data: each hole's start, each step's changes, the captions (and each
+    in words alone, ``spoken``), where backward begins, and the ``quiz`` if one is asked
+    for (see :mod:`vizgrad.quiz`)."""
     if captions is None:
         captions = make_captions(frames.trace, frames.options.digits)
-    return {
+    data = {
         "n": len(frames),
         "backward": len(frames.trace.nodes),
         "start": start,
@@ -72,7 +88,19 @@ def player_data(frames: Frames, start: int = 0, interval: int = 700,
         "initial": list(frames.initial),
         "steps": [[[h, v] for h, v in diff] for diff in frames.changes],
         "captions": [[c.text, c.formula] for c in captions],
+        "spoken": [c.spoken for c in captions],
+        "alt": describe(frames.trace),
     }
+    questions = quiz_data(frames, quiz)
+    if questions:
+        data["quiz"] = questions
+    return data
+
+
+def first_question(frames: Frames, step: int, quiz: Quiz) -> int:
+    """``step``, or the first quizzed step if that comes before it (no answer shows unasked)."""
+    questions = quiz_data(frames, quiz)
+    return min([step] + [q["step"] for q in questions["steps"]]) if questions else step
 
 
 # How many players with the same content this process has written: the n-th gets its
@@ -100,6 +128,7 @@ def player_fragment(
     interval: int = 700,
     css: bool = True,
     defer: bool = False,
+    quiz: Quiz = False,
     **options: Any,
 ) -> str:
     """A ``<div>`` with its own style and script: a working player inside any HTML page.
@@ -108,24 +137,28 @@ def player_fragment(
     share a page and the same calls give the same page. The SVG is filled in at
     ``step``, so the drawing shows even where scripts do not run. ``defer``: keep the
     drawing out of layout until the script runs (a large drawing then loads faster; a
-    ``<noscript>`` rule shows it where scripts do not run). ``options``: the drawing's
-    (``rankdir``, ``digits``, ``groups``, ``collapse``: see :class:`vizgrad.options.Options`).
+    ``<noscript>`` rule shows it where scripts do not run). ``quiz``: ask for the gradients
+    of backward steps before showing them (``True``, or a list of steps: :mod:`vizgrad.quiz`).
+    ``options``: the drawing's (``rankdir``, ``digits``, ``groups``, ``collapse``: see
+    :class:`vizgrad.options.Options`).
     """
-    return _fragment(as_frames(frames_or_trace, **options), step, interval, css, defer, page=False)
+    return _fragment(as_frames(frames_or_trace, **options), step, interval, css, defer, page=False, quiz=quiz)
 
 
 def _fragment(frames: Frames, step: int, interval: int, css: bool, defer: bool, page: bool,
-              captions: list[Caption] | None = None) -> str:
-    step = min(max(int(step), 0), len(frames) - 1)
-    data = script_json(player_data(frames, start=step, interval=int(interval), captions=captions))
-    figure = player_svg(frames, step)
+              captions: list[Caption] | None = None, quiz: Quiz = False) -> str:
+    step = first_question(frames, min(max(int(step), 0), len(frames) - 1), quiz)
+    given = player_data(frames, start=step, interval=int(interval), captions=captions, quiz=quiz)
+    data = script_json(given)
+    asked = [q["hide"] for q in (given.get("quiz") or {}).get("steps", []) if q["step"] == step]
+    figure = player_svg(frames, step, tuple(asked[0]) if asked else ())
     uid = _player_id(figure + data, page)
     style = f"<style>{static_text('player.css')}</style>\n" if css else ""
     cls = "vgp vgp-defer" if defer else "vgp"
     noscript = f"<noscript><style>#{uid} > .vgp-figure {{ display: block; }}</style></noscript>\n" if defer else ""
     return (
         f'{style}{noscript}<div class="{cls}" id="{uid}" tabindex="0">'
-        f'<div class="vgp-figure">{figure}</div></div>\n'
+        f'<div class="vgp-figure" role="img" aria-label="{html.escape(given["alt"])}">{figure}</div></div>\n'
         f'<script type="application/json" id="{uid}-data">{data}</script>\n'
         f'<script type="module">\n{player_script()}\nmountStatic("{uid}");\n</script>\n'
     )
@@ -137,6 +170,7 @@ def player_html(
     title: str | None = None,
     step: int = 0,
     interval: int = 700,
+    quiz: Quiz = False,
     **options: Any,
 ) -> str:
     """One self-contained HTML page: the graph, the step slider, buttons, keys, Play, captions.
@@ -144,17 +178,17 @@ def player_html(
     Everything is inline (no network request, no kernel): open it from disk, mail it,
     put it on a slide. ``frames_or_trace`` is a :class:`~vizgrad.frames.Frames`, a
     trace, or the output of a graph (laid out here, with the drawing ``options``).
-    The same input gives the same page, byte for byte.
+    The same input gives the same page, byte for byte. ``quiz``: see :func:`player_fragment`.
     """
-    return _page(as_frames(frames_or_trace, **options), title, step, interval)
+    return _page(as_frames(frames_or_trace, **options), title, step, interval, quiz=quiz)
 
 
 def _page(frames: Frames, title: str | None, step: int, interval: int,
-          captions: list[Caption] | None = None) -> str:
+          captions: list[Caption] | None = None, quiz: Quiz = False) -> str:
     if title is None:
         out = frames.trace.output
         title = f"vizgrad: {' '.join(clean(out.name))}" if out.name else "vizgrad"
-    body = _fragment(frames, step, interval, css=True, defer=True, page=True, captions=captions)
+    body = _fragment(frames, step, interval, css=True, defer=True, page=True, captions=captions, quiz=quiz)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -168,6 +202,7 @@ def _page(frames: Frames, title: str | None, step: int, interval: int,
 
 
 def save_html(path: str | Path, frames_or_trace: Drawable, *, title: str | None = None, step: int = 0,
-              interval: int = 700, **options: Any) -> Path:
+              interval: int = 700, quiz: Quiz = False, **options: Any) -> Path:
     """Write :func:`player_html` to ``path`` (UTF-8, all at once); return the path."""
-    return write_atomic(path, player_html(frames_or_trace, title=title, step=step, interval=interval, **options))
+    return write_atomic(path, player_html(frames_or_trace, title=title, step=step, interval=interval,
+                                          quiz=quiz, **options))

@@ -42,7 +42,8 @@ from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow
 from .files import write_atomic
 from .frames import Drawable, Frames, StructureChanged, as_frames
 from .options import OPTION_NAMES, call, non_default
-from .player import _fragment, _page, player_data, player_script, player_svg, static_text
+from .player import _fragment, _page, first_question, player_data, player_script, player_svg, static_text
+from .quiz import Quiz, quiz_steps, results as quiz_results_of
 from .tensor import Tensor
 from .trace import Trace
 from .value import Value
@@ -97,6 +98,8 @@ class Scrubber(anywidget.AnyWidget):
     interval = traitlets.Int(700).tag(sync=True)
     svg_template = traitlets.Unicode("").tag(sync=True)
     data = traitlets.Unicode("{}").tag(sync=True)
+    # the quiz, as the browser reports it: per quizzed step {"step", "answers", "shown"}
+    quiz_state = traitlets.List().tag(sync=True)
 
     def __init__(
         self,
@@ -105,6 +108,7 @@ class Scrubber(anywidget.AnyWidget):
         step: int = 0,
         interval: int = 700,
         fallback: bool = True,
+        quiz: Quiz = False,
         _fn: Callable[..., Any] | None = None,
         _inputs: dict[str, Any] | None = None,
         **options: Any,
@@ -116,13 +120,15 @@ class Scrubber(anywidget.AnyWidget):
         start = {name: s.value for name, s in self.sliders.items()} if _fn is not None else None
         self.frames: Frames = as_frames(out_or_trace, start, **options)
         self.fallback = fallback
+        self.quiz = quiz
+        quiz_steps(self.frames.trace, quiz)  # a bad quiz= fails here, in one line
         self._captions: list | None = None
         self.status = ipywidgets.HTML("")
         self.last_update_ms: float | None = None
         self.layouts = 1  # Graphviz layouts made (a live input changing the structure adds one)
         self._box: ipywidgets.Widget | None = None
         super().__init__(interval=int(interval))
-        self._push(layout=True, step=step)
+        self._push(layout=True, step=first_question(self.frames, step, quiz))
         if _fn is not None:
             for s in self.sliders.values():
                 s.observe(self._on_slider, names="value")
@@ -162,7 +168,7 @@ class Scrubber(anywidget.AnyWidget):
     def _push(self, layout: bool, step: int | None = None) -> None:
         fr = self.frames
         self._captions = None
-        data = player_data(fr, interval=self.interval, captions=self.captions)
+        data = player_data(fr, interval=self.interval, captions=self.captions, quiz=self.quiz)
         with self.hold_sync():
             self.set_trait("max_step", len(fr) - 1)
             self.set_trait("backward_start", data["backward"])
@@ -173,6 +179,13 @@ class Scrubber(anywidget.AnyWidget):
                 self.step = step
             elif self.step > self.max_step:
                 self.step = self.max_step
+
+    @property
+    def quiz_results(self) -> list[dict[str, Any]]:
+        """Each quizzed step with the answers given in the browser: ``step``, ``node``, the
+        right ``answer``, the ``answers`` typed, whether one was ``right`` (and
+        ``right_first_time``), and whether it was ``shown`` without a right answer."""
+        return quiz_results_of(json.loads(self.data).get("quiz"), list(self.quiz_state))
 
     # -- live inputs ----------------------------------------------------------------------
 
@@ -249,11 +262,12 @@ class Scrubber(anywidget.AnyWidget):
     def html(self, step: int | None = None) -> str:
         """A self-contained player of the current pass, as an HTML fragment."""
         return _fragment(self.frames, self.step if step is None else step, self.interval, css=True,
-                         defer=False, page=False, captions=self.captions)
+                         defer=False, page=False, captions=self.captions, quiz=self.quiz)
 
     def save_html(self, path: str | Path, title: str | None = None, step: int = 0) -> Path:
         """Write the current pass as one self-contained HTML page (no network, no kernel)."""
-        return write_atomic(path, _page(self.frames, title, step, self.interval, captions=self.captions))
+        return write_atomic(path, _page(self.frames, title, step, self.interval, captions=self.captions,
+                                        quiz=self.quiz))
 
     def _repr_mimebundle_(self, **kwargs: Any):
         view = self.view
@@ -294,6 +308,7 @@ def scrub(
     step: int = 0,
     interval: int = 700,
     fallback: bool = True,
+    quiz: Quiz = False,
     **inputs: Any,
 ) -> Scrubber:
     """A widget to scrub through the forward and backward pass of a graph.
@@ -306,6 +321,9 @@ def scrub(
     of :class:`vizgrad.options.Options`: those names are not input names), the first
     ``step`` shown, Play's ``interval`` in ms per step, and ``fallback`` (also put a
     static HTML player in the output, for nbconvert and other renderers without widgets).
+    ``quiz``: ask for each backward step's gradient before showing it (``True``,
+    ``"backward"``, or a list of step numbers; see :mod:`vizgrad.quiz`); the answers given
+    come back in ``w.quiz_results``.
     """
     options = dict(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse)
     options.update({name: inputs.pop(name) for name in OPTION_NAMES if name in inputs})  # any other option
@@ -314,7 +332,7 @@ def scrub(
             raise TypeError(f"inputs ({', '.join(inputs)}) are for scrub(fn, ...): pass a function, not a graph")
         if isinstance(out_or_trace, Frames):  # laid out already: only options that differ are an error
             options = non_default(**options)
-        return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, **options)
+        return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, quiz=quiz, **options)
     if not callable(out_or_trace):
         raise TypeError(
             "scrub(...) takes a graph's output (a Value or Tensor), a vizgrad.trace(...), "
@@ -323,7 +341,7 @@ def scrub(
     if not inputs:
         raise TypeError("scrub(fn, ...) needs the inputs as keywords, e.g. scrub(fn, x=-2.0, y=5.0)")
     start = {name: _slider_for(name, spec) for name, spec in inputs.items()}
-    return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, _fn=out_or_trace,
+    return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, quiz=quiz, _fn=out_or_trace,
                     _inputs=start, **options)
 
 

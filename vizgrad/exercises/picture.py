@@ -140,7 +140,43 @@ def picture_scene(p: _Picture) -> Scene:
     return scene
 
 
-def _render(p: _Picture) -> Drawing:
-    """The picture as a drawing: one layout, SVG by :mod:`vizgrad.svg`, like every vizgrad graph."""
+def _render(p: _Picture, **options: Any) -> Drawing:
+    """The picture as a drawing: one layout, SVG by :mod:`vizgrad.svg`, like every vizgrad graph.
+
+    ``options``: drawing options (:class:`vizgrad.options.Options`) besides the digits, e.g. a
+    colour palette where Options has one: the picture is drawn like any vizgrad graph."""
     scene = picture_scene(p)
-    return drawing_of(scene, None, Options(digits=scene.digits), name="check")
+    return drawing_of(scene, None, Options.of(digits=scene.digits, **options), name="check")
+
+
+def alt_text(p: _Picture, title: str = "") -> str:
+    """The picture in words: what is drawn and, first, which gradients are wrong (got, expected)."""
+    wrong = []
+    for v in p.vars:
+        if not v.wrong:
+            continue
+        name = _esc(v.grad_name) or (f"d{_esc(v.name)}" if v.name else "a gradient")
+        got = "missing" if v.grad is None else _short(v.grad)
+        said = f"{name} is wrong: got {got}"
+        if v.expected is not None:
+            said += f", expected {v.expected if isinstance(v.expected, str) else _short(v.expected)}"
+        wrong.append(said)
+    ops = ", ".join(_esc(o.label) for o in p.ops)
+    head = f"{title}: " if title else ""
+    what = f"the {ops} gate{'s' if len(p.ops) > 1 else ''}" if ops else "the graph"
+    if wrong:
+        return f"{head}{'; '.join(wrong)}. Drawing of {what} with its values and your gradients."
+    return f"{head}drawing of {what} with its values and your gradients; none is marked wrong."
+
+
+def with_title(svg: str, text: str) -> str:
+    """``svg`` with ``text`` as its accessible name: role="img", and a <title> first inside it."""
+    start = svg.find("<svg")
+    end = svg.find(">", start)
+    if start < 0 or end < 0:
+        return svg
+    esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    head = svg[:end]
+    if "role=" not in head[start:]:
+        head += ' role="img"'
+    return f"{head}>\n<title>{esc}</title>{svg[end + 1:]}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..draw import no_drawing_text
-from .picture import _Picture, _render
+from .picture import _Picture, _render, alt_text, with_title
 
 GREEN = "#2a9d3a"  # forward values, as in vizgrad's drawings
 RED = "#d62728"  # gradients
@@ -72,18 +72,25 @@ class CheckResult:
     def __repr__(self) -> str:
         return self.message
 
-    def draw(self) -> Any:
+    def draw(self, **options: Any) -> Any:
         """The gate (or circuit) with your gradients: a :class:`graphviz.Digraph`, or None.
 
         Forward values are green, your gradients red; a wrong gradient's wire is drawn
-        thick and red, labelled with what you got and what was expected.
+        thick and red, labelled with what you got and what was expected. ``options``: drawing
+        options of :class:`vizgrad.options.Options` (e.g. a palette, where there is one).
         """
         if self._picture is None:
             return None
-        return _render(self._picture)
+        return _render(self._picture, **options)
+
+    @property
+    def alt(self) -> str:
+        """The drawing in words (its text alternative): which gradients are wrong, got and expected."""
+        return alt_text(self._picture, self.name) if self._picture is not None else ""
 
     def svg(self) -> str | None:
-        """The drawing as SVG text, or None (no drawing, or Graphviz is missing or failed)."""
+        """The drawing as SVG text, or None (no drawing, or Graphviz is missing or failed);
+        :meth:`titled_svg` is the same with its text alternative inside."""
         if self._svg is None and self._picture is not None:
             try:
                 raw = self.draw().pipe(format="svg").decode("utf-8")
@@ -93,10 +100,17 @@ class CheckResult:
             self._svg = raw[raw.find("<svg"):] if "<svg" in raw else raw
         return self._svg
 
+    def titled_svg(self) -> str | None:
+        """:meth:`svg` with a ``<title>`` (and ``role="img"``) saying which gradient is wrong."""
+        svg = self.svg()
+        return None if svg is None else with_title(svg, self.alt)
+
     def _repr_html_(self) -> str:
         color = {"passed": PASS, "todo": TODO}.get(self.status, RED)
         svg = self.svg()
-        picture = f'<div style="margin-top:4px">{svg}</div>' if svg else ""
+        # the drawing's text alternative says which gradient is wrong (the SVG itself is draw()'s)
+        alt = html.escape(self.alt, quote=True)
+        picture = f'<div style="margin-top:4px" role="img" aria-label="{alt}">{svg}</div>' if svg else ""
         if not svg and self._no_svg:
             picture = f'<div style="margin-top:4px;color:#666;font-size:90%">{html.escape(self._no_svg)}</div>'
         return (

@@ -28,6 +28,8 @@ const ICONS = {
   last: "M10.8 2.5H13v11h-2.2zM3 2.5v11L10.4 8z",
 };
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
+// prefers-reduced-motion: Play shows each step for 2 s at least (and player.css drops transitions)
+const REDUCED_MOTION = () => !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
 
 // Features (zoom, live inputs, quiz, ...) live in their own files, concatenated after
 // this one into the same module (vizgrad.player.player_script). Each pushes an object
@@ -68,6 +70,7 @@ export class Player {
   constructor(root, options) {
     this.root = root;
     this.onStep = options.onStep || null;
+    this.model = options.model || null; // the widget's model (anywidget), or null on a saved page
     this.baseInterval = options.interval || (options.data && options.data.interval) || 700;
     this.speed = 1;
     this.zoom = options.zoom || (options.data && options.data.zoom) || 1.6;
@@ -111,8 +114,11 @@ export class Player {
     head.append(this.phase, this.counter);
     this.text = el("div", "vgp-text");
     this.formula = el("div", "vgp-formula");
-    this.text.setAttribute("aria-live", "polite");
-    cap.append(head, this.text, this.formula);
+    // screen readers hear each step in words (data.spoken), from this region alone
+    this.spoken = el("div", "vgp-sr");
+    this.spoken.setAttribute("aria-live", "polite");
+    this.spoken.setAttribute("aria-atomic", "true");
+    cap.append(head, this.text, this.formula, this.spoken);
 
     const bar = el("div", "vgp-controls");
     this.bFirst = button("vgp-first", ICONS.first, "first step (Home)");
@@ -146,6 +152,7 @@ export class Player {
     this.bZoom.type = "button";
     this.bZoom.title = "drawing: actual size (scroll) or fit to the width";
     this.bZoom.setAttribute("aria-pressed", "false");
+    this.bZoom.setAttribute("aria-label", "drawing at actual size");
     bar.append(this.bFirst, this.bPrev, this.bPlay, this.bNext, this.bLast, track, this.speedSel, this.bZoom);
     root.append(cap, bar);
 
@@ -246,6 +253,7 @@ export class Player {
     if (!(px > 0)) return;
     this.bZoom.textContent = this.actual ? "fit" : "1:1";
     this.bZoom.setAttribute("aria-pressed", this.actual ? "true" : "false");
+    this.bZoom.setAttribute("aria-label", this.actual ? "drawing fit to the width" : "drawing at actual size");
     this.root.classList.toggle("vgp-actual", !!this.actual);
     svg.style.width = this.actual ? Math.round(px) + "px" : "100%";
     svg.style.maxWidth = this.actual ? "none" : Math.round(px * this.zoom) + "px";
@@ -261,6 +269,10 @@ export class Player {
 
   setData(data, step) {
     this.data = data;
+    if (data.alt) { // the drawing in words
+      this.figure.setAttribute("role", "img");
+      this.figure.setAttribute("aria-label", data.alt);
+    }
     this.steps = data.steps.map((diff) => diff.map(([h, v]) => [h, decode(v)]));
     this.initial = (data.initial || []).map(decode);
     this.captions = data.captions || [];
@@ -348,6 +360,7 @@ export class Player {
     this.text.textContent = c[0] || "";
     this.formula.textContent = c[1] || "";
     this.formula.hidden = !c[1];
+    this.spoken.textContent = (this.data.spoken && this.data.spoken[k]) || c[0] || "";
     this.bPrev.disabled = k <= 0;
     this.bFirst.disabled = k <= 0;
     this.bNext.disabled = k >= this.n - 1;
@@ -367,7 +380,7 @@ export class Player {
     this.timer = setInterval(() => {
       this.go(this.cur + 1, true);
       if (this.cur >= this.n - 1) this.stop();
-    }, Math.max(16, this.baseInterval / this.speed));
+    }, Math.max(REDUCED_MOTION() ? 2000 : 16, this.baseInterval / this.speed));
   }
 
   stop() {
@@ -429,6 +442,7 @@ function render({ model, el: host }) {
     data: JSON.parse(model.get("data")),
     step: model.get("step"),
     interval: model.get("interval"),
+    model, // features may sync through the widget's model (the quiz: quiz_state)
     onStep(k) {
       pending = k;
       if (timer === null) timer = setTimeout(flush, 80);
