@@ -37,7 +37,7 @@ def static_text(name: str) -> str:
     return resources.files("vizgrad").joinpath("static", name).read_text(encoding="utf-8")
 
 
-FEATURE_SCRIPTS: tuple[str, ...] = ()
+FEATURE_SCRIPTS: tuple[str, ...] = ("live.js",)
 """The player's feature files in ``static/``, run after ``player.js`` in the same module
 (each registers its hooks in ``FEATURES``, see the head of ``player.js``)."""
 
@@ -59,9 +59,10 @@ def player_svg(frames: Frames, step: int | None = None) -> str:
 
 
 def player_data(frames: Frames, start: int = 0, interval: int = 700,
-                captions: list[Caption] | None = None) -> dict[str, Any]:
+                captions: list[Caption] | None = None, live: dict[str, Any] | None = None) -> dict[str, Any]:
     """The player's data: each hole's start, each step's changes, the captions, where
-    backward begins."""
+    backward begins; and ``live``, the live inputs a saved page recomputes by itself
+    (:func:`vizgrad.recipes.live_data`), if any."""
     if captions is None:
         captions = make_captions(frames.trace, frames.options.digits)
     return {
@@ -72,6 +73,7 @@ def player_data(frames: Frames, start: int = 0, interval: int = 700,
         "initial": list(frames.initial),
         "steps": [[[h, v] for h, v in diff] for diff in frames.changes],
         "captions": [[c.text, c.formula] for c in captions],
+        **({"live": live} if live else {}),
     }
 
 
@@ -115,9 +117,9 @@ def player_fragment(
 
 
 def _fragment(frames: Frames, step: int, interval: int, css: bool, defer: bool, page: bool,
-              captions: list[Caption] | None = None) -> str:
+              captions: list[Caption] | None = None, live: dict[str, Any] | None = None) -> str:
     step = min(max(int(step), 0), len(frames) - 1)
-    data = script_json(player_data(frames, start=step, interval=int(interval), captions=captions))
+    data = script_json(player_data(frames, start=step, interval=int(interval), captions=captions, live=live))
     figure = player_svg(frames, step)
     uid = _player_id(figure + data, page)
     style = f"<style>{static_text('player.css')}</style>\n" if css else ""
@@ -150,11 +152,11 @@ def player_html(
 
 
 def _page(frames: Frames, title: str | None, step: int, interval: int,
-          captions: list[Caption] | None = None) -> str:
+          captions: list[Caption] | None = None, live: dict[str, Any] | None = None) -> str:
     if title is None:
         out = frames.trace.output
         title = f"vizgrad: {' '.join(clean(out.name))}" if out.name else "vizgrad"
-    body = _fragment(frames, step, interval, css=True, defer=True, page=True, captions=captions)
+    body = _fragment(frames, step, interval, css=True, defer=True, page=True, captions=captions, live=live)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
