@@ -68,20 +68,20 @@ const liveNumber = (x) => (typeof x === "number" ? x
   : x === "nan" ? NaN : x === "inf" ? Infinity : x === "-inf" ? -Infinity : NaN);
 
 // The recorded graph, compiled once: compute(values of the leaves) -> Q
-function liveGraph(src) {
+function liveGraph(rec) {
   const rows = {};
-  for (const [name, r] of Object.entries(src.ops)) {
+  for (const [name, r] of Object.entries(rec.ops)) {
     const fn = (expr) => new Function("x", "a", "b", "c", "y", "return (" + expr + ");");
     rows[name] = { two: r.inputs[0] === "a", f: fn(r.forward), l: r.local.map(fn) };
   }
-  const nodes = src.nodes.map(([op, ins, c, leaf]) => ({
+  const nodes = rec.nodes.map(([op, ins, c, leaf]) => ({
     row: op == null ? null : rows[op], ins, c: c == null ? undefined : liveNumber(c), leaf: liveNumber(leaf),
   }));
   const N = nodes.length;
   let E = 0;
   const e0 = nodes.map((n) => { const e = E; E += n.ins.length; return e; });
   const L = 2 * N, C = 2 * N + E, A = 2 * N + 2 * E;
-  const Q = new Float64Array(src.size);
+  const Q = new Float64Array(rec.size);
   const seen = new Uint8Array(N);
   return function compute(leaves) {
     for (let i = 0; i < N; i++) {
@@ -130,18 +130,18 @@ function liveFill(tmpl, Q, memo) {
 
 // the player's data at these inputs: every hole's start, each step's changes, the captions
 function liveData(p, live) {
-  const src = live.src;
+  const rec = live.rec;
   const leaves = [];
   for (const input of live.inputs) for (const i of input.spec.nodes) leaves[i] = input.value;
   const Q = live.compute(leaves);
   const memo = new Map();
   const flag = (i) => i >= 0 && !Number.isFinite(Q[i]);
   const initial = new Array(live.holes).fill("");
-  for (const [h, i] of src.initial) initial[h] = flag(i) ? LIVE_FLAG : "";
-  const steps = src.steps.map((diff) => diff.map((r) => (Array.isArray(r[1])
+  for (const [h, i] of rec.initial) initial[h] = flag(i) ? LIVE_FLAG : "";
+  const steps = rec.steps.map((diff) => diff.map((r) => (Array.isArray(r[1])
     ? [r[0], liveFill(r[1], Q, memo)]
     : [r[0], (flag(r[1]) ? LIVE_FLAG : "") + (r[2] ? LIVE_ACTIVE : "")])));
-  const captions = src.captions.map(([t, f]) => [liveFill(t, Q, memo), liveFill(f, Q, memo)]);
+  const captions = rec.captions.map(([t, f]) => [liveFill(t, Q, memo), liveFill(f, Q, memo)]);
   return { data: { ...p.data, initial, steps, captions }, Q };
 }
 
@@ -192,19 +192,19 @@ function liveInput(live, spec, onChange) {
   return input;
 }
 
-function liveBuild(p, src) {
+function liveBuild(p, rec) {
   const bar = el("div", "vgp-live");
   bar.setAttribute("role", "group");
   bar.setAttribute("aria-label", "inputs");
-  const live = { src, bar, inputs: [], holes: (p.data.initial || []).length };
-  if (src.kernel) {
+  const live = { rec, bar, inputs: [], holes: (p.data.initial || []).length };
+  if (rec.kernel) {
     bar.classList.add("vgp-live-kernel");
-    const at = src.inputs.map((s) => s.name + " = " + liveValueText(s.value)).join(", ");
+    const at = rec.inputs.map((s) => s.name + " = " + liveValueText(s.value)).join(", ");
     bar.append(el("span", "vgp-live-note",
       "This saved page shows the pass at " + at + ". Changing the inputs needs the notebook's kernel."));
-    bar.title = src.kernel;
+    bar.title = rec.kernel;
   } else {
-    live.compute = liveGraph(src);
+    live.compute = liveGraph(rec);
     const update = () => {
       const t0 = performance.now();
       const { data, Q } = liveData(p, live);
@@ -212,7 +212,7 @@ function liveBuild(p, src) {
       p.setData(data, p.cur);
       live.ms = performance.now() - t0;
     };
-    for (const spec of src.inputs) {
+    for (const spec of rec.inputs) {
       const input = liveInput(live, spec, update);
       live.inputs.push(input);
       bar.append(input.box);
@@ -242,10 +242,10 @@ function liveBuild(p, src) {
 FEATURES.push({
   name: "live",
   data(p) {
-    const src = p.data && p.data.live;
-    if (p.live && p.live.src === src) return; // new numbers from live inputs: same sliders
+    const rec = p.data && p.data.live;
+    if (p.live && p.live.rec === rec) return; // new numbers from live inputs: same sliders
     if (p.live) { p.live.bar.remove(); p.live = null; }
-    if (src) p.live = liveBuild(p, src);
+    if (rec) p.live = liveBuild(p, rec);
   },
   destroy(p) {
     if (p.live) { p.live.bar.remove(); p.live = null; }
