@@ -374,3 +374,13 @@ def test_deck_of_notebook_01_keeps_live_sliders(browser, tmp_path):
     want = dict(re.findall(r'<text [^>]*data-slot="([^"]+)"[^>]*>([^<]*)</text>', fr.svg(len(fr) - 1)))
     assert root.evaluate(SHOWN)["slots"] == want and want["v4"] == "f = 6"
     shown_deck.close()
+
+
+@in_browser
+@pytest.mark.timeout(120)
+def test_a_saved_tensor_scrubber_says_its_inputs_need_the_kernel(open_page, tmp_path):
+    w = vg.scrub(lambda x: (vg.Tensor(np.array([1.0, 2.0])) * x.data).sum(), x=1.5)
+    page = open_page(w.save_html(tmp_path / "tensor.html"))
+    assert page.locator(".vgp-live-range, .vgp-live-text").count() == 0
+    note = page.locator(".vgp-live-kernel").text_content()
+    assert "x = 1.5" in note and "kernel" in note
