@@ -209,8 +209,8 @@ def live_data(frames: Frames, inputs: dict[str, Any], leaves: dict[str, list[int
     Either ``{"inputs", "nodes", "ops", "size", "initial", "steps", "captions"}`` (the page
     recomputes) or ``{"inputs", "kernel": why}`` (the page says the inputs need a kernel).
     """
-    sliders = [{"name": name, "value": s.value, "min": s.min, "max": s.max, "step": s.step,
-                "nodes": leaves.get(name, [])} for name, s in inputs.items()]
+    sliders = [{"name": name, "value": _number(s.value), "min": _number(s.min), "max": _number(s.max),
+                "step": _number(s.step), "nodes": leaves.get(name, [])} for name, s in inputs.items()]
     try:
         return {"inputs": sliders, **_recipes(frames)}
     except NotLive as e:
