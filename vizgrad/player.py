@@ -46,7 +46,7 @@ def static_text(name: str) -> str:
     return resources.files("vizgrad").joinpath("static", name).read_text(encoding="utf-8")
 
 
-FEATURE_SCRIPTS: tuple[str, ...] = ("quiz.js",)
+FEATURE_SCRIPTS: tuple[str, ...] = ("live.js", "quiz.js")
 """The player's feature files in ``static/``, run after ``player.js`` in the same module
 (each registers its hooks in ``FEATURES``, see the head of ``player.js``)."""
 
@@ -74,10 +74,12 @@ def player_svg(frames: Frames, step: int | None = None, hidden: tuple[int, ...] 
 
 
 def player_data(frames: Frames, start: int = 0, interval: int = 700,
-                captions: list[Caption] | None = None, quiz: Quiz = False) -> dict[str, Any]:
+                captions: list[Caption] | None = None, quiz: Quiz = False,
+                live: dict[str, Any] | None = None) -> dict[str, Any]:
     """The player's data: each hole's start, each step's changes, the captions (and each
-    in words alone, ``spoken``), where backward begins, and the ``quiz`` if one is asked
-    for (see :mod:`vizgrad.quiz`)."""
+    in words alone, ``spoken``), where backward begins, the ``quiz`` if one is asked
+    for (see :mod:`vizgrad.quiz`), and ``live``, the live inputs a saved page recomputes
+    by itself (:func:`vizgrad.recipes.live_data`), if any."""
     if captions is None:
         captions = make_captions(frames.trace, frames.options.digits)
     data = {
@@ -90,6 +92,7 @@ def player_data(frames: Frames, start: int = 0, interval: int = 700,
         "captions": [[c.text, c.formula] for c in captions],
         "spoken": [c.spoken for c in captions],
         "alt": describe(frames.trace),
+        **({"live": live} if live else {}),
     }
     questions = quiz_data(frames, quiz)
     if questions:
@@ -146,9 +149,10 @@ def player_fragment(
 
 
 def _fragment(frames: Frames, step: int, interval: int, css: bool, defer: bool, page: bool,
-              captions: list[Caption] | None = None, quiz: Quiz = False) -> str:
+              captions: list[Caption] | None = None, quiz: Quiz = False,
+              live: dict[str, Any] | None = None) -> str:
     step = first_question(frames, min(max(int(step), 0), len(frames) - 1), quiz)
-    given = player_data(frames, start=step, interval=int(interval), captions=captions, quiz=quiz)
+    given = player_data(frames, start=step, interval=int(interval), captions=captions, quiz=quiz, live=live)
     data = script_json(given)
     asked = [q["hide"] for q in (given.get("quiz") or {}).get("steps", []) if q["step"] == step]
     figure = player_svg(frames, step, tuple(asked[0]) if asked else ())
@@ -184,11 +188,13 @@ def player_html(
 
 
 def _page(frames: Frames, title: str | None, step: int, interval: int,
-          captions: list[Caption] | None = None, quiz: Quiz = False) -> str:
+          captions: list[Caption] | None = None, quiz: Quiz = False,
+          live: dict[str, Any] | None = None) -> str:
     if title is None:
         out = frames.trace.output
         title = f"vizgrad: {' '.join(clean(out.name))}" if out.name else "vizgrad"
-    body = _fragment(frames, step, interval, css=True, defer=True, page=True, captions=captions, quiz=quiz)
+    body = _fragment(frames, step, interval, css=True, defer=True, page=True, captions=captions, quiz=quiz,
+                     live=live)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

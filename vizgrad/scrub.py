@@ -10,6 +10,13 @@ traces the new pass and sends only the new numbers, drawn on the same layout (ev
 node stays where it is). Only if the new graph has a different structure is it laid
 out again.
 
+Saved forms (:meth:`Scrubber.save_html`, the ``text/html`` below, a deck) keep the input
+sliders: the page recomputes the recorded graph at new inputs by itself
+(:mod:`vizgrad.recipes`, ``static/live.js``), with no kernel. It replays the graph recorded
+at the inputs shown: a function whose graph depends on its inputs (a branch on ``x.data``)
+needs the kernel for another branch. Graphs of Tensors need the kernel: their page says so.
+In the notebook, each slider's readout is editable (type a value, then Enter).
+
 Exports (nbconvert). A scrubber's output holds both the widget view and, as
 ``text/html``, a self-contained player (:func:`vizgrad.player.player_fragment`).
 nbconvert shows the ``text/html`` only while the notebook holds no widget state: a
@@ -44,6 +51,7 @@ from .frames import Drawable, Frames, StructureChanged, as_frames
 from .options import OPTION_NAMES, call, non_default
 from .player import _fragment, _page, first_question, player_data, player_script, player_svg, static_text
 from .quiz import Quiz, quiz_steps, results as quiz_results_of
+from .recipes import live_data
 from .tensor import Tensor
 from .trace import Trace
 from .value import Value
@@ -118,7 +126,10 @@ class Scrubber(anywidget.AnyWidget):
         if _fn is not None:
             self.sliders = {name: _slider_for(name, spec) for name, spec in (_inputs or {}).items()}
         start = {name: s.value for name, s in self.sliders.items()} if _fn is not None else None
-        self.frames: Frames = as_frames(out_or_trace, start, **options)
+        self._leaves: dict[str, Value] = {}  # the Values the function was last called with
+        seen: dict[str, Value] = {}
+        self.frames: Frames = as_frames(self._spy(seen) if _fn is not None else out_or_trace, start, **options)
+        self._leaves = seen
         self.fallback = fallback
         self.quiz = quiz
         quiz_steps(self.frames.trace, quiz)  # a bad quiz= fails here, in one line
@@ -209,6 +220,25 @@ class Scrubber(anywidget.AnyWidget):
 
     _holding = False
 
+    def _spy(self, seen: dict[str, Value]) -> Callable[..., Any]:
+        """The function, keeping in ``seen`` the input Values it is called with."""
+        fn = self._fn
+
+        def called(**leaves: Value) -> Any:
+            seen.clear()
+            seen.update(leaves)
+            return fn(**leaves)
+
+        return called
+
+    def _live(self) -> dict[str, Any] | None:
+        """What a saved page needs to move the live inputs by itself (None: no live inputs)."""
+        if self._fn is None:
+            return None
+        pos = {id(node): i for i, node in enumerate(self.frames.trace.nodes)}
+        positions = {name: [pos[id(leaf)]] for name, leaf in self._leaves.items() if id(leaf) in pos}
+        return live_data(self.frames, self.sliders, positions)
+
     def _on_slider(self, change: dict) -> None:
         if not self._holding:
             self.recompute()
@@ -222,8 +252,9 @@ class Scrubber(anywidget.AnyWidget):
         if self._fn is None:
             raise RuntimeError("this scrubber has no live inputs: use scrub(fn, x=..., ...)")
         t0 = time.perf_counter()
+        seen: dict[str, Value] = {}
         try:
-            new = call(self._fn, self.inputs)
+            new = call(self._spy(seen), self.inputs)
         except Exception as e:  # show it, keep the last good drawing
             self.status.value = error_message(e)
             return float("nan")
@@ -239,6 +270,7 @@ class Scrubber(anywidget.AnyWidget):
             self.layouts += 1
             self.frames = fresh
             self._push(layout=True)
+        self._leaves = seen
         self.status.value = ""
         self.last_update_ms = (time.perf_counter() - t0) * 1000.0
         if self.last_update_ms > SLOW_UPDATE_MS:  # a big graph: recompute when a slider is let go
@@ -262,12 +294,12 @@ class Scrubber(anywidget.AnyWidget):
     def html(self, step: int | None = None) -> str:
         """A self-contained player of the current pass, as an HTML fragment."""
         return _fragment(self.frames, self.step if step is None else step, self.interval, css=True,
-                         defer=False, page=False, captions=self.captions, quiz=self.quiz)
+                         defer=False, page=False, captions=self.captions, quiz=self.quiz, live=self._live())
 
     def save_html(self, path: str | Path, title: str | None = None, step: int = 0) -> Path:
         """Write the current pass as one self-contained HTML page (no network, no kernel)."""
         return write_atomic(path, _page(self.frames, title, step, self.interval, captions=self.captions,
-                                        quiz=self.quiz))
+                                        quiz=self.quiz, live=self._live()))
 
     def _repr_mimebundle_(self, **kwargs: Any):
         view = self.view

@@ -1,0 +1,253 @@
+// ---- live inputs with no kernel (vizgrad/recipes.py writes the data) ------------------------
+//
+// A saved scrubber of a function (vg.scrub(fn, x=..., ...)) carries data.live: its input
+// sliders, the recorded graph (one row per node: op name, inputs, constant, leaf value), the
+// op table's JavaScript forward and local gradients for the ops it uses, and per step a
+// recipe for each changed hole. Moving a slider recomputes every number of the recorded
+// graph here (forward, then backward as vizgrad.trace records it: each node's gradient,
+// each edge's local gradient, contribution and the input's gradient after it) into one
+// array Q, fills the recipes and hands the player new data on the same layout.
+//
+// The page never decides which hole shows what: a recipe is [hole, template] for a text
+// (literal strings and [q, digits, factor] numbers: Q[q] formatted as Python's
+// vizgrad.scene.fmt, in parentheses if factor and negative) or [hole, node, active] for
+// an element's class (node: whose value flags it when nan or inf, -1 for none). The page
+// replays the recorded graph: a function whose graph depends on its inputs (an `if` on
+// x.data) keeps, here, the graph recorded at the starting values.
+//
+// data.live.kernel instead: the graph cannot be recomputed here (Tensors, gates made
+// outside the op table); the sliders are replaced by a line that says so.
+
+const LIVE_FLAG = " vg-flagged";
+const LIVE_ACTIVE = " vg-active";
+
+// x.toPrecision(p) as [digits without leading zeros, exponent of the first digit]
+function liveDecimal(s) {
+  let e = 0;
+  const i = s.indexOf("e");
+  if (i >= 0) { e = +s.slice(i + 1); s = s.slice(0, i); }
+  const dot = s.indexOf(".");
+  const intLen = dot < 0 ? s.length : dot;
+  const digits = s.replace(".", "");
+  let lead = 0;
+  while (lead < digits.length - 1 && digits[lead] === "0") lead++;
+  return [digits.slice(lead), e + intLen - 1 - lead];
+}
+
+// A number as Python writes f"{v:.{d}g}" (with "-0" as "0", nan, inf, -inf): vizgrad.scene.fmt.
+function fmtNumber(v, d) {
+  if (v !== v) return "nan";
+  if (v === Infinity) return "inf";
+  if (v === -Infinity) return "-inf";
+  if (v === 0) return "0";
+  const p = Math.max(1, Math.min(100, d | 0));
+  const a = Math.abs(v);
+  let [digits, e] = liveDecimal(a.toPrecision(p));
+  // toPrecision rounds an exact tie up, Python to the even digit
+  if (p < 100) {
+    const more = a.toPrecision(p + 1);
+    const m = more.indexOf("e");
+    if ((m < 0 ? more : more.slice(0, m)).endsWith("5")) {
+      const [full, ef] = liveDecimal(a.toPrecision(100));
+      if (/^50*$/.test(full.slice(p)) && (+full[p - 1]) % 2 === 0) { digits = full.slice(0, p); e = ef; }
+    }
+  }
+  let s;
+  if (e >= -4 && e < p) {
+    const int = e >= 0 ? digits.slice(0, e + 1) : "0";
+    const frac = (e >= 0 ? digits.slice(e + 1) : "0".repeat(-e - 1) + digits).replace(/0+$/, "");
+    s = frac ? int + "." + frac : int;
+  } else {
+    const rest = digits.slice(1).replace(/0+$/, "");
+    s = digits[0] + (rest ? "." + rest : "") + "e" + (e < 0 ? "-" : "+") + String(Math.abs(e)).padStart(2, "0");
+  }
+  return v < 0 ? "-" + s : s;
+}
+
+const liveNumber = (x) => (typeof x === "number" ? x
+  : x === "nan" ? NaN : x === "inf" ? Infinity : x === "-inf" ? -Infinity : NaN);
+
+// The recorded graph, compiled once: compute(values of the leaves) -> Q
+function liveGraph(rec) {
+  const rows = {};
+  for (const [name, r] of Object.entries(rec.ops)) {
+    const fn = (expr) => new Function("x", "a", "b", "c", "y", "return (" + expr + ");");
+    rows[name] = { two: r.inputs[0] === "a", f: fn(r.forward), l: r.local.map(fn) };
+  }
+  const nodes = rec.nodes.map(([op, ins, c, leaf]) => ({
+    row: op == null ? null : rows[op], ins, c: c == null ? undefined : liveNumber(c), leaf: liveNumber(leaf),
+  }));
+  const N = nodes.length;
+  let E = 0;
+  const e0 = nodes.map((n) => { const e = E; E += n.ins.length; return e; });
+  const L = 2 * N, C = 2 * N + E, A = 2 * N + 2 * E;
+  const Q = new Float64Array(rec.size);
+  const seen = new Uint8Array(N);
+  return function compute(leaves) {
+    for (let i = 0; i < N; i++) {
+      const n = nodes[i];
+      if (!n.row) { Q[i] = leaves[i] !== undefined ? leaves[i] : n.leaf; continue; }
+      const r = n.row;
+      let x, a, b;
+      if (r.two) { a = Q[n.ins[0]]; b = Q[n.ins[1]]; } else x = Q[n.ins[0]];
+      const y = r.f(x, a, b, n.c);
+      Q[i] = y;
+      for (let k = 0; k < r.l.length; k++) Q[L + e0[i] + k] = r.l[k](x, a, b, n.c, y);
+    }
+    // backward, output first, as vizgrad.graph.backprop: gradients add at forks
+    seen.fill(0);
+    Q[N + N - 1] = 1;
+    seen[N - 1] = 1;
+    for (let j = N - 1; j >= 0; j--) {
+      const up = Q[N + j];
+      const ins = nodes[j].ins;
+      for (let k = 0; k < ins.length; k++) {
+        const e = e0[j] + k, child = ins[k];
+        const con = up * Q[L + e];
+        const after = seen[child] ? Q[N + child] + con : con;
+        Q[N + child] = after;
+        seen[child] = 1;
+        Q[C + e] = con;
+        Q[A + e] = after;
+      }
+    }
+    return Q;
+  };
+}
+
+function liveFill(tmpl, Q, memo) {
+  let s = "";
+  for (const piece of tmpl) {
+    if (typeof piece === "string") { s += piece; continue; }
+    const [q, d, factor] = piece;
+    const key = q * 32 + d;
+    let t = memo.get(key);
+    if (t === undefined) { t = fmtNumber(Q[q], d); memo.set(key, t); }
+    s += factor && t.charCodeAt(0) === 45 ? "(" + t + ")" : t;
+  }
+  return s;
+}
+
+// the player's data at these inputs: every hole's start, each step's changes, the captions
+function liveData(p, live) {
+  const rec = live.rec;
+  const leaves = [];
+  for (const input of live.inputs) for (const i of input.spec.nodes) leaves[i] = input.value;
+  const Q = live.compute(leaves);
+  const memo = new Map();
+  const flag = (i) => i >= 0 && !Number.isFinite(Q[i]);
+  const initial = new Array(live.holes).fill("");
+  for (const [h, i] of rec.initial) initial[h] = flag(i) ? LIVE_FLAG : "";
+  const steps = rec.steps.map((diff) => diff.map((r) => (Array.isArray(r[1])
+    ? [r[0], liveFill(r[1], Q, memo)]
+    : [r[0], (flag(r[1]) ? LIVE_FLAG : "") + (r[2] ? LIVE_ACTIVE : "")])));
+  const captions = rec.captions.map(([t, f]) => [liveFill(t, Q, memo), liveFill(f, Q, memo)]);
+  return { data: { ...p.data, initial, steps, captions }, Q };
+}
+
+const liveValueText = (v) => String(v);
+
+function liveInput(live, spec, onChange) {
+  const box = el("div", "vgp-live-input");
+  const name = el("span", "vgp-live-name", spec.name);
+  name.setAttribute("aria-hidden", "true");
+  const range = el("input", "vgp-live-range");
+  range.type = "range";
+  range.min = String(spec.min);
+  range.max = String(spec.max);
+  range.step = String(spec.step);
+  range.value = String(spec.value);
+  range.setAttribute("aria-label", spec.name);
+  const text = el("input", "vgp-live-text");
+  text.type = "text";
+  text.inputMode = "decimal";
+  text.spellcheck = false;
+  text.value = liveValueText(spec.value);
+  text.setAttribute("aria-label", spec.name + ", exact value");
+  box.append(name, range, text);
+  const input = { spec, value: spec.value, range, text, box };
+  range.addEventListener("input", () => {
+    input.value = +range.value;
+    text.value = liveValueText(input.value);
+    text.removeAttribute("aria-invalid");
+    onChange();
+  });
+  const typed = (final) => {
+    const s = text.value.trim();
+    const v = s === "" ? NaN : Number(s);
+    if (!Number.isFinite(v)) {
+      if (final) text.setAttribute("aria-invalid", "true");
+      return;
+    }
+    text.removeAttribute("aria-invalid");
+    if (v < +range.min) range.min = String(v); // a typed value widens the range
+    if (v > +range.max) range.max = String(v);
+    range.value = String(v);
+    if (v === input.value) return;
+    input.value = v;
+    onChange();
+  };
+  text.addEventListener("input", () => typed(false));
+  text.addEventListener("change", () => typed(true));
+  return input;
+}
+
+function liveBuild(p, rec) {
+  const bar = el("div", "vgp-live");
+  bar.setAttribute("role", "group");
+  bar.setAttribute("aria-label", "inputs");
+  const live = { rec, bar, inputs: [], holes: (p.data.initial || []).length };
+  if (rec.kernel) {
+    bar.classList.add("vgp-live-kernel");
+    const at = rec.inputs.map((s) => s.name + " = " + liveValueText(s.value)).join(", ");
+    bar.append(el("span", "vgp-live-note",
+      "This saved page shows the pass at " + at + ". Changing the inputs needs the notebook's kernel."));
+    bar.title = rec.kernel;
+  } else {
+    live.compute = liveGraph(rec);
+    const update = () => {
+      const t0 = performance.now();
+      const { data, Q } = liveData(p, live);
+      live.Q = Q;
+      p.setData(data, p.cur);
+      live.ms = performance.now() - t0;
+    };
+    for (const spec of rec.inputs) {
+      const input = liveInput(live, spec, update);
+      live.inputs.push(input);
+      bar.append(input.box);
+    }
+    const note = el("span", "vgp-live-note", "recomputed in this page, on the recorded graph");
+    note.title = "The page computes the graph recorded at the starting values with new inputs "
+      + "(the op table's forward and local gradients). A function whose graph depends on its inputs needs the kernel.";
+    bar.append(note);
+    // for tests and scripts: set inputs by name, the formatter
+    live.set = (values) => {
+      for (const input of live.inputs) {
+        if (Object.prototype.hasOwnProperty.call(values, input.spec.name)) {
+          input.value = +values[input.spec.name];
+          input.range.value = String(input.value);
+          input.text.value = liveValueText(input.value);
+        }
+      }
+      update();
+      return Array.from(live.Q);
+    };
+  }
+  live.fmt = fmtNumber;
+  p.root.insertBefore(bar, p.figure);
+  return live;
+}
+
+FEATURES.push({
+  name: "live",
+  data(p) {
+    const rec = p.data && p.data.live;
+    if (p.live && p.live.rec === rec) return; // new numbers from live inputs: same sliders
+    if (p.live) { p.live.bar.remove(); p.live = null; }
+    if (rec) p.live = liveBuild(p, rec);
+  },
+  destroy(p) {
+    if (p.live) { p.live.bar.remove(); p.live = null; }
+  },
+});
