@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--expose-app", action="store_true", help="set window.jupyterapp (for tests)")
     m = commands.add_parser("builder", help="make a virtual environment that can build the site")
     m.add_argument("folder", type=Path)
-    m.add_argument("--python", default="python3.12", help="the Python (>= 3.12) to make it from")
+    m.add_argument("--python", help="the Python (>= 3.12) to make it from (default: one found on PATH or in pyenv)")
     args = parser.parse_args(argv)
 
     from .npm import ToolMissing

@@ -107,8 +107,32 @@ def _missing_modules(python: str) -> list[str]:
     return done.stdout.split() if done.returncode == 0 else ["a working interpreter"]
 
 
-def make_builder(folder: Path, python: str = "python3.12") -> str:
-    """Create a virtual environment in ``folder`` with :data:`BUILD_REQUIRES`; return its Python."""
+def find_python312() -> str | None:
+    """A Python >= 3.12 on this machine (on PATH, or installed by pyenv), or None."""
+    names = [shutil.which(f"python3.{minor}") for minor in range(12, 16)]
+    pyenv = sorted(Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv").glob("versions/3.1[2-9]*/bin/python3"))
+    for candidate in [*names, *map(str, pyenv)]:
+        if not candidate:
+            continue
+        try:
+            done = subprocess.run([candidate, "-c", "import sys, venv; print(sys.version_info >= (3, 12))"],
+                                  capture_output=True, text=True, check=False, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+def make_builder(folder: Path, python: str | None = None) -> str:
+    """Create a virtual environment in ``folder`` with :data:`BUILD_REQUIRES`; return its Python.
+
+    ``python``: the Python (>= 3.12) to make it from; by default one found by :func:`find_python312`.
+    """
+    python = python or find_python312()
+    if not python:
+        raise ToolMissing("the site build needs Python >= 3.12 (for pyodide-lock and uv): install one "
+                          "(e.g. pyenv install 3.12) and pass it with --python")
     exe = shutil.which(python) or python
     folder = Path(folder)
     venv_python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
