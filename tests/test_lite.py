@@ -263,9 +263,13 @@ def test_kernel_starts_offline_and_graphviz_js_lays_out_as_cpython(lab):
 
 # The tests below need the integration step: `import vizgrad` without numpy, and dot.py choosing
 # the engine "js" (vizgrad.lite.graphviz_js) when sys.platform == "emscripten".
+needs_js_engine = pytest.mark.skipif(
+    "js" not in vg_dot.ENGINES,
+    reason="needs vizgrad.dot's 'js' engine and a numpy-free `import vizgrad` (the integration step)")
 
 
 @pytest.mark.browser
+@needs_js_engine
 def test_import_vizgrad_in_the_browser_without_numpy(lab):
     page = lab()
     out = page.run("import vizgrad as vg\nprint(vg.dot.graphviz_engine())")
@@ -277,6 +281,7 @@ def test_import_vizgrad_in_the_browser_without_numpy(lab):
 
 
 @pytest.mark.browser
+@needs_js_engine
 def test_frames_in_the_browser_equal_cpython(lab):
     import vizgrad as vg
 
@@ -312,6 +317,7 @@ def _wait_for(page, condition: str) -> None:
 
 
 @pytest.mark.browser
+@needs_js_engine
 def test_lecture_01_runs_and_scrubs(lab):
     page = lab("01_computational_graphs.ipynb").page
     _run_all(page)
@@ -329,6 +335,7 @@ def test_lecture_01_runs_and_scrubs(lab):
 
 
 @pytest.mark.browser
+@needs_js_engine
 def test_exercise_01_gives_feedback_in_the_browser(lab):
     opened = lab("exercises/01_gates.ipynb")
     page = opened.page
