@@ -296,7 +296,7 @@ def test_frames_in_the_browser_equal_cpython(lab):
 
 
 def _run_all(page) -> None:
-    page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=60000)
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", state="attached", timeout=60000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=KERNEL_TIMEOUT)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
@@ -306,13 +306,14 @@ ERROR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.st
 
 
 def _errors(page) -> list[str]:
-    return [text[-600:] for text in page.locator(ERROR_OUTPUT).all_inner_texts()]
+    """What cells wrote to stderr (tracebacks included), the end of each."""
+    return [text.strip()[-600:] for text in page.locator(ERROR_OUTPUT).all_text_contents() if text.strip()]
 
 
 def _wait_for(page, condition: str) -> None:
     """Wait until ``condition`` (JavaScript) holds or a cell shows an error (then fail with it)."""
-    page.wait_for_function(f"({condition}) || document.querySelector(\"{ERROR_OUTPUT}\") !== null",
-                           timeout=KERNEL_TIMEOUT)
+    error = f"[...document.querySelectorAll(\"{ERROR_OUTPUT}\")].some(o => o.textContent.trim())"
+    page.wait_for_function(f"({condition}) || {error}", timeout=KERNEL_TIMEOUT)
     assert _errors(page) == []
 
 
@@ -326,7 +327,7 @@ def test_lecture_01_runs_and_scrubs(lab):
     player.locator(".vgp-figure").click()
     page.keyboard.press("End")  # the last backward step: every gradient is shown
     page.wait_for_function("el => el.dataset.step !== '0'", arg=player.element_handle(), timeout=10000)
-    texts = player.locator("svg text").all_inner_texts()
+    texts = player.locator("svg text").all_text_contents()
     assert "-12" in " ".join(texts), texts  # f
     assert "-4" in " ".join(texts), texts  # ∂f/∂x
     last = int(player.get_attribute("data-step"))
