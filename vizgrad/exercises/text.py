@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from .._numpy import lazy
 from ..scene import fmt
+
+np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
 
 
 def _num(v: float) -> str:
