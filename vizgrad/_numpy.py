@@ -4,11 +4,14 @@ The scalar engine (:class:`~vizgrad.Value`), traces, drawings and the scalar exe
 checks run without numpy (the browser site has none); the Tensor engine needs it. A
 module that uses numpy writes ``np = lazy(globals())``: if numpy is already imported
 that is numpy itself; otherwise a stand-in that imports numpy at its first attribute
-and then puts numpy in its place in every module that asked, so later uses cost nothing.
+and then puts numpy in its place in that module, so later uses cost nothing. The checks
+(gradcheck, the exercises) name a fallback, :mod:`vizgrad._floats`, used where numpy is
+not installed.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
@@ -38,30 +41,32 @@ def is_array(x: Any) -> bool:
 class _StandIn:
     """numpy before it is imported (see the module's docstring)."""
 
-    def __init__(self) -> None:
-        self._namespaces: list[dict[str, Any]] = []
+    def __init__(self, namespace: dict[str, Any], fallback: str | None) -> None:
+        self._namespace, self._fallback = namespace, fallback
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        numpy = require()
-        for namespace in self._namespaces:
-            for key, value in list(namespace.items()):
-                if value is self:
-                    namespace[key] = numpy
-        self._namespaces.clear()
-        return getattr(numpy, name)
+        try:
+            module = require()
+        except ModuleNotFoundError:
+            if self._fallback is None:
+                raise
+            module = importlib.import_module(self._fallback)
+        for key, value in list(self._namespace.items()):
+            if value is self:
+                self._namespace[key] = module
+        return getattr(module, name)
 
     def __repr__(self) -> str:
         return "<numpy, imported when first used>"
 
 
-_stand_in = _StandIn()
+def lazy(namespace: dict[str, Any], fallback: str | None = None) -> Any:
+    """numpy for the module whose ``globals()`` is ``namespace`` (see the module's docstring).
 
-
-def lazy(namespace: dict[str, Any]) -> Any:
-    """numpy for the module whose ``globals()`` is ``namespace`` (see the module's docstring)."""
+    ``fallback``: a module to use instead where numpy is not installed (``"vizgrad._floats"``).
+    """
     if loaded():
         return sys.modules["numpy"]
-    _stand_in._namespaces.append(namespace)
-    return _stand_in
+    return _StandIn(namespace, fallback)

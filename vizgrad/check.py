@@ -11,7 +11,7 @@ from .graph import backprop, topological_order
 from .tensor import JACOBIAN_LIMIT, Tensor, _check_jacobian_size
 from .value import Value
 
-np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 
 @dataclass(frozen=True)

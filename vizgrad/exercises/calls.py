@@ -16,7 +16,7 @@ from .result import _Stop
 from .text import _plural, _shape
 from .where import _raised
 
-np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 @dataclass
 class _Spec:

@@ -17,7 +17,7 @@ from .result import CheckResult, _result, _Stop
 from .text import _num, _plural, _shape, _show
 import contextlib
 
-np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 _last: "weakref.WeakKeyDictionary[type, CheckResult]" = weakref.WeakKeyDictionary()
 

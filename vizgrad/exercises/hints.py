@@ -9,7 +9,7 @@ from .calls import _Spec
 from .numerics import ATOL, _allclose, _Trial
 from .text import _num, _plural, _shape
 
-np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 def _describe(spec: _Spec, t: _Trial, shapes: dict[str, tuple]) -> str:
     parts = []

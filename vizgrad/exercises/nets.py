@@ -18,7 +18,7 @@ from .result import CheckResult, _result, _Stop
 from .text import _num, _plural
 from .where import _raised
 
-np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 _NETS = [
     ("f = (x + y) · z, the lecture's circuit",

@@ -12,7 +12,7 @@ from .calls import _run_forward, _Spec
 from .result import _Stop
 from .text import _shape
 
-np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 RTOL, ATOL = 1e-4, 1e-5
 

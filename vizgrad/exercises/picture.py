@@ -23,7 +23,7 @@ from ..trace import trace
 from ..value import Value
 from .text import _esc, _short
 
-np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 
 @dataclass

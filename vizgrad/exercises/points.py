@@ -8,7 +8,7 @@ from .._numpy import lazy
 from .calls import _copy, _Spec
 from .numerics import _Trial
 
-np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 def _sample(rng: np.random.Generator, shape: tuple, low: float, high: float) -> Any:
     size = int(np.prod(shape)) if shape else 1

@@ -7,7 +7,7 @@ from typing import Any
 from .._numpy import lazy
 from ..scene import fmt
 
-np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 
 def _num(v: float) -> str:
