@@ -109,6 +109,12 @@ class ndarray:  # noqa: N801  (numpy's name: ``isinstance(x, np.ndarray)`` reads
     def max(self) -> float:
         return _nan_or(max, self._values)
 
+    def all(self) -> bool:
+        return builtins.all(self._values)
+
+    def any(self) -> bool:
+        return builtins.any(self._values)
+
     def sum(self) -> float:
         return builtins.sum(self._values, 0.0)
 
