@@ -37,10 +37,10 @@ pytestmark = [pytest.mark.lite, pytest.mark.timeout(1200)]
 
 def _builder_python() -> str:
     """A Python that can build the site: VIZGRAD_LITE_PYTHON, or a builder made from python3.12."""
-    if os.environ.get("VIZGRAD_LITE_PYTHON"):
-        return site.builder_python()
     if not shutil.which("npm"):
         pytest.skip("npm not found: the site build fetches Pyodide and Graphviz with npm (apt-get install npm)")
+    if os.environ.get("VIZGRAD_LITE_PYTHON"):
+        return site.builder_python()
     python = site.find_python312()
     if not python:
         pytest.skip("no python3.12 (or 3.13): the site build needs Python >= 3.12 for pyodide-lock and uv")
@@ -210,15 +210,7 @@ LECTURE_GRAPHS = {
     "mlp": "examples.mlp((3, 4, 4, 1), 1)",
 }
 
-# Until `import vizgrad` works without numpy, the engine module is loaded without the package's __init__.
-LOAD_ENGINE = """
-import sys, types, importlib.util
-if "vizgrad" not in sys.modules:
-    _spec = importlib.util.find_spec("vizgrad")
-    _pkg = types.ModuleType("vizgrad"); _pkg.__path__ = list(_spec.submodule_search_locations)
-    sys.modules["vizgrad"] = _pkg
-from vizgrad.lite import graphviz_js
-"""
+LOAD_ENGINE = "from vizgrad.lite import graphviz_js\n"
 
 
 def _dot_sources() -> dict[str, str]:
@@ -261,15 +253,11 @@ def test_kernel_starts_offline_and_graphviz_js_lays_out_as_cpython(lab):
     assert out.startswith("GraphvizError Graphviz failed:") and "syntax error" in out
 
 
-# The tests below need the integration step: `import vizgrad` without numpy, and dot.py choosing
-# the engine "js" (vizgrad.lite.graphviz_js) when sys.platform == "emscripten".
-needs_js_engine = pytest.mark.skipif(
-    "js" not in vg_dot.ENGINES,
-    reason="needs vizgrad.dot's 'js' engine and a numpy-free `import vizgrad` (the integration step)")
+# The tests below: `import vizgrad` without numpy, and dot.py choosing the engine "js"
+# (vizgrad.lite.graphviz_js) when sys.platform == "emscripten".
 
 
 @pytest.mark.browser
-@needs_js_engine
 def test_import_vizgrad_in_the_browser_without_numpy(lab):
     page = lab()
     out = page.run("import vizgrad as vg\nprint(vg.dot.graphviz_engine())")
@@ -281,7 +269,6 @@ def test_import_vizgrad_in_the_browser_without_numpy(lab):
 
 
 @pytest.mark.browser
-@needs_js_engine
 def test_frames_in_the_browser_equal_cpython(lab):
     import vizgrad as vg
 
@@ -318,7 +305,6 @@ def _wait_for(page, condition: str) -> None:
 
 
 @pytest.mark.browser
-@needs_js_engine
 def test_lecture_01_runs_and_scrubs(lab):
     page = lab("01_computational_graphs.ipynb").page
     _run_all(page)
@@ -336,7 +322,6 @@ def test_lecture_01_runs_and_scrubs(lab):
 
 
 @pytest.mark.browser
-@needs_js_engine
 def test_exercise_01_gives_feedback_in_the_browser(lab):
     opened = lab("exercises/01_gates.ipynb")
     page = opened.page
