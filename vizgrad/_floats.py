@@ -5,7 +5,7 @@ exercise checks of scalar gates and circuits still run: their modules write
 ``np = lazy(globals(), fallback="vizgrad._floats")`` and get this module instead of numpy.
 It covers what those checks call, with numpy's results (IEEE division, nan-aware
 reductions, elementwise comparisons, boolean masks), for arrays of a few entries; it is
-not a general array library. Random numbers come from Python's :mod:`random`, so the
+not a general array library. Random numbers come from Python's :mod:`random` (:mod:`vizgrad._pyrandom`), so the
 points a check draws differ from the ones numpy's generator gives for the same seed.
 """
 
@@ -15,9 +15,10 @@ import builtins
 import contextlib
 import itertools
 import math
-import random as _random
+import operator
 from typing import Any, Callable, Iterator
 
+from ._pyrandom import random  # noqa: F401  (np.random.default_rng)
 from .ops import div
 
 nan = math.nan
@@ -58,6 +59,13 @@ def _flatten(x: Any, out: list) -> tuple[int, ...]:
         raise TypeError("complex numbers are not supported here")
     out.append(float(x))  # a TypeError or ValueError for what is not a number
     return ()
+
+
+def _operator(f: Callable[[Any, Any], Any], dtype: _DType = _FLOAT, swap: bool = False) -> Callable:
+    """An array method applying ``f`` entry by entry (``f(other, self)`` if ``swap``)."""
+    def method(self: ndarray, other: Any) -> ndarray:
+        return _map2(f, other, self, dtype) if swap else _map2(f, self, other, dtype)
+    return method
 
 
 class ndarray:  # noqa: N801  (numpy's name: ``isinstance(x, np.ndarray)`` reads the same)
@@ -185,63 +193,25 @@ class ndarray:  # noqa: N801  (numpy's name: ``isinstance(x, np.ndarray)`` reads
         for k, v in zip(places, new, strict=True):
             self._values[k] = float(v) if self.dtype.kind == "f" else v
 
-    # -- arithmetic, elementwise
-    def __add__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: a + b, self, o)
-
-    def __radd__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: b + a, self, o)
-
-    def __sub__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: a - b, self, o)
-
-    def __rsub__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: b - a, self, o)
-
-    def __mul__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: a * b, self, o)
-
-    def __rmul__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: b * a, self, o)
-
-    def __truediv__(self, o: Any) -> ndarray:
-        return _map2(div, self, o)
-
-    def __rtruediv__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: div(b, a), self, o)
+    # -- arithmetic and comparisons, elementwise (division by zero as IEEE: inf or nan)
+    __add__, __radd__ = _operator(operator.add), _operator(operator.add, swap=True)
+    __sub__, __rsub__ = _operator(operator.sub), _operator(operator.sub, swap=True)
+    __mul__, __rmul__ = _operator(operator.mul), _operator(operator.mul, swap=True)
+    __truediv__, __rtruediv__ = _operator(div), _operator(div, swap=True)
+    __lt__, __le__ = _operator(operator.lt, _BOOL), _operator(operator.le, _BOOL)
+    __gt__, __ge__ = _operator(operator.gt, _BOOL), _operator(operator.ge, _BOOL)
+    __eq__, __ne__ = _operator(operator.eq, _BOOL), _operator(operator.ne, _BOOL)  # type: ignore[assignment]
+    __and__ = _operator(lambda a, b: bool(a) and bool(b), _BOOL)
+    __or__ = _operator(lambda a, b: bool(a) or bool(b), _BOOL)
 
     def __neg__(self) -> ndarray:
-        return _map1(lambda a: -a, self)
+        return _map1(operator.neg, self)
 
     def __abs__(self) -> ndarray:
         return _map1(builtins.abs, self)
 
-    def __lt__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: a < b, self, o, _BOOL)
-
-    def __le__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: a <= b, self, o, _BOOL)
-
-    def __gt__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: a > b, self, o, _BOOL)
-
-    def __ge__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: a >= b, self, o, _BOOL)
-
-    def __eq__(self, o: Any) -> ndarray:  # type: ignore[override]
-        return _map2(lambda a, b: a == b, self, o, _BOOL)
-
-    def __ne__(self, o: Any) -> ndarray:  # type: ignore[override]
-        return _map2(lambda a, b: a != b, self, o, _BOOL)
-
-    def __and__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: bool(a) and bool(b), self, o, _BOOL)
-
-    def __or__(self, o: Any) -> ndarray:
-        return _map2(lambda a, b: bool(a) or bool(b), self, o, _BOOL)
-
     def __invert__(self) -> ndarray:
-        return _map1(lambda a: not a, self, _BOOL)
+        return _map1(operator.not_, self, _BOOL)
 
 
 def _ambiguous() -> bool:
@@ -315,11 +285,6 @@ def zeros_like(a: Any) -> ndarray:
 
 def ones_like(a: Any) -> ndarray:
     return full_like(a, 1.0)
-
-
-def broadcast_to(a: Any, shape: tuple[int, ...]) -> ndarray:
-    a = asarray(a)
-    return ndarray(list(_spread(a, tuple(shape))), tuple(shape), a.dtype)
 
 
 # -- elementwise
@@ -440,52 +405,3 @@ def errstate(**kw: Any) -> contextlib.AbstractContextManager:
 
 def printoptions(**kw: Any) -> contextlib.AbstractContextManager:
     return contextlib.nullcontext()
-
-
-# -- random numbers (Python's generator: other draws than numpy's for the same seed)
-
-
-class Generator:
-    """The few methods of numpy's ``Generator`` the checks use."""
-
-    def __init__(self, seed: int | None = None) -> None:
-        self._random = _random.Random(seed)
-
-    def uniform(self, low: float = 0.0, high: float = 1.0, size: Any = None) -> Any:
-        if size is None:
-            return self._random.uniform(low, high)
-        return self._many(lambda: self._random.uniform(low, high), size)
-
-    def random(self, size: Any = None) -> Any:
-        return self._random.random() if size is None else self._many(self._random.random, size)
-
-    def integers(self, high: int) -> int:
-        return self._random.randrange(int(high))
-
-    def choice(self, a: Any, size: Any = None, replace: bool = True) -> Any:
-        pool = list(range(a)) if isinstance(a, int) else list(asarray(a)._values)
-        if size is None:
-            return self._random.choice(pool)
-        if not replace:
-            return ndarray([float(v) for v in self._random.sample(pool, int(size))], (int(size),))
-        return self._many(lambda: self._random.choice(pool), size)
-
-    def permutation(self, n: int) -> list[int]:
-        order = list(range(n))
-        self._random.shuffle(order)
-        return order
-
-    def _many(self, draw: Callable[[], float], size: Any) -> ndarray:
-        shape = (size,) if isinstance(size, int) else tuple(size)
-        return ndarray([float(draw()) for _ in range(math.prod(shape))], shape)
-
-
-class _RandomModule:
-    Generator = Generator
-
-    @staticmethod
-    def default_rng(seed: int | None = None) -> Generator:
-        return Generator(seed)
-
-
-random = _RandomModule()
