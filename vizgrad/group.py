@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
+from ._numpy import lazy
 from .graph import backprop, topological_order
 from .tensor import LocalGradient, Tensor
 from .value import Value
+
+np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
 
 Node = Value | Tensor
 

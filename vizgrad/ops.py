@@ -42,7 +42,9 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any, Callable
 
-import numpy as np
+from ._numpy import lazy, loaded
+
+np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
 
 
 def num(c: float) -> str:
@@ -95,8 +97,17 @@ def power(a: float, n: float) -> float:
             pass
         else:
             return math.nan if isinstance(r, complex) else r
-    with np.errstate(all="ignore"):
-        return float(np.power(np.float64(a), n))
+    if n == 0.5:
+        return math.nan if a < 0 else math.sqrt(a)
+    odd = n - n == 0 and n % 2 == 1  # an odd integer exponent keeps the base's sign
+    if a == 0 and n < 0:
+        return math.copysign(math.inf, a) if odd else math.inf
+    try:
+        return math.pow(a, n)  # C99's pow for infinities and nan, as numpy
+    except OverflowError:
+        return -math.inf if a < 0 and odd else math.inf
+    except ValueError:  # a negative base, a fractional exponent
+        return math.nan
 
 
 def _exp(x: float) -> float:
@@ -163,6 +174,18 @@ def _max_local(a: float, b: float, y: float) -> tuple[float, float]:
 
 
 # -- arrays ----------------------------------------------------------------------------------
+
+
+def _ufunc(name: str) -> Callable[..., Any]:
+    """numpy's ufunc ``name``; before numpy is loaded, a function that looks it up when called."""
+    if loaded():
+        return getattr(np, name)
+
+    def call(*args: Any) -> Any:
+        return getattr(np, name)(*args)
+
+    call.__name__ = name
+    return call
 
 
 def _array_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -274,17 +297,17 @@ def _ones(a: Any, b: Any, y: Any) -> tuple[float, float]:
 _ROWS = [
     # two inputs
     Op("add", "+", ("a", "b"), "adds its inputs", ("1", "1"),
-       lambda a, b: a + b, _ones, np.add, _ones,
+       lambda a, b: a + b, _ones, _ufunc("add"), _ones,
        "a + b", ("1", "1"), aliases=("plus",)),
     Op("sub", "-", ("a", "b"), "subtracts", ("1", "-1"),
-       lambda a, b: a - b, lambda a, b, y: (1.0, -1.0), np.subtract, lambda a, b, y: (1.0, -1.0),
+       lambda a, b: a - b, lambda a, b, y: (1.0, -1.0), _ufunc("subtract"), lambda a, b, y: (1.0, -1.0),
        "a - b", ("1", "-1"), aliases=("subtract", "minus")),
     Op("mul", "*", ("a", "b"), "multiplies its inputs", ("the other input (b)", "the other input (a)"),
-       lambda a, b: a * b, lambda a, b, y: (b, a), np.multiply, lambda a, b, y: (b, a),
+       lambda a, b: a * b, lambda a, b, y: (b, a), _ufunc("multiply"), lambda a, b, y: (b, a),
        "a * b", ("b", "a"), aliases=("multiply", "mult", "times")),
     Op("div", "/", ("a", "b"), "divides", ("1/b", "-a/b²"),
        div, lambda a, b, y: (div(1.0, b), div(-y, b)),  # -a/b² as -(a/b)/b: no overflow in b²
-       np.divide, lambda a, b, y: (1.0 / b, -y / b),
+       _ufunc("divide"), lambda a, b, y: (1.0 / b, -y / b),
        "a / b", ("1 / b", "-y / b"), aliases=("divide",)),
     Op("max", "max", ("a", "b"), "passes on the larger input",
        ("1 if a ≥ b, else 0", "1 if b > a, else 0"),
@@ -309,7 +332,7 @@ _ROWS = [
        "c / x", ("-y / x",), aliases=("reciprocal",)),
     Op("pow", "**{c}", ("x", "c"), "raises its input to the power {c}", ("{c}·x^{c-1}",),
        power, lambda x, c, y: (0.0 if c == 0 else c * power(x, c - 1),),
-       np.power, _array_pow_local,
+       _ufunc("power"), _array_pow_local,
        _JS_POW.replace("{e}", "c"), ("c === 0 ? 0 : c * " + _JS_POW.replace("{e}", "(c - 1)"),),
        aliases=("power",)),
     Op("max_const", "max({c})", ("x", "c"), "passes on the larger of its input and {c}",
@@ -319,15 +342,15 @@ _ROWS = [
        "x !== x || c !== c ? NaN : (x >= c ? x : c)", ("x !== x || c !== c ? NaN : (x >= c ? 1 : 0)",)),
     # one input
     Op("neg", "-x", ("x",), "negates its input", ("-1",),
-       lambda x: -x, _minus_one, np.negative, _minus_one, "-x", ("-1",), aliases=("negate",)),
+       lambda x: -x, _minus_one, _ufunc("negative"), _minus_one, "-x", ("-1",), aliases=("negate",)),
     Op("exp", "exp", ("x",), "exponentiates", ("exp(x)",),
-       _exp, lambda x, y: (y,), np.exp, lambda x, y: (y,),
+       _exp, lambda x, y: (y,), _ufunc("exp"), lambda x, y: (y,),
        "Math.exp(x)", ("y",), method="exp"),
     Op("log", "log", ("x",), "takes the logarithm", ("1/x",),
-       _log, lambda x, y: (div(1.0, x),), np.log, lambda x, y: (1.0 / x,),
+       _log, lambda x, y: (div(1.0, x),), _ufunc("log"), lambda x, y: (1.0 / x,),
        "Math.log(x)", ("1 / x",), method="log", aliases=("ln",)),
     Op("tanh", "tanh", ("x",), "squashes with tanh", ("1 - tanh²(x)",),
-       math.tanh, lambda x, y: (_bell(2.0 * x),), np.tanh, lambda x, y: (_array_bell(2.0 * x),),
+       math.tanh, lambda x, y: (_bell(2.0 * x),), _ufunc("tanh"), lambda x, y: (_array_bell(2.0 * x),),
        "Math.tanh(x)", (_JS_BELL.replace("{u}", "(2 * x)"),), method="tanh"),
     Op("sigmoid", "σ", ("x",), "squashes with the sigmoid", ("σ(x)(1 - σ(x))",),
        _sigmoid, lambda x, y: (0.25 * _bell(x),), _array_sigmoid, lambda x, y: (0.25 * _array_bell(x),),
@@ -339,10 +362,10 @@ _ROWS = [
        lambda x: np.maximum(x, 0.0), _array_relu_local,
        "x <= 0 ? 0 : x", ("x > 0 ? 1 : (x <= 0 ? 0 : NaN)",), method="relu"),
     Op("sin", "sin", ("x",), "takes the sine", ("cos(x)",),
-       _sin, lambda x, y: (_cos(x),), np.sin, lambda x, y: (np.cos(x),),
+       _sin, lambda x, y: (_cos(x),), _ufunc("sin"), lambda x, y: (np.cos(x),),
        "Math.sin(x)", ("Math.cos(x)",), method="sin", aliases=("sine",)),
     Op("cos", "cos", ("x",), "takes the cosine", ("-sin(x)",),
-       _cos, lambda x, y: (-_sin(x),), np.cos, lambda x, y: (-np.sin(x),),
+       _cos, lambda x, y: (-_sin(x),), _ufunc("cos"), lambda x, y: (-np.sin(x),),
        "Math.cos(x)", ("-Math.sin(x)",), method="cos", aliases=("cosine",)),
     # arrays only (their local gradients are not elementwise: tensor.py writes them out)
     Op("matmul", "@", ("a", "b"), "multiplies matrices", ("upstream @ bᵀ", "aᵀ @ upstream"),

@@ -20,11 +20,12 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
+from ._numpy import lazy, loaded
 from .tensor import Tensor
 from .trace import Edge, Step, Trace
 from .value import Value
+
+np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
 
 INK = "#222222"
 GREEN = "#2a9d3a"  # forward values
@@ -99,8 +100,8 @@ class Scene:
 
 def fmt(x: Any, digits: int = 3) -> str:
     """A number or array as a short label."""
-    if isinstance(x, float):
-        return _num(x, digits)
+    if isinstance(x, float) or not loaded() and isinstance(x, int):
+        return _num(float(x), digits)
     a = np.asarray(x, dtype=np.float64)
     if a.size == 1:
         return _num(float(a.reshape(())), digits)

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import numpy as np
-
+from ._numpy import lazy
 from . import ops
 from .graph import backprop, topological_order
 from .ops import OPS, Op, as_float
+
+np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
 
 JACOBIAN_LIMIT = 1_000_000  # entries; a 4096-vector's ReLU would need 16.8 million
 

@@ -16,18 +16,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Iterator, Literal, overload
 
-import numpy as np
-
+from ._numpy import is_array, lazy, loaded
 from .graph import backprop, topological_order
 from .tensor import Tensor, _seed
 from .value import Value
+
+np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
 
 Node = Value | Tensor
 
 
 def _snapshot(x: Any) -> Any:
     """A read-only copy that later in-place updates (``w.data -= lr * w.grad``) cannot change."""
-    return _frozen(np.array(x, dtype=np.float64)) if isinstance(x, np.ndarray) else x
+    return _frozen(np.array(x, dtype=np.float64)) if is_array(x) else x
 
 
 def _frozen(x: Any) -> Any:
@@ -38,7 +39,7 @@ def _frozen(x: Any) -> Any:
     appear in several places (a node's ``upstream`` is its last source's ``grad_after``,
     and the ``upstream`` of each of its edges), so none may be written to.
     """
-    if isinstance(x, np.ndarray):
+    if is_array(x):
         x.flags.writeable = False
     return x
 
@@ -95,8 +96,8 @@ def _label(node: Node) -> str:
 
 
 def _fmt(x: Any) -> str:
-    if isinstance(x, float):
-        return f"{x:.4g}"
+    if isinstance(x, float) or not loaded() and isinstance(x, int):
+        return f"{float(x):.4g}"
     a = np.asarray(x)
     return f"{a.item():.4g}" if a.size == 1 else f"array{a.shape}"
 

@@ -7,8 +7,7 @@ import sys
 import warnings
 from typing import Any, Callable
 
-import numpy as np
-
+from .._numpy import lazy
 from ..tensor import LocalGradient, Tensor
 from ..value import Value
 from . import limits
@@ -17,6 +16,8 @@ from .reference import _default_label
 from .result import GateError, NotImplementedYet
 from .text import _shape
 from .where import _internal, _raised
+
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 def _op_call(cls: type, which: str, fn: Callable, *args: Any) -> Any:
     """Call the student's method; TODOs return None (after a warning), errors raise GateError.

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
-import numpy as np
-
+from .._numpy import lazy
 from ..tensor import Tensor
 from ..value import Value
 from . import limits
 from .result import _Stop
 from .text import _plural, _shape
 from .where import _raised
+
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 @dataclass
 class _Spec:

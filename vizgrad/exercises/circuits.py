@@ -6,8 +6,7 @@ import re
 import warnings
 from typing import Any, Callable
 
-import numpy as np
-
+from .._numpy import lazy
 from ..graph import topological_order
 from ..tensor import Tensor
 from ..trace import trace
@@ -18,6 +17,8 @@ from .picture import _Op, _Picture, _Var
 from .result import CheckResult, GateError, NotImplementedYet, _result, _Stop
 from .text import _num, _plural
 from .where import _raised, _where
+
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 def _call_circuit(fn: Callable, label: str, values: dict[str, Any]) -> Any:
     """Run the student's function on fresh Values; _Stop for TODOs and errors."""

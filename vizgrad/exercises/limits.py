@@ -5,7 +5,9 @@
   inside the student's code, so even ``time.sleep`` or ``while True: pass`` stops; on
   another thread the code runs in a helper thread that is abandoned (and asked to stop)
   when time is up. The check then ends with a message naming the gate and the line it
-  was running, rather than trying the next point;
+  was running, rather than trying the next point; in the browser (Pyodide), which has
+  neither the timer nor threads, a trace function looks at the clock at every line of
+  Python (so a loop stops, but a single long call such as ``time.sleep`` runs to its end);
 * its printed output (stdout and stderr) is captured, and the first few thousand
   characters are shown after the check, saying how much was cut;
 * every exception it raises, ``SystemExit`` and other ``BaseException``\\ s included,
@@ -125,6 +127,8 @@ class Limits:
         try:
             if math.isinf(self.time_limit):
                 return _plain(fn, args, kw)
+            if sys.platform == "emscripten":
+                return _by_tracing(what, self.time_limit, fn, args, kw)
             if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
                 return _on_main_thread(what, self.time_limit, fn, args, kw)
             return _on_helper_thread(what, self.time_limit, fn, args, kw)
@@ -225,6 +229,33 @@ def _on_main_thread(what: str, seconds: float, fn: Callable[..., Any], args: tup
             signal.setitimer(signal.ITIMER_REAL, max(outer[0] - (time.monotonic() - start), 1e-3), outer[1])
     if expired is not None or state["expired"]:
         raise TimedOut(what, seconds, _where(expired) if expired is not None else "")
+    return result
+
+
+def _by_tracing(what: str, seconds: float, fn: Callable[..., Any], args: tuple, kw: dict) -> Any:
+    """No timer signal and no threads (Pyodide): a trace function checks the clock at every line of Python."""
+    deadline = time.monotonic() + seconds
+    outer = sys.gettrace()
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        if time.monotonic() > deadline:
+            raise _Expired()
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        try:
+            result = fn(*args, **kw)
+        finally:
+            sys.settrace(outer)
+    except _Expired as e:
+        raise TimedOut(what, seconds, _where(e)) from None
+    except Exception:
+        raise
+    except BaseException as e:
+        if is_control(e):
+            raise
+        raise StudentRaised(e) from None
     return result
 
 

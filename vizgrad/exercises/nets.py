@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-import numpy as np
-
+from .._numpy import lazy
 from ..trace import trace
 from ..value import Value
 from . import limits
@@ -18,6 +17,8 @@ from .reference import _default_label, _Ref, _ref_label, _ref_op
 from .result import CheckResult, _result, _Stop
 from .text import _num, _plural
 from .where import _raised
+
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 _NETS = [
     ("f = (x + y) · z, the lecture's circuit",

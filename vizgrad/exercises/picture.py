@@ -14,8 +14,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
-
+from .._numpy import lazy
 from ..draw import Drawing, drawing_of
 from ..options import Options
 from ..scene import INK, Row, Scene, build_scene
@@ -23,6 +22,8 @@ from ..tensor import LocalGradient, Tensor
 from ..trace import trace
 from ..value import Value
 from .text import _esc, _short
+
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 
 @dataclass

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from .._numpy import lazy
 from ..scene import fmt
+
+np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 
 
 def _num(v: float) -> str:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import traceback
 
-import numpy as np
-
 _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # all of vizgrad
-_LIBS = tuple({os.path.dirname(os.__file__), os.path.dirname(np.__file__)})
+_STDLIB = os.path.dirname(os.__file__)
+
+
+def _libs() -> tuple[str, ...]:
+    """The standard library's folder, and numpy's if numpy is loaded (no frame can be in it otherwise)."""
+    numpy = sys.modules.get("numpy")
+    return (_STDLIB, os.path.dirname(numpy.__file__)) if numpy is not None else (_STDLIB,)
 
 
 def _internal(filename: str) -> bool:
     path = os.path.abspath(filename) if not filename.startswith("<") else filename
-    return path.startswith(_HERE) or path.startswith(_LIBS) or "site-packages" in path
+    return path.startswith(_HERE) or path.startswith(_libs()) or "site-packages" in path
 
 
 def _is_cell(filename: str) -> bool:

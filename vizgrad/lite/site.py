@@ -1,0 +1,271 @@
+"""Build the JupyterLite site: the lecture and the exercises in the browser, nothing to install.
+
+The site is static files: JupyterLab (``jupyterlite-core``), a Python kernel that runs in
+the page (``jupyterlite-pyodide-kernel``, Pyodide), the notebooks, and the wheels the
+kernel installs from the site itself (vizgrad, anywidget, ipywidgets, graphviz, IPython,
+...). Parts come from PyPI and npm at build time; at run time the site loads nothing
+from anywhere but its own host.
+
+The JupyterLite tools run in a *builder* Python (3.12 or newer, for ``pyodide-lock`` and
+``uv``): this Python if it has them, else the one given (``--python`` or the environment
+variable ``VIZGRAD_LITE_PYTHON``); ``python -m vizgrad.lite builder DIR`` makes one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import graphviz_js, npm
+from .npm import ToolMissing
+from .wheel import build_wheel
+
+#: what the builder Python needs (also the ``lite`` extra of vizgrad's pyproject.toml)
+BUILD_REQUIRES = (
+    "jupyterlite-core[contents]==0.8.6",
+    "jupyterlite-pyodide-kernel==0.8.6",
+    "pyodide-lock[uv]>=0.2.1",
+    "jupyterlab-widgets>=3.0.10",
+    "anywidget>=0.9",
+)
+BUILDER_MODULES = ("jupyterlite_core", "jupyterlite_pyodide_kernel", "pyodide_lock", "uv",
+                   "jupyter_server", "jupyterlab_widgets", "anywidget")
+#: what the kernel loads while it starts, besides its own packages
+PREFETCH = ("vizgrad", "anywidget", "ipywidgets", "graphviz")
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wasm",
+                 "python_stdlib.zip", "pyodide-lock.json", "package.json")
+GRAPHVIZ_FILES = ("dist/index.js", "LICENSE", "package.json")
+LOCK = Path("static/pyodide-lock/pyodide-lock.json")
+_URL = re.compile(r"https?://[^\s\"'<>)]+")
+
+
+class BuildError(RuntimeError):
+    """The site could not be built (the message says why and what to do)."""
+
+
+@dataclass
+class Site:
+    """A built site: where it is, how big, how long it took."""
+
+    path: Path
+    seconds: float
+    size_bytes: int
+    files: int
+
+    def __str__(self) -> str:
+        return (f"JupyterLite site in {self.path}: {self.files} files, {self.size_bytes / 1e6:.1f} MB, "
+                f"built in {self.seconds:.0f} s; open {self.path / 'index.html'} through a web server "
+                f"(python -m http.server -d {self.path})")
+
+
+def default_cache() -> Path:
+    """Where fetched parts and the build log are kept (``VIZGRAD_CACHE``/lite, else the user's cache)."""
+    base = os.environ.get("VIZGRAD_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "vizgrad")
+    return Path(base) / "lite"
+
+
+def default_notebooks() -> Path:
+    """The notebooks of the source tree this vizgrad was imported from."""
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+# -- the builder Python ---------------------------------------------------------------------
+
+
+def builder_python(python: str | None = None) -> str:
+    """The Python that runs JupyterLite's tools (checked): ``python``, ``VIZGRAD_LITE_PYTHON``, or this one."""
+    python = python or os.environ.get("VIZGRAD_LITE_PYTHON") or sys.executable
+    missing = _missing_modules(python)
+    if missing:
+        raise ToolMissing(
+            f"the Python {python} cannot build the site (missing {', '.join(missing)}): make a "
+            "builder with `python -m vizgrad.lite builder .lite-builder --python python3.12` and "
+            "pass --python .lite-builder/bin/python (or set VIZGRAD_LITE_PYTHON)"
+        )
+    return python
+
+
+def _missing_modules(python: str) -> list[str]:
+    probe = ("import importlib.util, sys\n"
+             "if sys.version_info < (3, 12): print('Python>=3.12')\n"
+             f"for m in {BUILDER_MODULES!r}:\n"
+             "    if importlib.util.find_spec(m) is None: print(m)\n")
+    try:
+        done = subprocess.run([python, "-c", probe], capture_output=True, text=True, check=False, timeout=60)
+    except OSError:
+        return [f"the program itself ({python})"]
+    return done.stdout.split() if done.returncode == 0 else ["a working interpreter"]
+
+
+def find_python312() -> str | None:
+    """A Python >= 3.12 on this machine (on PATH, or installed by pyenv), or None."""
+    names = [shutil.which(f"python3.{minor}") for minor in range(12, 16)]
+    pyenv = sorted(Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv").glob("versions/3.1[2-9]*/bin/python3"))
+    for candidate in [*names, *map(str, pyenv)]:
+        if not candidate:
+            continue
+        try:
+            done = subprocess.run([candidate, "-c", "import sys, venv; print(sys.version_info >= (3, 12))"],
+                                  capture_output=True, text=True, check=False, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+def make_builder(folder: Path, python: str | None = None) -> str:
+    """Create a virtual environment in ``folder`` with :data:`BUILD_REQUIRES`; return its Python.
+
+    ``python``: the Python (>= 3.12) to make it from; by default one found by :func:`find_python312`.
+    """
+    python = python or find_python312()
+    if not python:
+        raise ToolMissing("the site build needs Python >= 3.12 (for pyodide-lock and uv): install one "
+                          "(e.g. pyenv install 3.12) and pass it with --python")
+    exe = shutil.which(python) or python
+    folder = Path(folder)
+    venv_python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if not venv_python.exists():
+        _run([exe, "-m", "venv", str(folder)], f"{exe} -m venv")
+    _run([str(venv_python), "-m", "pip", "install", "--quiet", *BUILD_REQUIRES], "pip install")
+    return str(builder_python(str(venv_python)))
+
+
+def _run(cmd: list[str], what: str, cwd: Path | None = None, log: Path | None = None) -> str:
+    try:
+        done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError as e:
+        raise ToolMissing(f"{what}: cannot run {cmd[0]} ({e.strerror})") from None
+    output = done.stdout + done.stderr
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(output, encoding="utf-8")
+    if done.returncode != 0:
+        tail = "\n".join(output.strip().splitlines()[-15:])
+        where = f" (whole log: {log})" if log else ""
+        raise BuildError(f"{what} failed{where}:\n{tail}")
+    return done.stdout
+
+
+# -- the build --------------------------------------------------------------------------------
+
+
+def build(out: Path, *, notebooks: Path | None = None, python: str | None = None,
+          cache: Path | None = None, pyodide_dist: Path | None = None, expose_app: bool = False) -> Site:
+    """Build the site into ``out`` (replaced if it exists) and return what was built.
+
+    ``pyodide_dist``: a full Pyodide distribution (a folder with ``pyodide-lock.json`` and
+    the wheels it names, e.g. numpy) to use instead of the core from npm, which has no
+    packages. ``expose_app`` sets ``window.jupyterapp`` (for tests driving the page).
+    """
+    started = time.monotonic()
+    out = Path(out).resolve()
+    cache = Path(cache or default_cache())
+    notebooks = Path(notebooks or default_notebooks())
+    if not any(notebooks.glob("*.ipynb")):
+        raise BuildError(f"no notebooks in {notebooks}: pass --notebooks DIR (the project's notebooks/ folder)")
+    python = builder_python(python)
+    with tempfile.TemporaryDirectory(prefix="vizgrad-lite-") as tmp:
+        src = Path(tmp)
+        _prepare(src, out, notebooks, cache, python, pyodide_dist, expose_app)
+        if out.exists():
+            shutil.rmtree(out)
+        _run([python, "-m", "jupyterlite_core", "build", "--lite-dir", str(src), "--output-dir", str(out)],
+             "jupyter lite build", cwd=src, log=cache / "build.log")
+    removed = strip_remote_packages(out / LOCK)
+    if removed:
+        print(f"left out of the site (only on a CDN): {', '.join(removed)}", file=sys.stderr)
+    remote = remote_urls(out)
+    if remote:
+        raise BuildError(f"the built site would load files from outside: {', '.join(remote[:5])}")
+    files = [p for p in out.rglob("*") if p.is_file()]
+    return Site(out, time.monotonic() - started, sum(p.stat().st_size for p in files), len(files))
+
+
+def _prepare(src: Path, out: Path, notebooks: Path, cache: Path, python: str,
+             pyodide_dist: Path | None, expose_app: bool) -> None:
+    """Lay out JupyterLite's input folder ``src``: Pyodide, the wheels, the notebooks, the config."""
+    pyodide = src / "static" / "pyodide"
+    pyodide.mkdir(parents=True)
+    if pyodide_dist is None:
+        version = _run([python, "-c", "from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION as v; "
+                        "print(v)"], "asking the kernel for its Pyodide version").strip()
+        core = npm.fetch("pyodide", version, cache)
+        for name in PYODIDE_FILES:
+            shutil.copy2(core / name, pyodide / name)
+    else:
+        shutil.copytree(pyodide_dist, pyodide, dirs_exist_ok=True)
+    _keep_local_packages(pyodide / "pyodide-lock.json")
+
+    gv = npm.fetch(graphviz_js.NPM_PACKAGE, graphviz_js.NPM_VERSION, cache)
+    vendor = "vizgrad/lite/" + "/".join(graphviz_js.VENDOR_DIR)
+    extra = [(f"{vendor}/{Path(name).name}", (gv / name).read_bytes()) for name in GRAPHVIZ_FILES]
+    from .. import __version__
+
+    build_wheel(Path(__file__).resolve().parents[1], __version__, src / "wheels", extra=extra)
+
+    files = src / "files"
+    _copy_notebooks(notebooks, files)
+    _copy_notebooks(notebooks / "exercises", files / "exercises")
+
+    config = {
+        "LiteBuildConfig": {"no_sourcemaps": True, "no_unused_shared_packages": True,
+                            "contents": ["files"], "output_dir": str(out)},
+        "PyodideLockAddon": {"enabled": True, "wheels": ["wheels"], "specs": ["micropip", *PREFETCH],
+                             "prefetch_extra": list(PREFETCH),
+                             "pyodide_lock_uv_options": {"extra_uv_args": ["--no-python-downloads"]}},
+    }
+    (src / "jupyter_lite_config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    page = {"jupyter-config-data": {"appName": "vizgrad", "exposeAppInBrowser": expose_app}}
+    (src / "jupyter-lite.json").write_text(json.dumps(page, indent=2), encoding="utf-8")
+
+
+def _copy_notebooks(source: Path, dest: Path) -> None:
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.ipynb")) + sorted(source.glob("README.md")):
+        shutil.copy2(path, dest / path.name)
+
+
+def _keep_local_packages(lock: Path) -> None:
+    """Drop the packages of a Pyodide lock whose files are not beside it (they would come from a CDN)."""
+    data = json.loads(lock.read_text(encoding="utf-8"))
+    data["packages"] = {name: pkg for name, pkg in data["packages"].items()
+                        if not urllib.parse.urlparse(pkg["file_name"]).scheme
+                        and (lock.parent / pkg["file_name"]).is_file()}
+    lock.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def strip_remote_packages(lock: Path) -> list[str]:
+    """Remove the packages a lock fetches by URL; return their names (an error if one is needed)."""
+    data = json.loads(lock.read_text(encoding="utf-8"))
+    packages = data["packages"]
+    remote = sorted(n for n, p in packages.items() if urllib.parse.urlparse(p["file_name"]).scheme)
+    for name in remote:
+        del packages[name]
+    needed = sorted({f"{n} needs {d}" for n, p in packages.items() for d in p.get("depends", []) if d in remote})
+    if needed:
+        raise BuildError(f"the site needs packages it could only load from a CDN: {', '.join(needed)}")
+    if remote:
+        lock.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return remote
+
+
+def remote_urls(out: Path) -> list[str]:
+    """URLs outside the site in the files that tell the page and the kernel what to load."""
+    configs = [*out.glob("**/jupyter-lite.json"), *out.glob("static/**/pyodide-lock.json")]
+    found = []
+    for path in configs:
+        for url in _URL.findall(path.read_text(encoding="utf-8")):
+            found.append(f"{url} (in {path.relative_to(out)})")
+    return sorted(set(found))
