@@ -1,0 +1,420 @@
+// Zoom and pan (a feature of the player; see FEATURES in player.js).
+//
+// The drawing is either fitted (the whole graph in the figure: CSS does it, as before)
+// or zoomed: the SVG gets an explicit size, `scale` times its own (Graphviz's points at
+// 96 dpi), and the figure scrolls over it. Resizing the SVG keeps its text crisp and
+// leaves stepping as it was (only the holes change, never the size).
+//   * ctrl + wheel (a trackpad's pinch) zooms around the pointer; so does the plain wheel
+//     while the player has the focus (otherwise the wheel scrolls the page);
+//   * two fingers pinch; one finger or the mouse drags to pan;
+//   * keys in the player: + (or =) zooms in, - zooms out, 0 fits the whole graph;
+//   * zoomed in, each step scrolls (smoothly) to keep the active wire and gate (.vg-active)
+//     in view;
+//   * an overview (.vgp-minimap: a scaled copy of the drawing without its text, made once
+//     per layout) shows the visible part while the graph does not fit; a click or a drag
+//     in it moves there;
+//   * a graph too big to read when fitted starts zoomed to a readable size.
+
+const ZOOM = {
+  max: 6,          // at most 6 times the drawing's own size
+  factor: 1.25,    // one key press or button click
+  readable: 0.5,   // fitted below this scale, a drawing starts zoomed ...
+  start: 0.9,      // ... at this scale
+  margin: 28,      // px kept around the active elements when following them
+  map: [220, 130], // the overview's largest width and height, px
+};
+
+const zoomState = (p) => p._zoom || (p._zoom = {
+  scale: null, touched: false, pointers: new Map(), drag: null, pinch: null,
+  map: null, frame: 0, natural: null,
+});
+
+// the drawing's own size in CSS px (Graphviz writes points)
+function naturalSize(svg) {
+  const size = (name) => {
+    const v = svg.getAttribute(name) || "";
+    const x = parseFloat(v);
+    return /pt$/.test(v) ? x * 4 / 3 : x;
+  };
+  let w = size("width");
+  let h = size("height");
+  if (!(w > 0 && h > 0) && svg.viewBox && svg.viewBox.baseVal) {
+    w = svg.viewBox.baseVal.width;
+    h = svg.viewBox.baseVal.height;
+  }
+  return w > 0 && h > 0 ? { w, h } : null;
+}
+
+// how much the page scales the player (a reveal.js slide is scaled to the screen)
+function cssScale(p) {
+  const w = p.figure.offsetWidth;
+  return w > 0 ? p.figure.getBoundingClientRect().width / w : 1;
+}
+
+// the scale at which the whole drawing fits the figure
+function fitScale(p) {
+  const z = zoomState(p);
+  const fig = p.figure;
+  if (!z.natural || !fig.clientWidth) return null;
+  const maxH = getComputedStyle(fig).maxHeight;
+  const h = maxH && maxH !== "none" && !/%$/.test(maxH) ? parseFloat(maxH) : fig.clientHeight;
+  let s = fig.clientWidth / z.natural.w;
+  if (h > 0) s = Math.min(s, h / z.natural.h);
+  if (maxH !== "none") s = Math.min(s, p.zoom);  // a figure of its own height (a slide's) has no cap
+  return s;
+}
+
+// the scale the drawing is shown at now
+function shownScale(p) {
+  const z = zoomState(p);
+  if (z.scale) return z.scale;
+  const r = p.svgEl.getBoundingClientRect();
+  const k = cssScale(p);
+  return Math.min(r.width / z.natural.w, r.height / z.natural.h) / k;
+}
+
+function fitView(p) {
+  const z = zoomState(p);
+  const svg = p.svgEl;
+  z.scale = null;
+  p.root.classList.remove("vgp-zoomed");
+  if (svg) {
+    svg.style.height = "";
+    svg.style.maxHeight = "";
+    p._size();
+  }
+  p.figure.scrollLeft = 0;
+  p.figure.scrollTop = 0;
+  zoomChrome(p);
+}
+
+// Zoom to scale s, keeping the drawing's point under (cx, cy) (client px; default: the
+// middle of the figure) where it is.
+function zoomTo(p, s, cx, cy) {
+  const z = zoomState(p);
+  const svg = p.svgEl;
+  if (!svg || !z.natural) return;
+  const fit = fitScale(p);
+  if (fit == null) return;
+  s = Math.min(Math.max(s, fit), Math.max(ZOOM.max, fit));
+  if (s <= fit * 1.001) { fitView(p); return; }
+  const k = cssScale(p);
+  const f = p.figure.getBoundingClientRect();
+  if (cx == null) {
+    cx = f.left + f.width / 2;
+    cy = f.top + f.height / 2;
+  }
+  // the drawing point under (cx, cy), in the drawing's own px (letterboxed when fitted)
+  const r0 = svg.getBoundingClientRect();
+  const s0 = shownScale(p);
+  const ox = (r0.width - z.natural.w * s0 * k) / 2;
+  const oy = (r0.height - z.natural.h * s0 * k) / 2;
+  const ux = (cx - r0.left - ox) / (s0 * k);
+  const uy = (cy - r0.top - oy) / (s0 * k);
+  z.scale = s;
+  p.root.classList.add("vgp-zoomed");
+  svg.style.width = Math.round(z.natural.w * s) + "px";
+  svg.style.height = Math.round(z.natural.h * s) + "px";
+  svg.style.maxWidth = "none";
+  svg.style.maxHeight = "none";
+  const r1 = svg.getBoundingClientRect();
+  p.figure.scrollLeft += (r1.left + ux * s * k - cx) / k;
+  p.figure.scrollTop += (r1.top + uy * s * k - cy) / k;
+  zoomChrome(p);
+}
+
+function zoomBy(p, factor, cx, cy) {
+  const z = zoomState(p);
+  if (!z.natural) return;
+  z.touched = true;
+  zoomTo(p, shownScale(p) * factor, cx, cy);
+}
+
+// Scroll so that the elements with class vg-active are inside the figure (with a margin;
+// centre: in its middle).
+function follow(p, smooth, centre = false) {
+  const z = zoomState(p);
+  if (!z.scale) return;
+  const act = p.figure.querySelectorAll(".vg-active");
+  if (!act.length) return;
+  let l = Infinity, t = Infinity, r = -Infinity, b = -Infinity;
+  for (const e of act) {
+    const q = e.getBoundingClientRect();
+    if (!q.width && !q.height) continue;
+    l = Math.min(l, q.left); t = Math.min(t, q.top);
+    r = Math.max(r, q.right); b = Math.max(b, q.bottom);
+  }
+  if (!(r > l)) return;
+  const fig = p.figure;
+  const k = cssScale(p);
+  const f = fig.getBoundingClientRect();
+  const vl = f.left + fig.clientLeft * k;
+  const vt = f.top + fig.clientTop * k;
+  const vw = fig.clientWidth * k;
+  const vh = fig.clientHeight * k;
+  const delta = (lo, hi, start, size) => {
+    const m = Math.min(ZOOM.margin * k, Math.max(0, (size - (hi - lo)) / 2));
+    if (centre || hi - lo > size - 2 * m) return (lo + hi) / 2 - (start + size / 2);  // too big: centre it
+    if (lo < start + m) return lo - start - m;
+    if (hi > start + size - m) return hi - (start + size - m);
+    return 0;
+  };
+  const dx = delta(l, r, vl, vw) / k;
+  const dy = delta(t, b, vt, vh) / k;
+  if (Math.abs(dx) < 1 && Math.abs(dy) < 1) return;
+  const calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  fig.scrollTo({ left: fig.scrollLeft + dx, top: fig.scrollTop + dy,
+                 behavior: smooth && !calm ? "smooth" : "auto" });
+}
+
+// -- the overview -------------------------------------------------------------------------
+
+function buildMap(p) {
+  const z = zoomState(p);
+  const map = document.createElement("div");
+  map.className = "vgp-minimap";
+  map.setAttribute("aria-hidden", "true");  // the keys and the scroll bars do the same
+  map.title = "overview: click or drag to move there";
+  const copy = p.svgEl.cloneNode(true);
+  for (const e of copy.querySelectorAll("text")) e.remove();  // unreadable at this size
+  for (const e of copy.querySelectorAll("[data-c]")) e.setAttribute("class", e.getAttribute("data-c"));
+  for (const e of copy.querySelectorAll("[id],[data-h]")) { e.removeAttribute("id"); e.removeAttribute("data-h"); }
+  copy.removeAttribute("style");
+  copy.setAttribute("width", "100%");
+  copy.setAttribute("height", "100%");
+  const view = document.createElement("div");
+  view.className = "vgp-minimap-view";
+  map.append(copy, view);
+  const [mw, mh] = ZOOM.map;
+  const a = z.natural.w / z.natural.h;
+  const w = Math.max(40, Math.min(mw, mh * a));
+  map.style.width = Math.round(w) + "px";
+  map.style.height = Math.round(Math.max(24, w / a)) + "px";
+  const goTo = (ev) => {
+    if (!z.scale) return;
+    const m = map.getBoundingClientRect();
+    const ux = (ev.clientX - m.left) / m.width * z.natural.w;
+    const uy = (ev.clientY - m.top) / m.height * z.natural.h;
+    const k = cssScale(p);
+    const fig = p.figure;
+    const r = p.svgEl.getBoundingClientRect();
+    const f = fig.getBoundingClientRect();
+    fig.scrollLeft += (r.left + ux * z.scale * k - (f.left + fig.clientLeft * k + fig.clientWidth * k / 2)) / k;
+    fig.scrollTop += (r.top + uy * z.scale * k - (f.top + fig.clientTop * k + fig.clientHeight * k / 2)) / k;
+  };
+  map.addEventListener("pointerdown", (ev) => {
+    if (ev.button !== 0) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    map.setPointerCapture(ev.pointerId);
+    map.dataset.dragging = "1";
+    goTo(ev);
+  });
+  map.addEventListener("pointermove", (ev) => { if (map.dataset.dragging) goTo(ev); });
+  const end = () => { delete map.dataset.dragging; };
+  map.addEventListener("pointerup", end);
+  map.addEventListener("pointercancel", end);
+  p.root.append(map);
+  z.map = { el: map, view };
+  return z.map;
+}
+
+// show or hide the overview, and draw the visible area on it
+function zoomChrome(p) {
+  const z = zoomState(p);
+  if (z.bFit) {
+    z.bFit.setAttribute("aria-pressed", z.scale ? "false" : "true");
+    z.bFit.title = (z.scale ? "zoomed to " + Math.round(z.scale * 100) + "%; " : "") + "fit the whole graph (0)";
+  }
+  const fig = p.figure;
+  const over = z.scale && (fig.scrollWidth > fig.clientWidth + 1 || fig.scrollHeight > fig.clientHeight + 1);
+  if (!over) {
+    if (z.map) z.map.el.hidden = true;
+    return;
+  }
+  const map = z.map || buildMap(p);
+  map.el.hidden = false;
+  const mw = map.el.offsetWidth;
+  const mh = map.el.offsetHeight;
+  map.el.style.left = (fig.offsetLeft + fig.clientLeft + fig.clientWidth - mw - 8) + "px";
+  map.el.style.top = (fig.offsetTop + fig.clientTop + fig.clientHeight - mh - 8) + "px";
+  // the visible area, in the drawing's own px
+  const k = cssScale(p);
+  const r = p.svgEl.getBoundingClientRect();
+  const f = fig.getBoundingClientRect();
+  const x0 = Math.max(0, (f.left + fig.clientLeft * k - r.left) / (z.scale * k));
+  const y0 = Math.max(0, (f.top + fig.clientTop * k - r.top) / (z.scale * k));
+  const x1 = Math.min(z.natural.w, x0 + fig.clientWidth / z.scale);
+  const y1 = Math.min(z.natural.h, y0 + fig.clientHeight / z.scale);
+  const st = map.view.style;
+  st.left = (100 * x0 / z.natural.w) + "%";
+  st.top = (100 * y0 / z.natural.h) + "%";
+  st.width = (100 * (x1 - x0) / z.natural.w) + "%";
+  st.height = (100 * (y1 - y0) / z.natural.h) + "%";
+}
+
+function later(p) {
+  const z = zoomState(p);
+  if (z.frame) return;
+  z.frame = requestAnimationFrame(() => { z.frame = 0; zoomChrome(p); });
+}
+
+// -- the new drawing, and the figure's size ------------------------------------------------
+
+function newDrawing(p) {
+  const z = zoomState(p);
+  if (z.map) { z.map.el.remove(); z.map = null; }
+  z.natural = p.svgEl ? naturalSize(p.svgEl) : null;
+  const s = z.scale;
+  z.scale = null;
+  p.root.classList.remove("vgp-zoomed");
+  if (s && z.natural) zoomTo(p, s);  // a new layout keeps the zoom
+}
+
+// once the figure has a size (and whenever it changes): start a big graph zoomed in,
+// keep a zoom that the figure now fits, redraw the overview
+function resized(p) {
+  const z = zoomState(p);
+  const fit = fitScale(p);
+  if (fit == null) return;
+  if (!z.touched && !z.scale && fit < ZOOM.readable) {
+    z.touched = true;
+    zoomTo(p, Math.max(ZOOM.start, fit));
+    follow(p, false, true);
+  } else if (z.scale && z.scale <= fit) {
+    fitView(p);
+  }
+  zoomChrome(p);
+}
+
+// -- events ---------------------------------------------------------------------------------
+
+function wheel(p, ev) {
+  const z = zoomState(p);
+  const focused = p.root.contains(document.activeElement);
+  if (!z.natural || !(ev.ctrlKey || ev.metaKey || focused)) return;
+  ev.preventDefault();
+  const dy = ev.deltaY * (ev.deltaMode === 1 ? 16 : ev.deltaMode === 2 ? 400 : 1);
+  zoomBy(p, Math.exp(-dy * (ev.ctrlKey ? 0.01 : 0.002)), ev.clientX, ev.clientY);
+}
+
+function pointerDown(p, ev) {
+  const z = zoomState(p);
+  if (ev.pointerType === "mouse" && ev.button !== 0) return;
+  z.pointers.set(ev.pointerId, [ev.clientX, ev.clientY]);
+  if (z.pointers.size === 1) {
+    z.drag = { id: ev.pointerId, x: ev.clientX, y: ev.clientY,
+               left: p.figure.scrollLeft, top: p.figure.scrollTop, moved: false };
+  } else if (z.pointers.size === 2) {
+    const [a, b] = [...z.pointers.values()];
+    z.pinch = { d: Math.hypot(a[0] - b[0], a[1] - b[1]) || 1, s: shownScale(p) };
+    z.drag = null;
+  }
+}
+
+function pointerMove(p, ev) {
+  const z = zoomState(p);
+  if (!z.pointers.has(ev.pointerId)) return;
+  z.pointers.set(ev.pointerId, [ev.clientX, ev.clientY]);
+  if (z.pinch && z.pointers.size >= 2) {
+    const [a, b] = [...z.pointers.values()];
+    const d = Math.hypot(a[0] - b[0], a[1] - b[1]) || 1;
+    z.touched = true;
+    zoomTo(p, z.pinch.s * d / z.pinch.d, (a[0] + b[0]) / 2, (a[1] + b[1]) / 2);
+    return;
+  }
+  const g = z.drag;
+  if (!g || g.id !== ev.pointerId || !z.scale) return;
+  const k = cssScale(p);
+  const dx = (ev.clientX - g.x) / k;
+  const dy = (ev.clientY - g.y) / k;
+  if (!g.moved) {
+    if (Math.abs(dx) + Math.abs(dy) < 4) return;
+    g.moved = true;
+    p.figure.setPointerCapture(ev.pointerId);
+    p.root.classList.add("vgp-panning");
+  }
+  p.figure.scrollLeft = g.left - dx;
+  p.figure.scrollTop = g.top - dy;
+}
+
+function pointerUp(p, ev) {
+  const z = zoomState(p);
+  z.pointers.delete(ev.pointerId);
+  if (z.pointers.size < 2) z.pinch = null;
+  if (z.drag && z.drag.id === ev.pointerId) z.drag = null;
+  if (!z.pointers.size) p.root.classList.remove("vgp-panning");
+}
+
+function zoomButton(cls, text, label) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "vgp-btn vgp-zoom " + cls;
+  b.textContent = text;
+  b.title = label;
+  b.setAttribute("aria-label", label);
+  return b;
+}
+
+FEATURES.push({
+  name: "zoom",
+
+  init(p) {
+    const z = zoomState(p);
+    const fig = p.figure;
+    // reveal.js: no slide change on a swipe that starts here
+    p.root.setAttribute("data-prevent-swipe", "");
+    const out = zoomButton("vgp-zoom-out", "\u2212", "zoom out (-)");
+    const inn = zoomButton("vgp-zoom-in", "+", "zoom in (+)");
+    z.bFit = zoomButton("vgp-fit", "fit", "fit the whole graph (0)");
+    p.bZoom = z.bFit;
+    out.addEventListener("click", () => zoomBy(p, 1 / ZOOM.factor));
+    inn.addEventListener("click", () => { zoomBy(p, ZOOM.factor); follow(p, true); });
+    z.bFit.addEventListener("click", () => { z.touched = true; fitView(p); });
+    p.bar.append(out, inn, z.bFit);
+    z.on = {
+      wheel: (ev) => wheel(p, ev),
+      down: (ev) => pointerDown(p, ev),
+      move: (ev) => pointerMove(p, ev),
+      up: (ev) => pointerUp(p, ev),
+      scroll: () => later(p),
+    };
+    fig.addEventListener("wheel", z.on.wheel, { passive: false });
+    fig.addEventListener("pointerdown", z.on.down);
+    fig.addEventListener("pointermove", z.on.move);
+    fig.addEventListener("pointerup", z.on.up);
+    fig.addEventListener("pointercancel", z.on.up);
+    fig.addEventListener("scroll", z.on.scroll, { passive: true });
+    newDrawing(p);
+    if (typeof ResizeObserver !== "undefined") {
+      z.observer = new ResizeObserver(() => resized(p));
+      z.observer.observe(fig);
+    }
+  },
+
+  svg(p) {
+    if (p._zoom && p._zoom.on) newDrawing(p);
+  },
+
+  step(p) {
+    const z = p._zoom;
+    if (z && z.scale) follow(p, true);
+  },
+
+  key(p, ev) {
+    if (ev.key === "+" || ev.key === "=") zoomBy(p, ZOOM.factor);
+    else if (ev.key === "-" || ev.key === "_") zoomBy(p, 1 / ZOOM.factor);
+    else if (ev.key === "0") { zoomState(p).touched = true; fitView(p); return true; }
+    else return false;
+    follow(p, false);
+    return true;
+  },
+
+  destroy(p) {
+    const z = p._zoom;
+    if (!z) return;
+    if (z.observer) z.observer.disconnect();
+    if (z.frame) cancelAnimationFrame(z.frame);
+    if (z.map) z.map.el.remove();
+  },
+});
