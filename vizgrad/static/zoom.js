@@ -14,6 +14,9 @@
 //     per layout) shows the visible part while the graph does not fit; a click or a drag
 //     in it moves there;
 //   * a graph too big to read when fitted starts zoomed to a readable size.
+// Speed: a number (a <text> hole) far outside the visible area is not displayed
+// (display: none) while zoomed in, nor is any text when too small to read: its value
+// still changes at each step, but the browser has no text to lay out for it.
 
 const ZOOM = {
   max: 6,          // at most 6 times the drawing's own size
@@ -22,6 +25,8 @@ const ZOOM = {
   start: 0.9,      // ... at this scale
   margin: 28,      // px kept around the active elements when following them
   map: [220, 130], // the overview's largest width and height, px
+  tiny: 0.2,       // below this scale no text is drawn (it would be under 4 px high)
+  big: 4e6,        // a drawing of more px² than this lays out only the numbers near the view
 };
 
 const zoomState = (p) => p._zoom || (p._zoom = {
@@ -85,6 +90,7 @@ function fitView(p) {
   }
   p.figure.scrollLeft = 0;
   p.figure.scrollTop = 0;
+  cull(p);
   zoomChrome(p);
 }
 
@@ -120,6 +126,7 @@ function zoomTo(p, s, cx, cy) {
   const r1 = svg.getBoundingClientRect();
   p.figure.scrollLeft += (r1.left + ux * s * k - cx) / k;
   p.figure.scrollTop += (r1.top + uy * s * k - cy) / k;
+  cull(p);
   zoomChrome(p);
 }
 
@@ -135,16 +142,18 @@ function zoomBy(p, factor, cx, cy) {
 function follow(p, smooth, centre = false) {
   const z = zoomState(p);
   if (!z.scale) return;
-  const act = p.figure.querySelectorAll(".vg-active");
+  const act = [...p.figure.querySelectorAll(".vg-active")];
   if (!act.length) return;
-  let l = Infinity, t = Infinity, r = -Infinity, b = -Infinity;
-  for (const e of act) {
-    const q = e.getBoundingClientRect();
-    if (!q.width && !q.height) continue;
-    l = Math.min(l, q.left); t = Math.min(t, q.top);
-    r = Math.max(r, q.right); b = Math.max(b, q.bottom);
-  }
-  if (!(r > l)) return;
+  const union = (els) => {
+    let l = Infinity, t = Infinity, r = -Infinity, b = -Infinity;
+    for (const e of els) {
+      const q = e.getBoundingClientRect();
+      if (!q.width && !q.height) continue;
+      l = Math.min(l, q.left); t = Math.min(t, q.top);
+      r = Math.max(r, q.right); b = Math.max(b, q.bottom);
+    }
+    return r > l ? [l, t, r, b] : null;
+  };
   const fig = p.figure;
   const k = cssScale(p);
   const f = fig.getBoundingClientRect();
@@ -152,6 +161,13 @@ function follow(p, smooth, centre = false) {
   const vt = f.top + fig.clientTop * k;
   const vw = fig.clientWidth * k;
   const vh = fig.clientHeight * k;
+  let u = union(act);
+  if (u && (u[2] - u[0] > vw || u[3] - u[1] > vh)) {
+    // wires fanning out too far to show at once: keep the gates (and inputs) in view
+    u = union(act.filter((e) => !/\bvg-(wire|junction)\b/.test(e.getAttribute("class")))) || u;
+  }
+  if (!u) return;
+  const [l, t, r, b] = u;
   const delta = (lo, hi, start, size) => {
     const m = Math.min(ZOOM.margin * k, Math.max(0, (size - (hi - lo)) / 2));
     if (centre || hi - lo > size - 2 * m) return (lo + hi) / 2 - (start + size / 2);  // too big: centre it
@@ -162,9 +178,11 @@ function follow(p, smooth, centre = false) {
   const dx = delta(l, r, vl, vw) / k;
   const dy = delta(t, b, vt, vh) / k;
   if (Math.abs(dx) < 1 && Math.abs(dy) < 1) return;
+  // smoothly when near (a far jump would only pass over what is between)
+  const near = Math.abs(dx) <= fig.clientWidth && Math.abs(dy) <= fig.clientHeight;
   const calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   fig.scrollTo({ left: fig.scrollLeft + dx, top: fig.scrollTop + dy,
-                 behavior: smooth && !calm ? "smooth" : "auto" });
+                 behavior: smooth && near && !calm ? "smooth" : "auto" });
 }
 
 // -- the overview -------------------------------------------------------------------------
@@ -232,7 +250,15 @@ function zoomChrome(p) {
     if (z.map) z.map.el.hidden = true;
     return;
   }
-  const map = z.map || buildMap(p);
+  if (!z.map) {
+    // made once per layout, after the drawing has been shown (a copy of a big drawing
+    // is a second layout of it: not worth delaying the first view for)
+    if (!z.mapSoon) {
+      z.mapSoon = setTimeout(() => { z.mapSoon = 0; if (p.svgEl && z.natural) { buildMap(p); zoomChrome(p); } }, 50);
+    }
+    return;
+  }
+  const map = z.map;
   map.el.hidden = false;
   const mw = map.el.offsetWidth;
   const mh = map.el.offsetHeight;
@@ -256,7 +282,58 @@ function zoomChrome(p) {
 function later(p) {
   const z = zoomState(p);
   if (z.frame) return;
-  z.frame = requestAnimationFrame(() => { z.frame = 0; zoomChrome(p); });
+  z.frame = requestAnimationFrame(() => { z.frame = 0; cull(p); zoomChrome(p); });
+}
+
+// Display the numbers near the visible area only (zoomed in), or no text at all (tiny).
+function cull(p) {
+  const z = zoomState(p);
+  const t = z.texts;
+  if (!t || !p.svgEl) return;
+  const fig = p.figure;
+  let box = null;  // the area to display, in the SVG's user units; null: everywhere
+  const fit = z.scale ? null : fitScale(p);
+  if (!z.scale && fit == null) return;  // not laid out (hidden): nothing known yet
+  p.root.classList.toggle("vgp-tiny", (z.scale || shownScale(p)) < ZOOM.tiny);
+  if (z.scale) {
+    const k = cssScale(p);
+    const r = p.svgEl.getBoundingClientRect();
+    const f = fig.getBoundingClientRect();
+    const u = z.unit * z.scale;  // px per user unit
+    const w = fig.clientWidth / u;
+    const h = fig.clientHeight / u;
+    const x0 = (f.left + fig.clientLeft * k - r.left) / (k * u);
+    const y0 = (f.top + fig.clientTop * k - r.top) / (k * u);
+    box = [x0 - w * 0.2, y0 - h * 0.2, x0 + w * 1.2, y0 + h * 1.2];
+  }
+  for (let i = 0; i < t.el.length; i++) {
+    const off = box !== null && (t.x[i] < box[0] || t.x[i] > box[2] || t.y[i] < box[1] || t.y[i] > box[3]) ? 1 : 0;
+    if (off !== t.off[i]) {
+      t.off[i] = off;
+      t.el[i].style.display = off ? "none" : "";
+    }
+  }
+}
+
+// the text holes and where they are (their x, y attributes: the SVG has no transforms)
+function scanTexts(p) {
+  const z = zoomState(p);
+  z.texts = null;
+  const svg = p.svgEl;
+  if (!svg || !z.natural) return;
+  const vb = svg.viewBox && svg.viewBox.baseVal;
+  z.unit = vb && vb.width ? z.natural.w / vb.width : 1;
+  if (z.natural.w * z.natural.h < ZOOM.big) return;
+  const el = [];
+  for (let h = 0; h < p.els.length; h++) if (p.isText[h] && p.els[h]) el.push(p.els[h]);
+  const x = new Float64Array(el.length);
+  const y = new Float64Array(el.length);
+  for (let i = 0; i < el.length; i++) {
+    x[i] = parseFloat(el[i].getAttribute("x")) || 0;
+    y[i] = parseFloat(el[i].getAttribute("y")) || 0;
+    el[i].style.display = "none";  // until the view is known
+  }
+  z.texts = { el, x, y, off: new Uint8Array(el.length).fill(1) };
 }
 
 // -- the new drawing, and the figure's size ------------------------------------------------
@@ -264,7 +341,9 @@ function later(p) {
 function newDrawing(p) {
   const z = zoomState(p);
   if (z.map) { z.map.el.remove(); z.map = null; }
+  if (z.mapSoon) { clearTimeout(z.mapSoon); z.mapSoon = 0; }
   z.natural = p.svgEl ? naturalSize(p.svgEl) : null;
+  scanTexts(p);
   const s = z.scale;
   z.scale = null;
   p.root.classList.remove("vgp-zoomed");
@@ -284,6 +363,7 @@ function resized(p) {
   } else if (z.scale && z.scale <= fit) {
     fitView(p);
   }
+  cull(p);
   zoomChrome(p);
 }
 
@@ -415,6 +495,7 @@ FEATURES.push({
     if (!z) return;
     if (z.observer) z.observer.disconnect();
     if (z.frame) cancelAnimationFrame(z.frame);
+    if (z.mapSoon) clearTimeout(z.mapSoon);
     if (z.map) z.map.el.remove();
   },
 });
