@@ -337,7 +337,8 @@ def test_zoom_works_in_the_deck(opened, deck):
                      "[...document.querySelectorAll('.vgp')].every(p => p.dataset.ready)")
     page = o.page
     page.evaluate("() => { const s = document.querySelectorAll('.vgp')[0].closest('section');"
-                  " const i = Reveal.getIndices(s); Reveal.configure({transition: 'none'}); Reveal.slide(i.h, i.v, 99); }")
+                  " const i = Reveal.getIndices(s); Reveal.configure({transition: 'none'});"
+                  " Reveal.slide(i.h, i.v, 99); }")
     page.wait_for_timeout(200)
     where = page.evaluate("() => JSON.stringify(Reveal.getIndices())")
     fit = view(page)
