@@ -195,8 +195,14 @@ function buildMap(p) {
   map.title = "overview: click or drag to move there";
   const copy = p.svgEl.cloneNode(true);
   for (const e of copy.querySelectorAll("text")) e.remove();  // unreadable at this size
-  for (const e of copy.querySelectorAll("[data-c]")) e.setAttribute("class", e.getAttribute("data-c"));
-  for (const e of copy.querySelectorAll("[id],[data-h]")) { e.removeAttribute("id"); e.removeAttribute("data-h"); }
+  // a picture only: no ids, holes or slots that a script could take for the drawing's
+  for (const e of copy.querySelectorAll("[data-c]")) {
+    e.setAttribute("class", e.getAttribute("data-c"));
+    e.removeAttribute("data-c");
+  }
+  for (const e of copy.querySelectorAll("[id],[data-h],[data-slot]")) {
+    for (const a of ["id", "data-h", "data-slot"]) e.removeAttribute(a);
+  }
   copy.removeAttribute("style");
   copy.setAttribute("width", "100%");
   copy.setAttribute("height", "100%");
