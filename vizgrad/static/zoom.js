@@ -8,8 +8,8 @@
 //     while the player has the focus (otherwise the wheel scrolls the page);
 //   * two fingers pinch; one finger or the mouse drags to pan;
 //   * keys in the player: + (or =) zooms in, - zooms out, 0 fits the whole graph;
-//   * zoomed in, each step scrolls (smoothly) to keep the active wire and gate (.vg-active)
-//     in view;
+//   * zoomed in, each step scrolls (smoothly, in the next frame) to keep the active wire
+//     and gate (.vg-active) in view;
 //   * an overview (.vgp-minimap: a scaled copy of the drawing without its text, made once
 //     per layout) shows the visible part while the graph does not fit; a click or a drag
 //     in it moves there;
@@ -310,7 +310,7 @@ function cull(p) {
     const h = fig.clientHeight / u;
     const x0 = (f.left + fig.clientLeft * k - r.left) / (k * u);
     const y0 = (f.top + fig.clientTop * k - r.top) / (k * u);
-    box = [x0 - w * 0.2, y0 - h * 0.2, x0 + w * 1.2, y0 + h * 1.2];
+    box = [x0 - w * 0.05, y0 - h * 0.05, x0 + w * 1.05, y0 + h * 1.05];
   }
   for (let i = 0; i < t.el.length; i++) {
     const off = box !== null && (t.x[i] < box[0] || t.x[i] > box[2] || t.y[i] < box[1] || t.y[i] > box[3]) ? 1 : 0;
@@ -483,8 +483,11 @@ FEATURES.push({
   },
 
   step(p) {
+    // once per frame, before it is drawn (a slider dragged or Play at 8x moves faster)
     const z = p._zoom;
-    if (z && z.scale) follow(p, true);
+    if (z && z.scale && !z.following) {
+      z.following = requestAnimationFrame(() => { z.following = 0; follow(p, true); });
+    }
   },
 
   key(p, ev) {
@@ -502,6 +505,7 @@ FEATURES.push({
     if (z.observer) z.observer.disconnect();
     if (z.frame) cancelAnimationFrame(z.frame);
     if (z.mapSoon) clearTimeout(z.mapSoon);
+    if (z.following) cancelAnimationFrame(z.following);
     if (z.map) z.map.el.remove();
   },
 });
