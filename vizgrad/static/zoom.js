@@ -209,11 +209,6 @@ function buildMap(p) {
   const view = document.createElement("div");
   view.className = "vgp-minimap-view";
   map.append(copy, view);
-  const [mw, mh] = ZOOM.map;
-  const a = z.natural.w / z.natural.h;
-  const w = Math.max(40, Math.min(mw, mh * a));
-  map.style.width = Math.round(w) + "px";
-  map.style.height = Math.round(Math.max(24, w / a)) + "px";
   const goTo = (ev) => {
     if (!z.scale) return;
     const m = map.getBoundingClientRect();
@@ -265,9 +260,14 @@ function zoomChrome(p) {
     return;
   }
   const map = z.map;
-  map.el.hidden = false;
-  const mw = map.el.offsetWidth;
-  const mh = map.el.offsetHeight;
+  // at most a third of the figure's width and half its height; none in a figure too small
+  const a = z.natural.w / z.natural.h;
+  const mw = Math.round(Math.min(ZOOM.map[0], fig.clientWidth / 3, Math.min(ZOOM.map[1], fig.clientHeight / 2) * a));
+  const mh = Math.round(Math.max(12, mw / a));
+  map.el.hidden = mw < 48 || mh > fig.clientHeight - 16;
+  if (map.el.hidden) return;
+  map.el.style.width = mw + "px";
+  map.el.style.height = mh + "px";
   map.el.style.left = (fig.offsetLeft + fig.clientLeft + fig.clientWidth - mw - 8) + "px";
   map.el.style.top = (fig.offsetTop + fig.clientTop + fig.clientHeight - mh - 8) + "px";
   // the visible area, in the drawing's own px
@@ -310,7 +310,10 @@ function cull(p) {
     const h = fig.clientHeight / u;
     const x0 = (f.left + fig.clientLeft * k - r.left) / (k * u);
     const y0 = (f.top + fig.clientTop * k - r.top) / (k * u);
-    box = [x0 - w * 0.05, y0 - h * 0.05, x0 + w * 1.05, y0 + h * 1.05];
+    // a number's x is its middle (a long one reaches some 100 units either side)
+    const mx = w * 0.05 + 120;
+    const my = h * 0.05 + 20;
+    box = [x0 - mx, y0 - my, x0 + w + mx, y0 + h + my];
   }
   for (let i = 0; i < t.el.length; i++) {
     const off = box !== null && (t.x[i] < box[0] || t.x[i] > box[2] || t.y[i] < box[1] || t.y[i] > box[3]) ? 1 : 0;
@@ -362,7 +365,9 @@ function resized(p) {
   const z = zoomState(p);
   const fit = fitScale(p);
   if (fit == null) return;
-  if (!z.touched && !z.scale && fit < ZOOM.readable) {
+  // (a big drawing: not a small one in a small figure, as on a crowded slide)
+  const big = z.natural.w * z.natural.h >= ZOOM.big;
+  if (!z.touched && !z.scale && big && fit < ZOOM.readable) {
     z.touched = true;
     zoomTo(p, Math.max(ZOOM.start, fit));
     follow(p, false, true);
