@@ -386,7 +386,9 @@ function wheel(p, ev) {
   if (!z.natural || !(ev.ctrlKey || ev.metaKey || focused)) return;
   ev.preventDefault();
   const dy = ev.deltaY * (ev.deltaMode === 1 ? 16 : ev.deltaMode === 2 ? 400 : 1);
-  zoomBy(p, Math.exp(-dy * (ev.ctrlKey ? 0.01 : 0.002)), ev.clientX, ev.clientY);
+  // a pinch sends many small steps; a mouse's notch is some 100 px: at most 1.5x a notch
+  const f = Math.exp(-dy * (ev.ctrlKey ? 0.01 : 0.002));
+  zoomBy(p, Math.min(1.5, Math.max(1 / 1.5, f)), ev.clientX, ev.clientY);
 }
 
 function pointerDown(p, ev) {
