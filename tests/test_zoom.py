@@ -150,7 +150,7 @@ def focus(page, n: int = 0) -> None:
 
 
 def test_zoom_is_one_of_the_players_features():
-    assert "zoom.js" in FEATURE_SCRIPTS
+    assert "zoom.js" in FEATURE_SCRIPTS and "minimap.js" in FEATURE_SCRIPTS
 
 
 def test_the_counter_shows_the_step_as_trace_and_draw_number_it(opened, tmp_path):
