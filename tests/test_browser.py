@@ -191,7 +191,7 @@ def test_keys_step_through_forward_and_backward(open_page, lecture_page, lecture
     assert s["slots"]["g2"] == "-4" and s["slots"]["g3"] == "3"
     assert "vg-active" in s["classes"]["w1"] and "vg-active" not in s["classes"]["w0"]
     assert s["formula"] == "∂f/∂y = ∂f/∂q · ∂q/∂y = (-4)(1) = -4"
-    assert s["phase"] == "backward" and s["counter"] == "step 9 of 10"
+    assert s["phase"] == "backward" and s["counter"] == "step 8 of 0–9"
     page.keyboard.press("ArrowLeft")
     check_step(page, fr, caps, 7)
     page.keyboard.press("ArrowLeft")

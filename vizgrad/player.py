@@ -46,7 +46,7 @@ def static_text(name: str) -> str:
     return resources.files("vizgrad").joinpath("static", name).read_text(encoding="utf-8")
 
 
-FEATURE_SCRIPTS: tuple[str, ...] = ("live.js", "quiz.js")
+FEATURE_SCRIPTS: tuple[str, ...] = ("zoom.js", "minimap.js", "live.js", "quiz.js")
 """The player's feature files in ``static/``, run after ``player.js`` in the same module
 (each registers its hooks in ``FEATURES``, see the head of ``player.js``)."""
 

@@ -30,6 +30,8 @@ const ICONS = {
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 // prefers-reduced-motion: Play shows each step for 2 s at least (and player.css drops transitions)
 const REDUCED_MOTION = () => !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+// every KEY-th step's whole state is kept once computed: a jump replays at most KEY diffs
+const KEY = 32;
 
 // Features (zoom, live inputs, quiz, ...) live in their own files, concatenated after
 // this one into the same module (vizgrad.player.player_script). Each pushes an object
@@ -74,7 +76,6 @@ export class Player {
     this.baseInterval = options.interval || (options.data && options.data.interval) || 700;
     this.speed = 1;
     this.zoom = options.zoom || (options.data && options.data.zoom) || 1.6;
-    this.actual = false;
     this.timer = null;
     this.cur = -2; // the step the DOM shows; -2: not known yet
     root.classList.add("vgp");
@@ -148,12 +149,8 @@ export class Player {
       if (s === 1) o.selected = true;
       this.speedSel.append(o);
     }
-    this.bZoom = el("button", "vgp-btn vgp-zoom", "1:1");
-    this.bZoom.type = "button";
-    this.bZoom.title = "drawing: actual size (scroll) or fit to the width";
-    this.bZoom.setAttribute("aria-pressed", "false");
-    this.bZoom.setAttribute("aria-label", "drawing at actual size");
-    bar.append(this.bFirst, this.bPrev, this.bPlay, this.bNext, this.bLast, track, this.speedSel, this.bZoom);
+    bar.append(this.bFirst, this.bPrev, this.bPlay, this.bNext, this.bLast, track, this.speedSel);
+    this.bar = bar;
     root.append(cap, bar);
 
     this.bFirst.addEventListener("click", () => { this.stop(); this.go(0, true); });
@@ -162,7 +159,6 @@ export class Player {
     this.bLast.addEventListener("click", () => { this.stop(); this.go(this.n - 1, true); });
     this.bPlay.addEventListener("click", () => this.toggle());
     this.range.addEventListener("input", () => { this.stop(); this.go(+this.range.value, true); });
-    this.bZoom.addEventListener("click", () => { this.actual = !this.actual; this._size(); });
     this.speedSel.addEventListener("change", () => {
       this.speed = +this.speedSel.value || 1;
       if (this.timer) { this.stop(); this.play(); }
@@ -240,23 +236,20 @@ export class Player {
       }
     }
     this.vals = null;
+    this.keys = null;
     this.cur = -2;
   }
 
-  // Fit: as wide as the container, up to `zoom` times the drawing's own size.
-  // Actual size: the drawing at its own size, scrolled within the figure.
+  // Fit: as wide as the container, up to `zoom` times the drawing's own size
+  // (zoom.js sizes it otherwise once zoomed in).
   _size() {
     const svg = this.svgEl;
     if (!svg) return;
     const w = parseFloat(svg.getAttribute("width") || "0");
     const px = /pt$/.test(svg.getAttribute("width") || "") ? w * 4 / 3 : w;
     if (!(px > 0)) return;
-    this.bZoom.textContent = this.actual ? "fit" : "1:1";
-    this.bZoom.setAttribute("aria-pressed", this.actual ? "true" : "false");
-    this.bZoom.setAttribute("aria-label", this.actual ? "drawing fit to the width" : "drawing at actual size");
-    this.root.classList.toggle("vgp-actual", !!this.actual);
-    svg.style.width = this.actual ? Math.round(px) + "px" : "100%";
-    svg.style.maxWidth = this.actual ? "none" : Math.round(px * this.zoom) + "px";
+    svg.style.width = "100%";
+    svg.style.maxWidth = Math.round(px * this.zoom) + "px";
   }
 
   setSvg(svg, redraw = true) {
@@ -286,6 +279,7 @@ export class Player {
     this.bwdLabel.hidden = !hasBackward;
     const want = step != null ? step : (this.cur >= 0 ? this.cur : 0);
     this.vals = null; // recompute from step 0
+    this.keys = null;
     this.go(want, false, true);
     hook("data", this);
   }
@@ -301,7 +295,7 @@ export class Player {
     if (k === this.cur && !force) return k;
     const steps = this.steps;
     const shown = this.shown;
-    if (this.vals && this.cur >= 0 && k > this.cur) {
+    if (this.vals && this.cur >= 0 && k > this.cur && k - this.cur <= KEY) {
       // forward from the current step: only the holes these diffs touch can change
       const vals = this.vals;
       const touched = [];
@@ -319,21 +313,43 @@ export class Player {
         if (vals[h] !== shown[h]) this._put(h, vals[h]);
       }
     } else {
-      // from the initial state, then compare every hole with what is shown
-      const nh = this.els.length;
-      const vals = new Array(nh);
-      for (let h = 0; h < nh; h++) vals[h] = h < this.initial.length ? this.initial[h] : shown[h];
-      for (let s = 0; s <= k; s++) {
-        const diff = steps[s];
-        for (let j = 0; j < diff.length; j++) vals[diff[j][0]] = diff[j][1];
-      }
-      for (let h = 0; h < nh; h++) if (vals[h] !== shown[h]) this._put(h, vals[h]);
+      // from the nearest kept state at or before k, then compare every hole with what is shown
+      const vals = this._state(k);
+      for (let h = 0; h < vals.length; h++) if (vals[h] !== shown[h]) this._put(h, vals[h]);
       this.vals = vals;
     }
     this.cur = k;
     this._chrome(k);
     if (fromUser && this.onStep) this.onStep(k);
     return k;
+  }
+
+  // every hole's value after step k, in a new array: a copy of the state kept at the
+  // last multiple of KEY at or before k (kept states are computed once, when first
+  // needed), then the diffs of at most KEY - 1 steps
+  _state(k) {
+    const keys = this.keys || (this.keys = []);
+    const steps = this.steps;
+    const apply = (vals, a, b) => {
+      for (let s = a; s <= b; s++) {
+        const diff = steps[s];
+        for (let j = 0; j < diff.length; j++) vals[diff[j][0]] = diff[j][1];
+      }
+      return vals;
+    };
+    const i = Math.floor(k / KEY);
+    while (keys.length <= i) {
+      const m = keys.length;
+      if (m === 0) {
+        const nh = this.els.length;
+        const vals = new Array(nh);
+        for (let h = 0; h < nh; h++) vals[h] = h < this.initial.length ? this.initial[h] : this.shown[h];
+        keys.push(apply(vals, 0, 0));
+      } else {
+        keys.push(apply(keys[m - 1].slice(), (m - 1) * KEY + 1, m * KEY));
+      }
+    }
+    return apply(keys[i].slice(), i * KEY + 1, k);
   }
 
   _put(h, v) {
@@ -352,10 +368,12 @@ export class Player {
       this.phase.dataset.phase = phase;
       this.root.dataset.phase = phase;
     }
-    this.counter.textContent = "step " + (k + 1) + " of " + this.n;
+    // steps count from 0, as in vg.trace(out)[k] and vg.draw(step=k); then the last one
+    const last = Math.max(0, this.n - 1);
+    this.counter.textContent = "step " + k + " of 0\u2013" + last;
     if (+this.range.value !== k) this.range.value = String(k);
     this.range.style.setProperty("--vgp-pos", this.n > 1 ? String(k / (this.n - 1)) : "0");
-    this.range.setAttribute("aria-valuetext", "step " + (k + 1) + ", " + phase);
+    this.range.setAttribute("aria-valuetext", "step " + k + " of 0 to " + last + ", " + phase);
     const c = this.captions[k] || ["", ""];
     this.text.textContent = c[0] || "";
     this.formula.textContent = c[1] || "";
