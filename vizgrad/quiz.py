@@ -20,6 +20,7 @@ from typing import Any
 
 from .captions import labels
 from .ops import by_label, spec_of
+from .recipes import Quantities
 from .scene import fmt
 from .tensor import Tensor
 from .trace import Edge, Step, Trace
@@ -215,6 +216,60 @@ def quiz_data(frames: Any, quiz: Quiz) -> dict[str, Any] | None:
             continue  # a nan or inf is nothing to guess
         out.append(_question(_asked(frames, k, names, pos), k, right, digits, candidates(step, names, pos, digits)))
     return {"steps": out, "rel": REL_TOL, "abs": ABS_TOL} if out else None
+
+
+class _Tokens:
+    """Where the quantities sit in a live page's numbers ``Q`` (:class:`vizgrad.recipes.Quantities`)."""
+
+    def __init__(self, qs: Quantities) -> None:
+        self.qs = qs
+
+    def grad(self, step: Step) -> int:
+        return self.qs.g(self.qs.pos[id(step.node)])
+
+    def up(self, e: Edge) -> int:
+        return self.qs.g(self.qs.pos[id(e.output)])
+
+    def local(self, e: Edge) -> int:
+        return self.qs.edge(e, 0)
+
+    def contribution(self, e: Edge) -> int:
+        return self.qs.edge(e, 1)
+
+    def local_at(self, gate: Any, k: int) -> int:
+        return self.qs.local_at(self.qs.pos[id(gate)], k)
+
+
+def live_quiz(frames: Any, quiz: Quiz) -> dict[str, Any] | None:
+    """The quiz of a saved page whose live inputs it recomputes (``static/live.js``): per
+    quizzed step what it asks and hides, where its answer sits in the page's numbers and
+    its proposals (see :data:`Proposal`). None without a quiz, or if filled with this
+    trace's numbers it would not give :func:`quiz_data` (then the page drops its quiz when
+    an input moves rather than ask with stale numbers)."""
+    trace = frames.trace
+    steps = quiz_steps(trace, quiz)
+    if not steps:
+        return None
+    qs = Quantities(trace)
+    at = _Tokens(qs)
+    names = labels(trace)
+    pos = {id(n): i for i, n in enumerate(trace.nodes)}
+    digits = frames.options.digits
+    recipe = {"steps": [{"step": k, **_asked(frames, k, names, pos), "answer": at.grad(trace[k]),
+                         "wrong": proposals(trace[k], names, pos, digits, at)} for k in steps],
+              "digits": digits, "rel": REL_TOL, "abs": ABS_TOL}
+    return recipe if fill_quiz(recipe, qs.of(trace)) == quiz_data(frames, quiz) else None
+
+
+def fill_quiz(recipe: dict[str, Any], q: list[float]) -> dict[str, Any] | None:
+    """The quiz data at the numbers ``q`` of a live page, from :func:`live_quiz`'s recipe:
+    what ``static/live.js`` computes (the same rules, written once more in JavaScript)."""
+    out = []
+    for r in recipe["steps"]:
+        right = float(q[r["answer"]])
+        if math.isfinite(right):
+            out.append(_question(r, r["step"], right, recipe["digits"], choose(right, r["wrong"], q)))
+    return {"steps": out, "rel": recipe["rel"], "abs": recipe["abs"]} if out else None
 
 
 def _hint(step: Step, names: list[str], pos: dict[int, int]) -> str:
