@@ -210,6 +210,43 @@ process.stdout.write(JSON.stringify(out));
         assert bad == [], f"digits={d}: {bad[:5]}"
 
 
+@pytest.mark.skipif(NODE is None, reason="Node.js not found (the browser test checks the quiz too)")
+def test_the_page_recomputes_the_quiz_as_python_does():
+    """live.js's liveQuiz, given a pass's numbers, gives what vizgrad.quiz.fill_quiz gives (and so
+    quiz_data at that pass): the answers, which mistakes apply, their numbers and messages."""
+    from vizgrad.quiz import fill_quiz, live_quiz
+
+    def routed(x, y):
+        h = (x * y).relu()
+        h.name = "h"
+        m = (x + 1.0).max(y * 2.0)
+        m.name = "m"
+        return h * m + x * x
+
+    start = {"x": 1.5, "y": -0.5}
+    recipe = live_quiz(as_frames(routed, start), True)
+    assert recipe is not None
+    rng = random.Random(5)
+    passes = [random_inputs(rng) for _ in range(40)] + [{"x": 0.0, "y": 0.0}, {"x": 2.0, "y": 1.5}]
+    qs = [expected(routed, start, at)[1] for at in passes]
+    src = static_text("live.js")
+    script = (src[src.index("// x.toPrecision(p)"):src.index("const liveNumber")]
+              + src[src.index("function liveQuiz"):src.index("// the player's data at these inputs")] + f"""
+const rec = {json.dumps(recipe, allow_nan=False)};
+const passes = {json.dumps([[repr(v) for v in q] for q in qs])}.map((q) => Float64Array.from(q.map((s) =>
+  s === "nan" ? NaN : s === "inf" ? Infinity : s === "-inf" ? -Infinity : Number(s))));
+process.stdout.write(JSON.stringify(passes.map((q) => liveQuiz(rec, q))));
+""")
+    got = json.loads(subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60,
+                                    check=True).stdout)
+    kinds = set()
+    for at, q, page in zip(passes, qs, got, strict=True):
+        want = fill_quiz(recipe, q)
+        assert page == want, at
+        kinds |= {w[1] for s in (want or {"steps": []})["steps"] for w in s["wrong"]}
+    assert {"max", "swap", "one path", "local only", "upstream only", "sign"} <= kinds
+
+
 # -- in Chromium ----------------------------------------------------------------------------
 
 
