@@ -102,6 +102,7 @@ def test_recipes_of_one_pass_draw_every_other_pass(row):
                   for h, r in ((r[0], r) for r in diff)] for diff in live["steps"]]
         assert steps == want["steps"], at
         assert [[render(t, q), render(f, q)] for t, f in live["captions"]] == want["captions"], at
+        assert [render(t, q) for t in live["spoken"]] == want["spoken"], at
         initial = [""] * len(want["initial"])
         for h, i in live["initial"]:
             initial[h] = " vg-flagged" if not math.isfinite(q[i]) else ""
@@ -364,7 +365,7 @@ def test_page_equals_python_for_every_scalar_op(open_page, tmp_path):
             at = random_inputs(rng)
             q = page.evaluate("(at) => document.querySelector('.vgp').__vgp.live.set(at)", at)
             data = page.evaluate("() => { const d = document.querySelector('.vgp').__vgp.data;"
-                                 " return {initial: d.initial, steps: d.steps, captions: d.captions}; }")
+                                 " return {initial: d.initial, steps: d.steps, captions: d.captions, spoken: d.spoken}; }")
             want, q_py = expected(fn, start, at)
             assert len(q) == len(q_py)
             bad = [(i, a, b) for i, (a, b) in enumerate(zip(q, q_py, strict=True))
@@ -373,6 +374,7 @@ def test_page_equals_python_for_every_scalar_op(open_page, tmp_path):
             assert data["initial"] == want["initial"], (row.name, at)
             assert data["steps"] == want["steps"], (row.name, at)
             assert data["captions"] == want["captions"], (row.name, at)
+            assert data["spoken"] == want["spoken"], (row.name, at)
             flagged += any(want["initial"])
         page.close()
     assert flagged > 5  # nan and inf were shown (and matched)

@@ -464,6 +464,7 @@ def test_a_saved_live_page_asks_with_the_new_numbers(chromium, tmp_path):
     assert "upstream gradient 2 " in s["feedback"] and "-4" not in s["feedback"]
     s = answer(page, "2")
     assert s["quiz"] == "right" and s["g1"] == "2 × 1 = 2"
+    assert "is upstream 2 times local 1, which is 2." in s["spoken"]  # read aloud with the new numbers too
     assert s["score"] == "2 of 4 right first time · 1 to go"
     # mid-quiz: x moves, ∂f/∂z = x + y changes (asked again), ∂f/∂q and ∂f/∂y do not (kept)
     page.evaluate("() => document.querySelector('.vgp').__vgp.live.set({x: 1})")

@@ -9,8 +9,9 @@
 // array Q, fills the recipes and hands the player new data on the same layout.
 //
 // The page never decides which hole shows what: a recipe is [hole, template] for a text
-// (literal strings and [q, digits, factor] numbers: Q[q] formatted as Python's
-// vizgrad.scene.fmt, in parentheses if factor and negative) or [hole, node, active] for
+// (literal strings and [q, digits, how] numbers: Q[q] formatted as Python's
+// vizgrad.scene.fmt, in parentheses if how is 1 and it is negative, with − for - if how is 2:
+// the captions read aloud) or [hole, node, active] for
 // an element's class (node: whose value flags it when nan or inf, -1 for none). The page
 // replays the recorded graph: a function whose graph depends on its inputs (an `if` on
 // x.data) keeps, here, the graph recorded at the starting values. A quiz (data.live.quiz)
@@ -124,7 +125,7 @@ function liveFill(tmpl, Q, memo) {
     const key = q * 32 + d;
     let t = memo.get(key);
     if (t === undefined) { t = fmtNumber(Q[q], d); memo.set(key, t); }
-    s += factor && t.charCodeAt(0) === 45 ? "(" + t + ")" : t;
+    s += factor === 1 && t.charCodeAt(0) === 45 ? "(" + t + ")" : factor === 2 ? t.replace(/-/g, "\u2212") : t;
   }
   return s;
 }
@@ -175,8 +176,9 @@ function liveData(p, live) {
     ? [r[0], liveFill(r[1], Q, memo)]
     : [r[0], (flag(r[1]) ? LIVE_FLAG : "") + (r[2] ? LIVE_ACTIVE : "")])));
   const captions = rec.captions.map(([t, f]) => [liveFill(t, Q, memo), liveFill(f, Q, memo)]);
+  const spoken = rec.spoken.map((t) => liveFill(t, Q, memo));
   const quiz = rec.quiz ? liveQuiz(rec.quiz, Q) : null;
-  return { data: { ...p.data, initial, steps, captions, quiz }, Q };
+  return { data: { ...p.data, initial, steps, captions, spoken, quiz }, Q };
 }
 
 const liveValueText = (v) => String(v);
