@@ -365,7 +365,8 @@ def test_page_equals_python_for_every_scalar_op(open_page, tmp_path):
             at = random_inputs(rng)
             q = page.evaluate("(at) => document.querySelector('.vgp').__vgp.live.set(at)", at)
             data = page.evaluate("() => { const d = document.querySelector('.vgp').__vgp.data;"
-                                 " return {initial: d.initial, steps: d.steps, captions: d.captions, spoken: d.spoken}; }")
+                                 " return {initial: d.initial, steps: d.steps, captions: d.captions,"
+                                 " spoken: d.spoken}; }")
             want, q_py = expected(fn, start, at)
             assert len(q) == len(q_py)
             bad = [(i, a, b) for i, (a, b) in enumerate(zip(q, q_py, strict=True))
