@@ -7,6 +7,13 @@ number, and for each likely mistake the number it would give and what to say abo
 multiply gate, the smaller input of a max, a sign, one path of a fork). The page then only
 compares numbers (:data:`REL_TOL`, :data:`ABS_TOL`).
 
+The likely mistakes are written once, as data (:func:`proposals`: a number made of the
+step's quantities, a message template, a condition on the numbers), then chosen by one
+rule (:func:`choose`). Python evaluates them on the trace's numbers (:func:`quiz_data`);
+a saved page with live inputs evaluates the same data on the numbers it recomputes
+(:func:`live_quiz` gives it the recipes, ``static/live.js`` fills them), so new inputs
+bring new questions with no kernel.
+
 ``quiz`` (of ``scrub``, ``player_html``, ``player_fragment``, ``save_html``) is ``False``,
 ``True`` or ``"backward"`` (every backward step but the output's own, whose gradient is 1),
 or a list of step numbers (0-based, each a backward step).
