@@ -102,6 +102,7 @@ def test_recipes_of_one_pass_draw_every_other_pass(row):
                   for h, r in ((r[0], r) for r in diff)] for diff in live["steps"]]
         assert steps == want["steps"], at
         assert [[render(t, q), render(f, q)] for t, f in live["captions"]] == want["captions"], at
+        assert [render(t, q) for t in live["spoken"]] == want["spoken"], at
         initial = [""] * len(want["initial"])
         for h, i in live["initial"]:
             initial[h] = " vg-flagged" if not math.isfinite(q[i]) else ""
@@ -208,6 +209,43 @@ process.stdout.write(JSON.stringify(out));
         want = [fmt(v, d) for v in vals]
         bad = [(v, w, g) for v, w, g in zip(vals, want, row, strict=True) if w != g]
         assert bad == [], f"digits={d}: {bad[:5]}"
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js not found (the browser test checks the quiz too)")
+def test_the_page_recomputes_the_quiz_as_python_does():
+    """live.js's liveQuiz, given a pass's numbers, gives what vizgrad.quiz.fill_quiz gives (and so
+    quiz_data at that pass): the answers, which mistakes apply, their numbers and messages."""
+    from vizgrad.quiz import fill_quiz, live_quiz
+
+    def routed(x, y):
+        h = (x * y).relu()
+        h.name = "h"
+        m = (x + 1.0).max(y * 2.0)
+        m.name = "m"
+        return h * m + x * x
+
+    start = {"x": 1.5, "y": -0.5}
+    recipe = live_quiz(as_frames(routed, start), True)
+    assert recipe is not None
+    rng = random.Random(5)
+    passes = [random_inputs(rng) for _ in range(40)] + [{"x": 0.0, "y": 0.0}, {"x": 2.0, "y": 1.5}]
+    qs = [expected(routed, start, at)[1] for at in passes]
+    src = static_text("live.js")
+    script = (src[src.index("// x.toPrecision(p)"):src.index("const liveNumber")]
+              + src[src.index("function liveQuiz"):src.index("// the player's data at these inputs")] + f"""
+const rec = {json.dumps(recipe, allow_nan=False)};
+const passes = {json.dumps([[repr(v) for v in q] for q in qs])}.map((q) => Float64Array.from(q.map((s) =>
+  s === "nan" ? NaN : s === "inf" ? Infinity : s === "-inf" ? -Infinity : Number(s))));
+process.stdout.write(JSON.stringify(passes.map((q) => liveQuiz(rec, q))));
+""")
+    got = json.loads(subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60,
+                                    check=True).stdout)
+    kinds = set()
+    for at, q, page in zip(passes, qs, got, strict=True):
+        want = fill_quiz(recipe, q)
+        assert page == want, at
+        kinds |= {w[1] for s in (want or {"steps": []})["steps"] for w in s["wrong"]}
+    assert {"max", "swap", "one path", "local only", "upstream only", "sign"} <= kinds
 
 
 # -- in Chromium ----------------------------------------------------------------------------
@@ -327,7 +365,8 @@ def test_page_equals_python_for_every_scalar_op(open_page, tmp_path):
             at = random_inputs(rng)
             q = page.evaluate("(at) => document.querySelector('.vgp').__vgp.live.set(at)", at)
             data = page.evaluate("() => { const d = document.querySelector('.vgp').__vgp.data;"
-                                 " return {initial: d.initial, steps: d.steps, captions: d.captions}; }")
+                                 " return {initial: d.initial, steps: d.steps, captions: d.captions,"
+                                 " spoken: d.spoken}; }")
             want, q_py = expected(fn, start, at)
             assert len(q) == len(q_py)
             bad = [(i, a, b) for i, (a, b) in enumerate(zip(q, q_py, strict=True))
@@ -336,6 +375,7 @@ def test_page_equals_python_for_every_scalar_op(open_page, tmp_path):
             assert data["initial"] == want["initial"], (row.name, at)
             assert data["steps"] == want["steps"], (row.name, at)
             assert data["captions"] == want["captions"], (row.name, at)
+            assert data["spoken"] == want["spoken"], (row.name, at)
             flagged += any(want["initial"])
         page.close()
     assert flagged > 5  # nan and inf were shown (and matched)

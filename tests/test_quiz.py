@@ -18,7 +18,8 @@ import pytest
 import vizgrad as vg
 from vizgrad import examples
 from vizgrad.player import player_data, player_fragment, player_script, save_html
-from vizgrad.quiz import quiz_steps
+from vizgrad.quiz import fill_quiz, live_quiz, quiz_data, quiz_steps
+from vizgrad.recipes import Quantities
 from vizgrad.scrub import scrub
 
 lecture = examples.lecture_circuit  # f = (x + y) z at x=-2, y=5, z=-4: backward steps 5 (f) .. 9 (x)
@@ -134,6 +135,63 @@ def test_every_entry_point_takes_quiz_and_starts_no_later_than_the_first_questio
     w = scrub(lecture(), quiz=True, step=9)
     assert w.step == 6 and json.loads(w.data)["quiz"]["steps"][0]["step"] == 6
     assert 'name: "quiz"' in player_script()
+
+
+# -- a saved page with live inputs: the quiz as recipes ------------------------------------------
+
+
+def routed(a0: float, b0: float):
+    """max and relu gates whose routing depends on the numbers, and forks on a and b."""
+    a, b = vg.Value(a0, name="a"), vg.Value(b0, name="b")
+    p, r, s, c = a * 2.0, b + 1.0, a * b, b * 3.0
+    for node, name in ((p, "p"), (r, "r"), (s, "s"), (c, "c")):
+        node.name = name
+    out = p.max(r) * s.relu() + c.max(0.5)
+    out.name = "o"
+    return out
+
+
+PASSES = [
+    (examples.lecture_circuit, [(-2.0, 5.0, -4.0), (-2.0, 5.0, 2.0), (1.0, 0.0, 2.0), (3.0, -3.0, 0.5),
+                                (0.0, 0.0, 0.0)]),
+    (examples.sigmoid_circuit, [(2.0, -1.0, -3.0, -2.0, -3.0), (0.5, 4.0, 1.0, -1.0, 2.0), (0.0, 0.0, 0.0, 0.0, 0.0),
+                                (-3.0, 1.5, 2.0, 2.0, 800.0)]),
+    (routed, [(3.0, 1.0), (1.0, 3.0), (2.0, 3.0), (-1.0, -2.0), (0.25, 0.0), (-2.0, 1.0)]),
+]
+
+
+@pytest.mark.parametrize("make, passes", PASSES, ids=["lecture", "sigmoid", "max-relu"])
+def test_the_quiz_recipes_of_one_pass_give_the_quiz_of_every_other(make, passes):
+    """Recorded at the first inputs and filled with another pass's numbers (as the page fills
+    them), the quiz's recipes give exactly the questions Python asks at that pass: the answer,
+    which mistakes apply (routing, drops) and their messages."""
+    first = vg.frames(make(*passes[0]))
+    recipe = live_quiz(first, True)
+    assert recipe is not None
+    json.dumps(recipe, allow_nan=False)  # it goes to the page as strict JSON
+    kinds_seen = set()
+    for inputs in passes:
+        fr = first.with_trace(vg.trace(make(*inputs)))
+        want = quiz_data(fr, True)
+        assert fill_quiz(recipe, Quantities(fr.trace).of(fr.trace)) == want, inputs
+        kinds_seen |= {kind for q in (want or {"steps": []})["steps"] for _, kind, _ in q["wrong"]}
+    assert {"upstream only", "sign", "swap"} <= kinds_seen
+    if make is routed:  # the routing flips with the numbers, and the recipes follow
+        assert {"max", "one path"} <= kinds_seen
+    else:
+        assert "local only" in kinds_seen
+
+
+def test_a_live_page_carries_the_quiz_recipes_only_when_asked():
+    fn = lambda x, y, z: (x + y) * z  # noqa: E731
+    asked = vg.scrub(fn, x=-2.0, y=5.0, z=-4.0, quiz=True).html()
+    live = json.loads(re.search(r'<script type="application/json"[^>]*>(.*?)</script>', asked, re.S).group(1))["live"]
+    assert [q["step"] for q in live["quiz"]["steps"]] == [6, 7, 8, 9]
+    y = live["quiz"]["steps"][2]
+    assert y["ask"] == "∂[*]/∂y" and y["answer"] == Quantities(vg.trace(examples.lecture_circuit())).g(1)
+    plain = vg.scrub(fn, x=-2.0, y=5.0, z=-4.0).html()
+    assert "quiz" not in json.loads(re.search(r'<script type="application/json"[^>]*>(.*?)</script>', plain,
+                                              re.S).group(1))["live"]
 
 
 # -- the widget: answers come back through quiz_state -------------------------------------------
@@ -359,3 +417,68 @@ def test_new_numbers_from_live_inputs_ask_again(chromium, tmp_path):
     assert "upstream gradient" in answer(page, "1")["feedback"]  # the new numbers' mistakes
     assert answer(page, "6")["quiz"] == "right"
     page.close()
+
+
+@browser_test
+def test_a_saved_live_page_asks_with_the_new_numbers(chromium, tmp_path):
+    """A saved page of a function with live inputs and a quiz: moving an input in the page (no
+    kernel, network blocked) recomputes the questions, the mistakes and their messages."""
+    fn = lambda x, y, z: (x + y) * z  # noqa: E731
+    w = scrub(fn, x=-2.0, y=5.0, z=-4.0, quiz=True)
+    path = w.save_html(tmp_path / "live-quiz.html")
+    page = chromium.new_page(viewport={"width": 1000, "height": 800})
+    remote, errors = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def route(r):
+        if r.request.url.startswith(LOCAL):
+            r.continue_()
+        else:
+            remote.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(path.as_uri())
+    page.wait_for_selector(".vgp[data-ready='1']")
+    page_quiz = "() => document.querySelector('.vgp').__vgp.data.quiz"
+    page.get_by_role("textbox", name="z, exact value").fill("2")  # ∂f/∂y = z is now 2
+    w.set_inputs(z=2.0)  # what the kernel would ask at these inputs
+    assert page.evaluate(page_quiz) == json.loads(w.data)["quiz"]
+    page.locator(".vgp-last").click()  # stops at the first question
+    s = see(page)
+    assert s["step"] == 6 and s["quiz"] == "ask" and s["score"].startswith("0 of 4")
+    assert answer(page, "3")["quiz"] == "right"  # ∂f/∂z = x + y = 3
+    page.evaluate("() => document.querySelector('.vgp').__vgp.live.set({y: 6})")  # answered, then changed
+    s = see(page)
+    assert s["step"] == 6 and s["quiz"] == "ask" and s["score"].startswith("0 of 4")
+    assert page.locator(".vgp-quiz-input").input_value() == ""  # the old answer is not left in the box
+    assert answer(page, "4")["quiz"] == "right"  # ∂f/∂z = x + y = 4 now
+    w.set_inputs(y=6.0)
+    page.locator(".vgp-next").click()
+    assert answer(page, "2")["quiz"] == "right"  # ∂f/∂q = z = 2, no longer -4
+    page.locator(".vgp-next").click()
+    s = see(page)
+    assert s["step"] == 8 and s["quiz"] == "ask" and s["g1"] == "?"
+    s = answer(page, "1")  # the local gradient alone, diagnosed with the new upstream number
+    assert s["quiz"] == "ask" and "only the local gradient" in s["feedback"]
+    assert "upstream gradient 2 " in s["feedback"] and "-4" not in s["feedback"]
+    s = answer(page, "2")
+    assert s["quiz"] == "right" and s["g1"] == "2 × 1 = 2"
+    assert "is upstream 2 times local 1, which is 2." in s["spoken"]  # read aloud with the new numbers too
+    assert s["score"] == "2 of 4 right first time · 1 to go"
+    # mid-quiz: x moves, ∂f/∂z = x + y changes (asked again), ∂f/∂q and ∂f/∂y do not (kept)
+    page.evaluate("() => document.querySelector('.vgp').__vgp.live.set({x: 1})")
+    w.set_inputs(x=1.0)
+    assert page.evaluate(page_quiz) == json.loads(w.data)["quiz"]
+    s = see(page)
+    assert s["step"] == 6 and s["quiz"] == "ask" and s["score"] == "1 of 4 right first time · 2 to go"
+    assert "Not 4" in answer(page, "4")["feedback"]  # the old answer is wrong now
+    assert "OTHER input" in answer(page, "2")["feedback"]  # up × z: the multiply swap
+    assert answer(page, "7")["quiz"] == "right"
+    page.locator(".vgp-next").click()
+    assert see(page)["quiz"] == "right"  # ∂f/∂q = 2 stayed answered
+    page.locator(".vgp-next").click()
+    s = see(page)
+    assert s["quiz"] == "right" and s["g1"] == "2 × 1 = 2" and s["score"] == "1 of 4 right first time · 1 to go"
+    page.close()
+    assert remote == [] and errors == []

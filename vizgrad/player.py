@@ -32,7 +32,7 @@ from typing import Any
 from .captions import Caption, captions as make_captions, describe
 from .files import write_atomic
 from .frames import Drawable, Frames, as_frames
-from .quiz import Quiz, quiz_data
+from .quiz import Quiz, live_quiz, quiz_data
 from .scene import clean
 
 # Inline SVG in an HTML page needs no namespace declaration: leaving it out keeps the
@@ -82,6 +82,9 @@ def player_data(frames: Frames, start: int = 0, interval: int = 700,
     by itself (:func:`vizgrad.recipes.live_data`), if any."""
     if captions is None:
         captions = make_captions(frames.trace, frames.options.digits)
+    if live and "kernel" not in live and quiz:  # the page recomputes its questions too
+        asked = live_quiz(frames, quiz)
+        live = {**live, "quiz": asked} if asked else live
     data = {
         "n": len(frames),
         "backward": len(frames.trace.nodes),

@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .captions import captions as make_captions
@@ -34,6 +37,7 @@ from .value import Value
 
 _TOKEN = re.compile("\ue000(\\d+)\\|(\\d+)\ue001")
 _DIGITS = re.compile(r"\.(\d+)g")
+MINUS = "\u2212"  # the minus sign of the spoken captions (a screen reader reads "-" as a dash)
 _JS_ROWS = {row.name for row in SCALAR_OPS if row.js_forward is not None}
 
 
@@ -79,6 +83,10 @@ class Quantities:
     def g(self, i: int) -> int:
         return self.n + i
 
+    def local_at(self, j: int, k: int) -> int:
+        """The local gradient of node ``j``'s ``k``-th input edge."""
+        return 2 * self.n + self.edges[j, k]
+
     def edge(self, e: Edge, which: int) -> int:
         """``which``: 0 local, 1 contribution, 2 the input's gradient after it."""
         return 2 * self.n + which * len(self.edges) + self.edges[self.pos[id(e.output)], e.index]
@@ -95,6 +103,23 @@ class Quantities:
             for e in step.edges:
                 q[self.edge(e, 0)], q[self.edge(e, 1)], q[self.edge(e, 2)] = e.local, e.contribution, e.grad_after
         return q
+
+
+@contextmanager
+def _marks_kept() -> Iterator[None]:
+    """While the marked copies are drawn: ``fmt`` writes a mark as its token (``fmt`` turns
+    numbers into plain floats first, which would drop the mark)."""
+    scene, captions = sys.modules[build_scene.__module__], sys.modules[make_captions.__module__]
+    plain = scene.fmt
+
+    def keep(x: Any, digits: int = 3) -> str:
+        return scene._num(x, digits) if isinstance(x, _Mark) else plain(x, digits)
+
+    scene.fmt = captions.fmt = keep
+    try:
+        yield
+    finally:
+        scene.fmt = captions.fmt = plain
 
 
 def _marked(trace: Trace, qs: Quantities, minus: bool) -> Trace:
@@ -132,7 +157,8 @@ def _marked(trace: Trace, qs: Quantities, minus: bool) -> Trace:
 
 def template(plain: str, minus: str, escape: bool) -> list[Any]:
     """A text recorded twice (marks without, then with a minus sign) as a template: literal
-    strings and ``[q, digits, factor]`` (``factor``: in parentheses when negative)."""
+    strings and ``[q, digits, how]`` (``how``: 1 in parentheses when negative, 2 with a
+    minus sign − as the spoken captions write it, 0 as is)."""
     a, b = _TOKEN.split(plain), _TOKEN.split(minus)
     if len(a) != len(b) or a[1::3] != b[1::3] or a[2::3] != b[2::3]:
         raise NotLive("a text depends on the numbers in a way the page cannot follow")
@@ -156,6 +182,14 @@ def template(plain: str, minus: str, escape: bool) -> list[Any]:
     return out
 
 
+def _spoken(plain: str, minus: str) -> list[Any]:
+    """A spoken caption's template: its numbers are read with a minus sign −."""
+    pieces = template(plain, minus.replace(MINUS + "\ue000", "-\ue000"), False)
+    if any(not isinstance(p, str) and p[2] for p in pieces):
+        raise NotLive("a spoken caption puts a number in parentheses")
+    return [p if isinstance(p, str) else [p[0], p[1], 2] for p in pieces]
+
+
 def _unwrap(text: str, factored: bool) -> str:
     """``text`` without the ``)`` that closes a factored number before it."""
     if not factored:
@@ -173,7 +207,7 @@ def render(tmpl: list[Any], q: list[float]) -> str:
             out.append(piece)
         else:
             s = fmt(float(q[piece[0]]), piece[1])
-            out.append(_factor(s) if piece[2] else s)
+            out.append(_factor(s) if piece[2] == 1 else s.replace("-", MINUS) if piece[2] == 2 else s)
     return "".join(out)
 
 
@@ -224,8 +258,9 @@ def _recipes(frames: Frames) -> dict[str, Any]:
     qs = Quantities(trace)
     nodes, rows = graph_rows(trace, qs)
     plain, minus = _marked(trace, qs, False), _marked(trace, qs, True)
-    scene_a, scene_b = build_scene(plain, digits), build_scene(minus, digits)
-    caps_a, caps_b = make_captions(plain, digits), make_captions(minus, digits)
+    with _marks_kept():
+        scene_a, scene_b = build_scene(plain, digits), build_scene(minus, digits)
+        caps_a, caps_b = make_captions(plain, digits), make_captions(minus, digits)
     holes = frames.template.holes
 
     def node_of(key: str) -> int:
@@ -241,10 +276,11 @@ def _recipes(frames: Frames) -> dict[str, Any]:
                       for h, v in diff])
     captions = [[template(a.text, b.text, False), template(a.formula, b.formula, False)]
                 for a, b in zip(caps_a, caps_b, strict=True)]
+    spoken = [_spoken(a.spoken, b.spoken) for a, b in zip(caps_a, caps_b, strict=True)]
     initial = [[h, node_of(hole.key)] for h, hole in enumerate(holes)
                if hole.kind == "class" and node_of(hole.key) >= 0]
     data = {"nodes": nodes, "ops": rows, "size": qs.size, "initial": initial, "steps": steps,
-            "captions": captions}
+            "captions": captions, "spoken": spoken}
     _check(frames, data, qs.of(trace))
     return data
 
@@ -255,7 +291,7 @@ def _check(frames: Frames, data: dict[str, Any], q: list[float]) -> None:
         for (_, value), r in zip(diff, recipe, strict=True):
             if isinstance(r[1], list) and render(r[1], q) != value:
                 raise NotLive(f"a text differs when recomputed: {render(r[1], q)!r}, not {value!r}")
-    for caption, (text, formula) in zip(make_captions(frames.trace, frames.options.digits), data["captions"],
-                                        strict=True):
-        if (render(text, q), render(formula, q)) != (caption.text, caption.formula):
+    for caption, (text, formula), spoken in zip(make_captions(frames.trace, frames.options.digits), data["captions"],
+                                                data["spoken"], strict=True):
+        if (render(text, q), render(formula, q), render(spoken, q)) != (caption.text, caption.formula, caption.spoken):
             raise NotLive(f"a caption differs when recomputed: {render(formula, q)!r}, not {caption.formula!r}")

@@ -9,11 +9,13 @@
 // array Q, fills the recipes and hands the player new data on the same layout.
 //
 // The page never decides which hole shows what: a recipe is [hole, template] for a text
-// (literal strings and [q, digits, factor] numbers: Q[q] formatted as Python's
-// vizgrad.scene.fmt, in parentheses if factor and negative) or [hole, node, active] for
+// (literal strings and [q, digits, how] numbers: Q[q] formatted as Python's
+// vizgrad.scene.fmt, in parentheses if how is 1 and it is negative, with − for - if how is 2:
+// the captions read aloud) or [hole, node, active] for
 // an element's class (node: whose value flags it when nan or inf, -1 for none). The page
 // replays the recorded graph: a function whose graph depends on its inputs (an `if` on
-// x.data) keeps, here, the graph recorded at the starting values.
+// x.data) keeps, here, the graph recorded at the starting values. A quiz (data.live.quiz)
+// is recomputed too: new inputs, new questions (see liveQuiz).
 //
 // data.live.kernel instead: the graph cannot be recomputed here (Tensors, gates made
 // outside the op table); the sliders are replaced by a line that says so.
@@ -123,12 +125,44 @@ function liveFill(tmpl, Q, memo) {
     const key = q * 32 + d;
     let t = memo.get(key);
     if (t === undefined) { t = fmtNumber(Q[q], d); memo.set(key, t); }
-    s += factor && t.charCodeAt(0) === 45 ? "(" + t + ")" : t;
+    s += factor === 1 && t.charCodeAt(0) === 45 ? "(" + t + ")" : factor === 2 ? t.replace(/-/g, "\u2212") : t;
   }
   return s;
 }
 
+// The quiz at these numbers (data.live.quiz, made by vizgrad.quiz.live_quiz; Python's
+// vizgrad.quiz.fill_quiz does the same): per quizzed step the right answer Q[answer], and
+// which likely mistakes apply, with their numbers and messages. A mistake is
+// [when, number, kind, say]: number = sign × Q[i] × Q[j] × ... ([sign, i, j, ...]); say is
+// strings and [number, digits]; when is null, [i, 0] (only if Q[i] is 0) or [i, 1] (only if
+// not). Which apply is decided by the one rule vizgrad.quiz.choose applies: drop a number
+// that is not finite, close to the answer or close to one kept before it.
+function liveQuiz(rec, Q) {
+  const num = (n) => {
+    let v = 1;
+    for (let i = 1; i < n.length; i++) v *= Q[n[i]];
+    return n[0] * v;
+  };
+  const close = (a, b) => Math.abs(a - b) <= Math.max(rec.abs, rec.rel * Math.abs(b));
+  const steps = [];
+  for (const r of rec.steps) {
+    const right = Q[r.answer];
+    if (!Number.isFinite(right)) continue; // a nan or inf is nothing to guess
+    const wrong = [];
+    for (const [when, n, kind, say] of r.wrong) {
+      if (when && (Q[when[0]] === 0) !== (when[1] === 0)) continue;
+      const v = num(n);
+      if (!Number.isFinite(v) || close(v, right) || wrong.some(([w]) => close(v, w))) continue;
+      wrong.push([v, kind, say.map((s) => (typeof s === "string" ? s : fmtNumber(num(s[0]), s[1]))).join("")]);
+    }
+    steps.push({ step: r.step, node: r.node, answer: right, shown: fmtNumber(right, rec.digits), hide: r.hide,
+                 ask: r.ask, question: r.question, hint: r.hint, wrong });
+  }
+  return steps.length ? { steps, rel: rec.rel, abs: rec.abs } : null;
+}
+
 // the player's data at these inputs: every hole's start, each step's changes, the captions
+// and the quiz (none if the page cannot recompute it: better no question than a stale one)
 function liveData(p, live) {
   const rec = live.rec;
   const leaves = [];
@@ -142,7 +176,9 @@ function liveData(p, live) {
     ? [r[0], liveFill(r[1], Q, memo)]
     : [r[0], (flag(r[1]) ? LIVE_FLAG : "") + (r[2] ? LIVE_ACTIVE : "")])));
   const captions = rec.captions.map(([t, f]) => [liveFill(t, Q, memo), liveFill(f, Q, memo)]);
-  return { data: { ...p.data, initial, steps, captions }, Q };
+  const spoken = rec.spoken.map((t) => liveFill(t, Q, memo));
+  const quiz = rec.quiz ? liveQuiz(rec.quiz, Q) : null;
+  return { data: { ...p.data, initial, steps, captions, spoken, quiz }, Q };
 }
 
 const liveValueText = (v) => String(v);

@@ -5,6 +5,9 @@
 // about each; here answers are only compared with those numbers. Moving on past an
 // unanswered question is refused (guard); "Show me" reveals it. In the notebook widget the
 // answers go back to the kernel through the model's quiz_state (w.quiz_results).
+// New data (the kernel's new trace, or a saved page's live inputs: live.js recomputes
+// data.quiz) keeps the answers of every question whose answer is the same and asks the
+// others again, going back to the first of them if the player is past it.
 {
   const QUIZ_NUM = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
   let quizIds = 0;
@@ -36,6 +39,7 @@
       const before = old.get(q.step);
       // the same question again keeps its answers; new numbers make a new question
       const same = before && quizClose(Q, before.q.answer, q.answer);
+      if (!same && Q.input.dataset.step === String(q.step)) delete Q.input.dataset.step; // a new question: empty box
       Q.by.set(q.step, { q, answers: same ? before.answers : [], right: same && before.right,
                          first: same && before.first, shown: same && before.shown, note: "" });
       Q.order.push(q.step);
