@@ -22,9 +22,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from .captions import captions as make_captions
@@ -103,23 +100,6 @@ class Quantities:
             for e in step.edges:
                 q[self.edge(e, 0)], q[self.edge(e, 1)], q[self.edge(e, 2)] = e.local, e.contribution, e.grad_after
         return q
-
-
-@contextmanager
-def _marks_kept() -> Iterator[None]:
-    """While the marked copies are drawn: ``fmt`` writes a mark as its token (``fmt`` turns
-    numbers into plain floats first, which would drop the mark)."""
-    scene, captions = sys.modules[build_scene.__module__], sys.modules[make_captions.__module__]
-    plain = scene.fmt
-
-    def keep(x: Any, digits: int = 3) -> str:
-        return scene._num(x, digits) if isinstance(x, _Mark) else plain(x, digits)
-
-    scene.fmt = captions.fmt = keep
-    try:
-        yield
-    finally:
-        scene.fmt = captions.fmt = plain
 
 
 def _marked(trace: Trace, qs: Quantities, minus: bool) -> Trace:
@@ -258,9 +238,8 @@ def _recipes(frames: Frames) -> dict[str, Any]:
     qs = Quantities(trace)
     nodes, rows = graph_rows(trace, qs)
     plain, minus = _marked(trace, qs, False), _marked(trace, qs, True)
-    with _marks_kept():
-        scene_a, scene_b = build_scene(plain, digits), build_scene(minus, digits)
-        caps_a, caps_b = make_captions(plain, digits), make_captions(minus, digits)
+    scene_a, scene_b = build_scene(plain, digits), build_scene(minus, digits)
+    caps_a, caps_b = make_captions(plain, digits), make_captions(minus, digits)
     holes = frames.template.holes
 
     def node_of(key: str) -> int:

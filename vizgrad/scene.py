@@ -100,7 +100,9 @@ class Scene:
 
 def fmt(x: Any, digits: int = 3) -> str:
     """A number or array as a short label."""
-    if isinstance(x, float) or not loaded() and isinstance(x, int):
+    if isinstance(x, float):  # (a float subclass, e.g. a live page's marker, stays itself)
+        return _num(x, digits)
+    if not loaded() and isinstance(x, int):
         return _num(float(x), digits)
     a = np.asarray(x, dtype=np.float64)
     if a.size == 1:
