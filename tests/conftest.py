@@ -57,7 +57,7 @@ def central_differences(f: Callable[..., float], *xs: Any, eps: float = EPS) -> 
 
     def call(args: list[np.ndarray]) -> float:
         return float(f(*[a.item() if a.shape == () and np.ndim(x) == 0 else a
-                         for a, x in zip(args, xs)]))
+                         for a, x in zip(args, xs, strict=True)]))
 
     grads = []
     for k, x in enumerate(base):

@@ -7,7 +7,7 @@ import pytest
 
 import vizgrad as vg
 from vizgrad import GradcheckResult, LocalGradient, Tensor, Value
-from vizgrad.tensor import JACOBIAN_LIMIT
+from vizgrad.local_gradient import JACOBIAN_LIMIT
 
 from conftest import numeric_jacobian
 

@@ -576,7 +576,7 @@ class Net:  # the solution of exercise 2
     def backward(self, dout=1.0):
         grads = {self.output: dout}
         for name, gate, ins in reversed(self.nodes):
-            for i, d in zip(ins, gate.backward(grads[name])):
+            for i, d in zip(ins, gate.backward(grads[name]), strict=False):
                 grads[i] = grads.get(i, 0.0) + d
         return grads
 
@@ -585,7 +585,7 @@ class OverwritingNet(Net):
     def backward(self, dout=1.0):
         grads = {self.output: dout}
         for name, gate, ins in reversed(self.nodes):
-            for i, d in zip(ins, gate.backward(grads[name])):
+            for i, d in zip(ins, gate.backward(grads[name]), strict=False):
                 grads[i] = d
         return grads
 
@@ -680,7 +680,8 @@ def executed(tmp_path_factory):
         warnings.simplefilter("ignore", DeprecationWarning)
         with ThreadPoolExecutor(max_workers=3) as pool:  # kernel start-up overlaps
             runs = list(pool.map(lambda p: _run(p, work), paths))
-    return dict(zip([("source" if p.parent.name == "source" else "student", p.name) for p in paths], runs))
+    keys = [("source" if p.parent.name == "source" else "student", p.name) for p in paths]
+    return dict(zip(keys, runs, strict=True))
 
 
 def _checks(nb: dict) -> list[tuple[str, str]]:

@@ -89,7 +89,7 @@ def test_ci_run_uses_the_readme_command():
     run = ROOT / ".ci" / "run"
     assert os.access(run, os.X_OK), ".ci/run must be executable"
     text = run.read_text(encoding="utf-8")
-    code = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#"))
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     assert "set -euo pipefail" in code
     assert ".ci/readme-command test" in code
     assert "eval" in code

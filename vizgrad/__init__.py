@@ -20,7 +20,9 @@ from .frames import Frames, frames
 from .group import Group, collapse, group
 from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow, graphviz_engine, use_graphviz
 from .player import player_html
-from .tensor import LocalGradient, Tensor, cross_entropy
+from .local_gradient import LocalGradient
+from .losses import cross_entropy
+from .tensor import Tensor
 from .trace import Edge, Step, Trace, trace
 from .value import Value
 

@@ -8,7 +8,8 @@ from typing import Any, Callable
 
 from ._numpy import lazy
 from .graph import backprop, topological_order
-from .tensor import JACOBIAN_LIMIT, Tensor, _check_jacobian_size
+from .local_gradient import JACOBIAN_LIMIT, _check_jacobian_size
+from .tensor import Tensor
 from .value import Value
 
 np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
