@@ -235,7 +235,7 @@ def test_a_quiz_by_keyboard_alone(opened, tmp_path):
         assert f["visible"], f
         seen.add(f["cls"].split()[-1])
     assert {"vgp-quiz-input", "vgp-quiz-show", "vgp-quiz-all", "vgp-first", "vgp-prev", "vgp-play",
-            "vgp-range", "vgp-speed", "vgp-zoom"} <= seen
+            "vgp-range", "vgp-speed", "vgp-zoom-out", "vgp-zoom-in", "vgp-fit"} <= seen
 
 
 @browser_test
