@@ -19,7 +19,7 @@ import operator
 from typing import Any, Callable, Iterator
 
 from ._pyrandom import random  # noqa: F401  (np.random.default_rng)
-from .ops import div
+from .op_math import div
 
 nan = math.nan
 inf = math.inf

@@ -39,177 +39,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from numbers import Real
 from typing import Any, Callable
 
-from ._numpy import lazy, loaded
+from ._numpy import lazy
+from .op_math import (JS_BELL, JS_POW, array_bell, array_max, array_max_local, array_pow_local,
+                      array_relu_local, array_sigmoid, bell, cos, div, exp, log, maximum, maximum_local, num,
+                      power, sigmoid, sin, ufunc)
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
-
-
-def num(c: float) -> str:
-    """A constant as it appears in a gate's label: ``1``, ``-1``, ``0.5``."""
-    return f"{c:g}"
-
-
-def as_float(x: Any, what: str, bools: bool = False) -> float | None:
-    """``x`` as a float if it is a real number (numpy scalars too, ``True`` if ``bools``), else None.
-
-    Refuses, in one line, what looks like a number but is not a real float.
-    """
-    if not isinstance(x, Real) or isinstance(x, bool) and not bools:
-        if type(x).__module__ != "numpy" or getattr(x, "shape", None) != ():
-            return None
-        x = x.item()  # a numpy scalar (or 0-d array)
-        if isinstance(x, complex):
-            raise TypeError(f"{what}: expected a real number, got the complex {x}: use its .real or abs()")
-        if not isinstance(x, Real):
-            return None
-    try:
-        return float(x)
-    except OverflowError:
-        raise OverflowError(
-            f"{what}: got an integer of {len(str(abs(int(x))))} digits, too large for a float "
-            "(at most about 1.8e308): write float('inf') if you mean infinity"
-        ) from None
-
-
-# -- floats: IEEE results, as numpy gives them, instead of Python's exceptions -------------
-
-
-def div(a: float, b: float) -> float:
-    """``a / b`` with IEEE results (inf, nan) instead of ZeroDivisionError."""
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a == 0 or a != a:
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
-
-
-def power(a: float, n: float) -> float:
-    """``a ** n`` as numpy computes it: nan for a complex result, ±inf on overflow or at ±0,
-    ``x ** 0.5`` as a square root (so ``(-inf) ** 0.5`` is nan)."""
-    if a - a == 0 and n - n == 0:  # both finite: Python's power, unless it raises
-        try:
-            r = a**n
-        except (ZeroDivisionError, OverflowError):  # ±0 ** negative; too large
-            pass
-        else:
-            return math.nan if isinstance(r, complex) else r
-    if n == 0.5:
-        return math.nan if a < 0 else math.sqrt(a)
-    odd = n - n == 0 and n % 2 == 1  # an odd integer exponent keeps the base's sign
-    if a == 0 and n < 0:
-        return math.copysign(math.inf, a) if odd else math.inf
-    try:
-        return math.pow(a, n)  # C99's pow for infinities and nan, as numpy
-    except OverflowError:
-        return -math.inf if a < 0 and odd else math.inf
-    except ValueError:  # a negative base, a fractional exponent
-        return math.nan
-
-
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
-
-
-def _log(x: float) -> float:
-    if x > 0:
-        return math.log(x)
-    return -math.inf if x == 0 else math.nan
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _periodic(f: Callable[[float], float]) -> Callable[[float], float]:
-    """``math.sin``/``math.cos`` with nan at ±inf (as numpy) instead of ValueError."""
-    def g(x: float) -> float:
-        return f(x) if x - x == 0 else math.nan
-    return g
-
-
-_sin, _cos = _periodic(math.sin), _periodic(math.cos)
-
-
-# 1 - tanh²(x) and σ(x)(1 - σ(x)) lose all their digits where tanh(x) or σ(x) is close to 1
-# (1 - y² cancels). Both are bell(u) = 4e/(1 + e)² with e = exp(-|u|), at u = 2x and x, which
-# keeps them: 1 - tanh²(x) = bell(2x), σ(x)(1 - σ(x)) = bell(x) / 4.
-
-
-def _bell(u: float) -> float:
-    e = math.exp(-abs(u))
-    return 4.0 * e / ((1.0 + e) * (1.0 + e))
-
-
-def _array_bell(u: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(u))
-    return 4.0 * e / ((1.0 + e) * (1.0 + e))
-
-
-# x ** e as numpy computes it (JavaScript's ** differs at 1 ** nan, (-1) ** ±inf and, as numpy
-# takes a square root for ** 0.5, at (-inf) ** 0.5)
-_JS_POW = "({e} === 0.5 ? Math.sqrt(x) : x === 1 || (x === -1 && Math.abs({e}) === Infinity) ? 1 : x ** {e})"
-_JS_BELL = "4 * Math.exp(-Math.abs({u})) / ((1 + Math.exp(-Math.abs({u}))) * (1 + Math.exp(-Math.abs({u}))))"
-
-
-def _max(a: float, b: float) -> float:
-    if a != a or b != b:
-        return math.nan
-    return a if a >= b else b
-
-
-def _max_local(a: float, b: float, y: float) -> tuple[float, float]:
-    if a != a or b != b:
-        return math.nan, math.nan
-    return (1.0, 0.0) if a >= b else (0.0, 1.0)
-
-
-# -- arrays ----------------------------------------------------------------------------------
-
-
-def _ufunc(name: str) -> Callable[..., Any]:
-    """numpy's ufunc ``name``; before numpy is loaded, a function that looks it up when called."""
-    if loaded():
-        return getattr(np, name)
-
-    def call(*args: Any) -> Any:
-        return getattr(np, name)(*args)
-
-    call.__name__ = name
-    return call
-
-
-def _array_sigmoid(x: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _array_max(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.where(np.isnan(a) | np.isnan(b), np.nan, np.where(a >= b, a, b))
-
-
-def _array_max_local(a: np.ndarray, b: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    first = np.where(np.isnan(a) | np.isnan(b), np.nan, a >= b)
-    return first, np.where(np.isnan(first), np.nan, 1.0 - first)
-
-
-def _array_relu_local(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray]:
-    positive = x > 0  # y = max(x, 0) is nan exactly where x is: then so is the gradient
-    has_nan = y.size and np.isnan(y.max())  # max: one fast pass, nan if any element is
-    return (np.where(np.isnan(x), np.nan, positive) if has_nan else positive,)
-
-
-def _array_pow_local(x: np.ndarray, c: float, y: np.ndarray) -> tuple[Any]:
-    return (0.0 if c == 0 else c * np.power(x, c - 1),)
 
 
 # -- the table -------------------------------------------------------------------------------
@@ -297,21 +134,21 @@ def _ones(a: Any, b: Any, y: Any) -> tuple[float, float]:
 _ROWS = [
     # two inputs
     Op("add", "+", ("a", "b"), "adds its inputs", ("1", "1"),
-       lambda a, b: a + b, _ones, _ufunc("add"), _ones,
+       lambda a, b: a + b, _ones, ufunc("add"), _ones,
        "a + b", ("1", "1"), aliases=("plus",)),
     Op("sub", "-", ("a", "b"), "subtracts", ("1", "-1"),
-       lambda a, b: a - b, lambda a, b, y: (1.0, -1.0), _ufunc("subtract"), lambda a, b, y: (1.0, -1.0),
+       lambda a, b: a - b, lambda a, b, y: (1.0, -1.0), ufunc("subtract"), lambda a, b, y: (1.0, -1.0),
        "a - b", ("1", "-1"), aliases=("subtract", "minus")),
     Op("mul", "*", ("a", "b"), "multiplies its inputs", ("the other input (b)", "the other input (a)"),
-       lambda a, b: a * b, lambda a, b, y: (b, a), _ufunc("multiply"), lambda a, b, y: (b, a),
+       lambda a, b: a * b, lambda a, b, y: (b, a), ufunc("multiply"), lambda a, b, y: (b, a),
        "a * b", ("b", "a"), aliases=("multiply", "mult", "times")),
     Op("div", "/", ("a", "b"), "divides", ("1/b", "-a/b²"),
        div, lambda a, b, y: (div(1.0, b), div(-y, b)),  # -a/b² as -(a/b)/b: no overflow in b²
-       _ufunc("divide"), lambda a, b, y: (1.0 / b, -y / b),
+       ufunc("divide"), lambda a, b, y: (1.0 / b, -y / b),
        "a / b", ("1 / b", "-y / b"), aliases=("divide",)),
     Op("max", "max", ("a", "b"), "passes on the larger input",
        ("1 if a ≥ b, else 0", "1 if b > a, else 0"),
-       _max, _max_local, _array_max, _array_max_local,
+       maximum, maximum_local, array_max, array_max_local,
        "a !== a || b !== b ? NaN : (a >= b ? a : b)",
        ("a !== a || b !== b ? NaN : (a >= b ? 1 : 0)", "a !== a || b !== b ? NaN : (a >= b ? 0 : 1)"),
        method="max", aliases=("maximum",)),
@@ -332,40 +169,40 @@ _ROWS = [
        "c / x", ("-y / x",), aliases=("reciprocal",)),
     Op("pow", "**{c}", ("x", "c"), "raises its input to the power {c}", ("{c}·x^{c-1}",),
        power, lambda x, c, y: (0.0 if c == 0 else c * power(x, c - 1),),
-       _ufunc("power"), _array_pow_local,
-       _JS_POW.replace("{e}", "c"), ("c === 0 ? 0 : c * " + _JS_POW.replace("{e}", "(c - 1)"),),
+       ufunc("power"), array_pow_local,
+       JS_POW.replace("{e}", "c"), ("c === 0 ? 0 : c * " + JS_POW.replace("{e}", "(c - 1)"),),
        aliases=("power",)),
     Op("max_const", "max({c})", ("x", "c"), "passes on the larger of its input and {c}",
        ("1 if x ≥ {c}, else 0",),
-       _max, lambda x, c, y: _max_local(x, c, y)[:1],
-       lambda x, c: _array_max(x, np.float64(c)), lambda x, c, y: _array_max_local(x, np.float64(c), y)[:1],
+       maximum, lambda x, c, y: maximum_local(x, c, y)[:1],
+       lambda x, c: array_max(x, np.float64(c)), lambda x, c, y: array_max_local(x, np.float64(c), y)[:1],
        "x !== x || c !== c ? NaN : (x >= c ? x : c)", ("x !== x || c !== c ? NaN : (x >= c ? 1 : 0)",)),
     # one input
     Op("neg", "-x", ("x",), "negates its input", ("-1",),
-       lambda x: -x, _minus_one, _ufunc("negative"), _minus_one, "-x", ("-1",), aliases=("negate",)),
+       lambda x: -x, _minus_one, ufunc("negative"), _minus_one, "-x", ("-1",), aliases=("negate",)),
     Op("exp", "exp", ("x",), "exponentiates", ("exp(x)",),
-       _exp, lambda x, y: (y,), _ufunc("exp"), lambda x, y: (y,),
+       exp, lambda x, y: (y,), ufunc("exp"), lambda x, y: (y,),
        "Math.exp(x)", ("y",), method="exp"),
     Op("log", "log", ("x",), "takes the logarithm", ("1/x",),
-       _log, lambda x, y: (div(1.0, x),), _ufunc("log"), lambda x, y: (1.0 / x,),
+       log, lambda x, y: (div(1.0, x),), ufunc("log"), lambda x, y: (1.0 / x,),
        "Math.log(x)", ("1 / x",), method="log", aliases=("ln",)),
     Op("tanh", "tanh", ("x",), "squashes with tanh", ("1 - tanh²(x)",),
-       math.tanh, lambda x, y: (_bell(2.0 * x),), _ufunc("tanh"), lambda x, y: (_array_bell(2.0 * x),),
-       "Math.tanh(x)", (_JS_BELL.replace("{u}", "(2 * x)"),), method="tanh"),
+       math.tanh, lambda x, y: (bell(2.0 * x),), ufunc("tanh"), lambda x, y: (array_bell(2.0 * x),),
+       "Math.tanh(x)", (JS_BELL.replace("{u}", "(2 * x)"),), method="tanh"),
     Op("sigmoid", "σ", ("x",), "squashes with the sigmoid", ("σ(x)(1 - σ(x))",),
-       _sigmoid, lambda x, y: (0.25 * _bell(x),), _array_sigmoid, lambda x, y: (0.25 * _array_bell(x),),
-       "x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))", ("0.25 * " + _JS_BELL.replace("{u}", "x"),),
+       sigmoid, lambda x, y: (0.25 * bell(x),), array_sigmoid, lambda x, y: (0.25 * array_bell(x),),
+       "x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))", ("0.25 * " + JS_BELL.replace("{u}", "x"),),
        method="sigmoid", aliases=("sigma",)),
     Op("relu", "relu", ("x",), "keeps positives (ReLU)", ("1 where x > 0, else 0",),
        lambda x: x if x > 0 else (0.0 if x <= 0 else x),
        lambda x, y: (1.0,) if x > 0 else ((0.0,) if x <= 0 else (x,)),
-       lambda x: np.maximum(x, 0.0), _array_relu_local,
+       lambda x: np.maximum(x, 0.0), array_relu_local,
        "x <= 0 ? 0 : x", ("x > 0 ? 1 : (x <= 0 ? 0 : NaN)",), method="relu"),
     Op("sin", "sin", ("x",), "takes the sine", ("cos(x)",),
-       _sin, lambda x, y: (_cos(x),), _ufunc("sin"), lambda x, y: (np.cos(x),),
+       sin, lambda x, y: (cos(x),), ufunc("sin"), lambda x, y: (np.cos(x),),
        "Math.sin(x)", ("Math.cos(x)",), method="sin", aliases=("sine",)),
     Op("cos", "cos", ("x",), "takes the cosine", ("-sin(x)",),
-       _cos, lambda x, y: (-_sin(x),), _ufunc("cos"), lambda x, y: (-np.sin(x),),
+       cos, lambda x, y: (-sin(x),), ufunc("cos"), lambda x, y: (-np.sin(x),),
        "Math.cos(x)", ("-Math.sin(x)",), method="cos", aliases=("cosine",)),
     # arrays only (their local gradients are not elementwise: tensor.py writes them out)
     Op("matmul", "@", ("a", "b"), "multiplies matrices", ("upstream @ bᵀ", "aᵀ @ upstream"),

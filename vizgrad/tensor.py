@@ -16,7 +16,8 @@ from . import ops
 from ._numpy import lazy
 from .graph import backprop, topological_order
 from .local_gradient import LocalGradient, _elementwise, matmul_locals
-from .ops import OPS, Op, as_float
+from .op_math import as_float
+from .ops import OPS, Op
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from . import ops
 from .graph import topological_order
-from .ops import OPS, Op, as_float
+from .op_math import as_float
+from .ops import OPS, Op
 
 Number = int | float
 
