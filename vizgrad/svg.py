@@ -163,8 +163,11 @@ def write_template(scene: Scene, geometry: Layout) -> Template:
         for row, op in zip(el.rows, geometry.texts.get(el.id, []), strict=False):
             x, y = op["pt"]
             x += {"l": op["width"] / 2, "r": -op["width"] / 2}.get(op.get("align", "c"), 0.0)
-            w.put(f'<text x="{_f(x + PAD)}" y="{_f(geometry.height - y + PAD)}" text-anchor="middle" '
-                  f'font-size="{row.size:g}" fill="{row.color}"')
+            w.put(f'<text x="{_f(x + PAD)}" y="{_f(geometry.height - y + PAD)}" '
+                  f'text-anchor="{op.get("anchor", "middle")}" font-size="{row.size:g}" fill="{row.color}"')
+            if el.is_wire:  # which wire a text labels, and whether it is its value or a gradient
+                kind = "value" if row.slot and row.slot.startswith("v") else "grad" if row.slot else "note"
+                w.put(f' data-wire={quoteattr(el.id)} data-kind="{kind}"')
             if row.slot:
                 w.put(f' data-slot={quoteattr(row.slot)}>')
                 w.hole(Hole("text", row.slot))
