@@ -225,3 +225,22 @@ def test_numbers_that_grow_keep_clear_of_their_neighbours(browser, tmp_path):
     assert any(re.search(r"e[+-]\d{3}", t["text"]) for s in steps for t in s["texts"])
     for s in steps:
         check_geometry(s)
+
+
+# -- fitting the page ---------------------------------------------------------------------------
+
+
+@needs_graphviz
+def test_static_drawings_fit_the_width_of_a_notebook_cell():
+    f = examples.lecture_circuit()
+    fr = vg.frames(f)
+    natural = re.search(r'width="([0-9.]+)pt"', fr.final_svg()).group(1)
+    for svg in (fr._repr_svg_(), vg.draw(f)._repr_mimebundle_()["image/svg+xml"]):
+        root = ET.fromstring(svg)
+        assert root.get("width") == "100%" and root.get("height") is None
+        assert f"max-width:{natural}pt" in root.get("style")
+        assert root.get("viewBox") == ET.fromstring(fr.final_svg()).get("viewBox")
+    assert 'width="100%"' not in fr.svg(0)  # frames for files and players keep their size
+    edited = vg.draw(f)
+    edited.attr(label="by hand")  # Graphviz's own picture of an edited source: as Graphviz made it
+    assert 'width="100%"' not in edited._repr_mimebundle_()["image/svg+xml"]

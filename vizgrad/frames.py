@@ -19,7 +19,7 @@ from .group import Group
 from .layout import dot_source, layout
 from .options import Options, as_trace, boxed_groups, call
 from .scene import Scene, build_scene
-from .svg import Template, class_value, text_value, write_template
+from .svg import Template, class_value, fit_width, text_value, write_template
 from .tensor import Tensor
 from .trace import Trace
 from .value import Value
@@ -169,7 +169,7 @@ class Frames(Sequence):
         return self.template.fill_marked(self.initial if values is None else values)
 
     def _repr_svg_(self) -> str:
-        return self.final_svg()
+        return fit_width(self.final_svg())  # as wide as the notebook's cell at most
 
     @property
     def dot(self) -> str:

@@ -8,6 +8,7 @@ differently: the text of a slot, or whether an element is active.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from xml.sax.saxutils import escape, quoteattr
@@ -177,6 +178,20 @@ def write_template(scene: Scene, geometry: Layout) -> Template:
         w.put("</g>\n")
     w.put("</svg>\n")
     return w.template()
+
+
+def fit_width(svg: str) -> str:
+    """``svg`` (one of vizgrad's) shown at most as wide as the space it is in, and never
+    wider than its own size: what a notebook shows, so that a wide drawing is scaled down
+    instead of cut off. Its ``viewBox`` (and so every coordinate) stays as it is."""
+    head, sep, rest = svg.partition(">")
+    found = re.search(r' width="([0-9.]+)pt" height="([0-9.]+)pt"', head)
+    if not sep or not found or 'class="vg"' not in head:
+        return svg
+    width = found.group(1)
+    fitted = (f' width="100%" style="max-width:{width}pt;height:auto" '
+              f'preserveAspectRatio="xMinYMin meet"')
+    return head[:found.start()] + fitted + head[found.end():] + sep + rest
 
 
 def text_value(text: str) -> str:
