@@ -244,3 +244,34 @@ def test_static_drawings_fit_the_width_of_a_notebook_cell():
     edited = vg.draw(f)
     edited.attr(label="by hand")  # Graphviz's own picture of an edited source: as Graphviz made it
     assert 'width="100%"' not in edited._repr_mimebundle_()["image/svg+xml"]
+
+
+def _size(svg: str) -> tuple[float, float]:
+    w, h = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', svg).groups()
+    return float(w), float(h)
+
+
+def test_a_long_chain_is_cut_into_rows_between_columns_and_a_short_one_is_not():
+    from vizgrad.wrap import choose_cuts
+
+    def chain(n: int) -> list[tuple[float, float, float, float]]:  # n columns of nodes, 100 apart
+        return [(100 * i, 100 * i + 40, 0, 30) for i in range(n)]
+
+    assert choose_cuts(4 * 100, 100, chain(4)) == []  # not much wider than a page: one row
+    cuts = choose_cuts(200 * 100, 30, chain(200))
+    assert len(cuts) > 3
+    assert all(any(100 * i + 40 < c < 100 * (i + 1) for i in range(200)) for c in cuts)  # never through a node
+    assert cuts == sorted(cuts)
+
+
+@needs_graphviz
+def test_the_collapsed_50_step_recurrent_net_fills_a_16_9_page():
+    out, cells = examples.rnn_cells(50)
+    fr = vg.frames(out, groups=cells, collapse=True)
+    w, h = _size(fr.final_svg())
+    assert 1.0 <= w / h <= 3.2  # near 16:9, not a band 60 times as wide as tall
+    # still readable: the drawing, fitted into 1920×1080 px, shows 12-pt text at 6 px or more
+    assert min(1920 / w, 1080 / h) * 12 >= 6.2
+    lecture = vg.frames(examples.lecture_circuit())
+    lw, lh = _size(lecture.final_svg())
+    assert lw / lh > 3  # the lecture's circuit stays one row, as on the slide

@@ -19,6 +19,7 @@ from graphviz.quoting import escape, nohtml, quote
 
 from . import dot
 from .dot import GraphvizNotFound, LayoutTooSlow  # noqa: F401  (raised by layout())
+from .wrap import WRAP_GATES, Wrapper, choose_cuts, crossings, wrap_curve, wrap_ops
 from .scene import BLANK, FLAG, Element, Row, Scene, one_line
 
 
@@ -82,13 +83,16 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
     and with ``flags`` flagged ones (a nan or inf) are drawn as vizgrad's SVG draws them.
     The layout is computed without flags: they change with the numbers, not the structure.
     """
+    big = sum(el.kind == "gate" for el in scene.elements) >= WRAP_GATES  # tighter: more fits a page
+    nodesep, ranksep = ("0.2", "0.3") if big else ("0.35", "0.45")
     lines = [
-        f'graph [rankdir={_quoted(rankdir)} ordering="in" nodesep="0.35" ranksep="0.45" bgcolor="white" '
+        f'graph [rankdir={_quoted(rankdir)} ordering="in" nodesep="{nodesep}" ranksep="{ranksep}" bgcolor="white" '
         f'fontname="{LAYOUT_FONT}"]',
         f'node [fontname="{LAYOUT_FONT}" fontsize="14" color="#222222" penwidth="1.3"]',
         f'edge [fontname="{LAYOUT_FONT}" fontsize="12" color="#444444" arrowsize="0.7" penwidth="1.2"]',
     ]
     blank = BLANK if texts is None else NBSP  # a step's picture shows nothing in an empty row
+    kinds = {el.id: el.kind for el in scene.elements}
     for el in scene.elements:
         rows = _rows(el, texts)
         text = dict(label=plain_label(rows, blank), fontsize=f"{max(r.size for r in rows):g}" if rows else None)
@@ -103,7 +107,10 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
             fill = ACTIVE_FILL if el.id in active else FLAG_FILL
             flag.update(style=",".join(filter(None, ("filled", flag.get("style")))), fillcolor=fill)
         if el.kind == "wire":
-            lines.extend(_wire_lines(el, rows, blank, rankdir, flag))
+            # wires between ops weigh more: the graph's main line runs straight, leaves join it
+            main = kinds.get(el.tail or "") in ("gate", "junction") and kinds.get(el.head or "") == "gate"
+            weight = "8" if main else None
+            lines.extend(_wire_lines(el, rows, blank, rankdir, {**flag, "weight": weight}))
         elif el.kind == "gate":
             short = len(rows[0].text) <= 4 if rows else True
             lines.append(f"{node_id(el.id)} " + _attrs(
@@ -253,4 +260,40 @@ def layout(scene: Scene, rankdir: str = "LR") -> Layout:
                 f"unexpected Graphviz output for {el.id}: {len(el.rows)} text rows were laid out "
                 f"as {len(texts.get(el.id, []))} texts"
             )
-    return Layout(x1 - x0, y1 - y0, ops, texts)
+    laid = Layout(x1 - x0, y1 - y0, ops, texts)
+    gates = sum(el.kind == "gate" for el in scene.elements)
+    if rankdir == "LR" and gates >= WRAP_GATES and not any(el.kind == "cluster" for el in scene.elements):
+        boxes = [(x - w / 2, x + w / 2, y - h / 2, y + h / 2) for obj in data.get("objects", []) if "pos" in obj
+                 for (x, y), w, h in [((float(v) for v in obj["pos"].split(",")),
+                                      float(obj.get("width", 0)) * 72, float(obj.get("height", 0)) * 72)]]
+        spans = [(min(xs), max(xs)) for el in scene.elements if el.is_wire
+                 for xs in [[p[0] for op in laid.ops[el.id] if op["op"] in "bB" for p in op["points"]]]]
+        cuts = choose_cuts(laid.width, laid.height, boxes, spans)
+        if cuts:
+            return _wrapped(scene, laid, cuts, boxes, placed)
+    return laid
+
+
+def _wrapped(scene: Scene, laid: Layout, cuts: list[float], boxes: list, placed: dict[str, dict]) -> Layout:
+    """``laid`` cut into rows at ``cuts`` (see :mod:`vizgrad.wrap`)."""
+    curves = {el.id: next(op for op in laid.ops[el.id] if op["op"] in "bB") for el in scene.elements if el.is_wire}
+    crossed: dict[float, int] = {}
+    for curve in curves.values():
+        for cut in crossings(cuts, curve["points"]):
+            crossed[cut] = crossed.get(cut, 0) + 1
+    w = Wrapper(laid.width, cuts, boxes, max(crossed.values(), default=0))
+    lanes: dict[float, int] = {}
+    ops: dict[str, list[dict]] = {}
+    texts: dict[str, list[dict]] = {}
+    for el in scene.elements:
+        if el.is_wire:
+            curve = curves[el.id]
+            ops[el.id] = [{**op, "points": wrap_curve(w, op["points"], lanes)} if op is curve else
+                          wrap_ops(w, [op], None)[0] for op in laid.ops[el.id]]
+            texts[el.id] = wrap_ops(w, laid.texts[el.id], None)
+        else:
+            pos = placed.get(el.id, {}).get("pos")
+            band = w.band(float(pos.split(",")[0])) if pos else None
+            ops[el.id] = wrap_ops(w, laid.ops.get(el.id, []), band)
+            texts[el.id] = wrap_ops(w, laid.texts.get(el.id, []), band)
+    return Layout(w.width, w.total, ops, texts)
