@@ -235,8 +235,9 @@ def _wire_geometry(el: Element, ops: dict[str, list[dict]], placed: dict[str, di
     return drawn, [where[k] for k in range(len(el.rows))]
 
 
-def layout(scene: Scene, rankdir: str = "LR") -> Layout:
-    """Lay ``scene`` out once, every slot at its longest text."""
+def layout(scene: Scene, rankdir: str = "LR", wrap: bool = False) -> Layout:
+    """Lay ``scene`` out once, every slot at its longest text; with ``wrap`` (as frames do),
+    a long left-to-right graph is wrapped into rows to fit a 16:9 page (:mod:`vizgrad.wrap`)."""
     data = json.loads(dot.run(dot_source(scene, None, rankdir, flags=False), "json"))
     x0, y0, x1, y1 = (float(v) for v in data["bb"].split(","))
     ops: dict[str, list[dict]] = {}
@@ -262,7 +263,7 @@ def layout(scene: Scene, rankdir: str = "LR") -> Layout:
             )
     laid = Layout(x1 - x0, y1 - y0, ops, texts)
     gates = sum(el.kind == "gate" for el in scene.elements)
-    if rankdir == "LR" and gates >= WRAP_GATES and not any(el.kind == "cluster" for el in scene.elements):
+    if wrap and rankdir == "LR" and gates >= WRAP_GATES and not any(el.kind == "cluster" for el in scene.elements):
         boxes = [(x - w / 2, x + w / 2, y - h / 2, y + h / 2) for obj in data.get("objects", []) if "pos" in obj
                  for (x, y), w, h in [((float(v) for v in obj["pos"].split(",")),
                                       float(obj.get("width", 0)) * 72, float(obj.get("height", 0)) * 72)]]

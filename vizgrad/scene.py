@@ -75,6 +75,7 @@ class Scene:
     digits: int = 3
     final: dict[str, str] = field(default_factory=dict)  # every slot once the pass is over
     left: tuple[str, ...] = ()  # inputs that stand in one column at the left edge
+    copies: bool = False  # whether a leaf used often is drawn once per use
 
     def slot_history(self) -> dict[str, tuple[list[int], list[str]]]:
         """For each slot, the steps where it changes and its text from then on."""
@@ -168,12 +169,19 @@ def name_of(node: Value | Tensor) -> str | None:
 # -- building the scene -------------------------------------------------------------
 
 
-def build_scene(trace: Trace, digits: int = 3, groups: tuple = ()) -> Scene:
+def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool = False) -> Scene:
     """Describe the drawing of ``trace`` and the changes made by each of its steps.
 
     Each of ``groups`` (see :func:`vizgrad.group`) is drawn as a labelled box around its gates.
+    With ``copies`` (as every drawing vizgrad shows), a leaf used more than
+    :data:`COPIES_OVER` times (a weight shared by every step of a recurrent net) is drawn
+    once per use, beside the gate that uses it: one node with a fork of many long branches
+    would tie the whole graph together and make its layout slow (minutes at 300 nodes).
+    The copies show the same value and highlight together; going backward each copy's wire
+    shows its own contribution, and under every copy's name ``Σ`` the sum of them all.
+    A leaf used a few times keeps one node, whose fork shows the gradients adding up.
     """
-    scene = Scene(trace, digits=digits)
+    scene = Scene(trace, digits=digits, copies=copies)
     nodes = trace.nodes
     pos = {id(n): i for i, n in enumerate(nodes)}
     for c, g in enumerate(groups):
@@ -188,7 +196,7 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = ()) -> Scene:
         for k, inp in enumerate(n.inputs):
             uses[id(inp)].append((j, k))
 
-    copied = {id(n) for n in nodes if not n.op and len(uses[id(n)]) > COPIES_OVER}
+    copied = {id(n) for n in nodes if copies and not n.op and len(uses[id(n)]) > COPIES_OVER}
     for i, n in enumerate(nodes):
         flagged = not n.is_finite
         if n.op:
