@@ -89,6 +89,8 @@ def test_a_leaf_used_often_is_drawn_once_per_use_and_its_copies_highlight_togeth
     assert {texts[f"s{i}@{c}"] for c in range(steps)} == {f"Σ {total}"}  # the sum under every copy
     own = [texts[f"g{i}@{c}"].rsplit(" = ", 1)[-1] for c in range(steps)]
     assert all(" × " in texts[f"g{i}@{c}"] for c in range(steps)) and len(own) == steps
+    other = fr.with_trace(examples.rnn(steps, seed=1))  # other numbers, the same copies and layout
+    assert other.template is fr.template and other.scene.copies
 
 
 @needs_graphviz
