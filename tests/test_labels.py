@@ -277,3 +277,20 @@ def test_the_collapsed_50_step_recurrent_net_fills_a_16_9_page():
     lecture = vg.frames(examples.lecture_circuit())
     lw, lh = _size(lecture.final_svg())
     assert lw / lh > 3  # the lecture's circuit stays one row, as on the slide
+
+
+@needs_graphviz
+def test_a_boxed_group_holds_its_gates_and_the_labels_of_the_wires_between_them():
+    f = examples.sigmoid_circuit()
+    s = next(n for n in vg.trace(f).nodes if n.name == "s")
+    fr = vg.frames(f, groups=vg.group(f, [s], "sigmoid"))
+    root = ET.fromstring(fr.final_svg())
+    box = next(g for g in root.iter(SVG + "g") if g.get("data-c") == "vg-cluster").find(SVG + "polygon")
+    xs, ys = zip(*((float(a) for a in p.split(",")) for p in box.get("points").split()), strict=True)
+    members = set(next(e for e in fr.scene.elements if e.kind == "cluster").members)
+    wires = [e.id for e in fr.scene.elements if e.is_wire and e.tail in members and e.head in members]
+    assert len(wires) == 3  # *-1 → exp → +1 → 1/x
+    for g in root.iter(SVG + "g"):
+        if g.get("id") in wires:
+            for t in g.iter(SVG + "text"):
+                assert min(xs) < float(t.get("x")) < max(xs) and min(ys) < float(t.get("y")) < max(ys)

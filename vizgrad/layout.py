@@ -17,7 +17,7 @@ from typing import Any
 
 from graphviz.quoting import escape, nohtml, quote
 
-from . import dot
+from . import dot, shapes
 from .dot import GraphvizNotFound, LayoutTooSlow  # noqa: F401  (raised by layout())
 from .wrap import WRAP_GATES, Wrapper, choose_cuts, crossings, wrap_curve, wrap_ops
 from .scene import BLANK, FLAG, Element, Row, Scene, one_line
@@ -119,7 +119,7 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
         elif el.kind == "cluster":
             attrs = dict(id=el.id, **text, style="rounded,dashed", color="#888888", labeljust="l")
             lines.append(f"subgraph cluster_{el.id} {{ " + _attrs(**attrs)[1:-1] + "; "
-                         + "; ".join(map(node_id, el.members)) + " }")
+                         + "; ".join(map(node_id, (*el.members, *_inside(scene, el.members)))) + " }")
         elif el.kind == "junction":
             lines.append(f"{node_id(el.id)} " + _attrs(id=el.id, shape="point", width="0.09"))
         else:  # input or output: text at the end of a wire
@@ -128,6 +128,12 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
     if scene.left:  # the inputs in one column at the left edge, as the lecture draws them
         lines.append("{ rank=min; " + "; ".join(map(node_id, scene.left)) + " }")
     return lines
+
+
+def _inside(scene: Scene, members: tuple[str, ...]) -> list[str]:
+    """The rooms of the wires between members of a box: inside the box as well."""
+    inside = set(members)
+    return [f"{el.id}~l" for el in scene.elements if el.is_wire and el.tail in inside and el.head in inside]
 
 
 LINE = 14.4  # points from one row of 12-point text to the next
@@ -238,19 +244,26 @@ def _wire_geometry(el: Element, ops: dict[str, list[dict]], placed: dict[str, di
 def layout(scene: Scene, rankdir: str = "LR", wrap: bool = False) -> Layout:
     """Lay ``scene`` out once, every slot at its longest text; with ``wrap`` (as frames do),
     a long left-to-right graph is wrapped into rows to fit a 16:9 page (:mod:`vizgrad.wrap`)."""
-    data = json.loads(dot.run(dot_source(scene, None, rankdir, flags=False), "json"))
+    # positions only (json0): the few drawing ops vizgrad needs are made by vizgrad.shapes
+    data = json.loads(dot.run(dot_source(scene, None, rankdir, flags=False), "json0"))
     x0, y0, x1, y1 = (float(v) for v in data["bb"].split(","))
+    rows = {el.id: len(el.rows) for el in scene.elements}
     ops: dict[str, list[dict]] = {}
     texts: dict[str, list[dict]] = {}
     placed: dict[str, dict] = {}
-    for obj in data.get("objects", []) + data.get("edges", []):
+    for obj in data.get("objects", []):
         el_id = obj.get("id")
         if el_id is None:
             continue
-        shapes = [op for key in ("_draw_", "_hdraw_", "_tdraw_") for op in obj.get(key, [])]
-        ops[el_id] = shapes
-        texts[el_id] = [op for op in obj.get("_ldraw_", []) if op["op"] == "T"]
+        if "pos" in obj:
+            ops[el_id] = shapes.node_ops(obj)
+            texts[el_id] = shapes.label_texts(obj, rows.get(el_id, 0))
+        elif "bb" in obj:  # a cluster
+            ops[el_id], texts[el_id] = shapes.cluster_ops(obj), []
         placed[el_id] = obj
+    for obj in data.get("edges", []):
+        if obj.get("id") is not None:
+            ops[obj["id"]] = shapes.edge_ops(obj)
     for el in scene.elements:
         if el.is_wire:
             ops[el.id], texts[el.id] = _wire_geometry(el, ops, placed, rankdir)
