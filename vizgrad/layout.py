@@ -19,7 +19,7 @@ from graphviz.quoting import escape, nohtml, quote
 
 from . import dot, shapes
 from .dot import GraphvizNotFound, LayoutTooSlow  # noqa: F401  (raised by layout())
-from .wrap import WRAP_GATES, Wrapper, choose_cuts, crossings, wrap_curve, wrap_ops
+from .wrap import WRAP_ASPECT, WRAP_GATES, Wrapper, choose_cuts, crossings, wrap_curve, wrap_ops
 from .scene import BLANK, FLAG, Element, Row, Scene, one_line
 
 
@@ -37,7 +37,13 @@ def _never(_: str) -> bool:
 def _quoted(value: Any) -> str:
     """``value`` as a double-quoted DOT string, by the graphviz package's own quoting:
     every backslash literal (:func:`graphviz.escape`), every ``"`` escaped."""
-    return quote(escape(str(value)), is_valid_id=_never)
+    text = str(value)
+    if _PLAIN.fullmatch(text):  # most values (ids, numbers, colours): nothing to escape
+        return f'"{text}"'
+    return quote(escape(text), is_valid_id=_never)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.,#@~ ()+-]*")
 
 
 def node_id(name: str) -> str:
@@ -276,7 +282,8 @@ def layout(scene: Scene, rankdir: str = "LR", wrap: bool = False) -> Layout:
             )
     laid = Layout(x1 - x0, y1 - y0, ops, texts)
     gates = sum(el.kind == "gate" for el in scene.elements)
-    if wrap and rankdir == "LR" and gates >= WRAP_GATES and not any(el.kind == "cluster" for el in scene.elements):
+    if (wrap and rankdir == "LR" and gates >= WRAP_GATES and laid.width > WRAP_ASPECT * laid.height
+            and not any(el.kind == "cluster" for el in scene.elements)):
         boxes = [(x - w / 2, x + w / 2, y - h / 2, y + h / 2) for obj in data.get("objects", []) if "pos" in obj
                  for (x, y), w, h in [((float(v) for v in obj["pos"].split(",")),
                                       float(obj.get("width", 0)) * 72, float(obj.get("height", 0)) * 72)]]

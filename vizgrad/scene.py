@@ -180,6 +180,10 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool 
     The copies show the same value and highlight together; going backward each copy's wire
     shows its own contribution, and under every copy's name ``Σ`` the sum of them all.
     A leaf used a few times keeps one node, whose fork shows the gradients adding up.
+    Named inputs stand in one column at the left edge, as the lecture draws ``x, y, z``,
+    when there are at most :data:`LEFT_COLUMN_MAX` of them; in a bigger graph each input
+    sits just before the gate that uses it (a column of hundreds of weights would stretch
+    every wire across the drawing).
     """
     scene = Scene(trace, digits=digits, copies=copies)
     nodes = trace.nodes
