@@ -18,6 +18,7 @@ from .group import Group
 from .layout import dot_lines
 from .options import Options, non_default
 from .scene import Scene
+from .svg import fit_width
 from .tensor import Tensor
 from .trace import Trace
 from .value import Value
@@ -72,6 +73,12 @@ class Drawing(graphviz.Digraph):
             return super()._repr_mimebundle_(include, exclude, **kwargs)
         except GRAPHVIZ_ERRORS as e:  # a short message where the picture would be, not a traceback
             return no_drawing(e)
+
+    def _repr_image_svg_xml(self) -> str:
+        """The SVG a notebook shows: vizgrad's own picture fits the cell's width (scaled
+        down, never cut off); Graphviz's rendering of an edited source is shown as it is."""
+        own = self._picture
+        return fit_width(own()) if own is not None else super()._repr_image_svg_xml()
 
     def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
              neato_no_op: bool | int | None = None, quiet: bool = False, *, engine: str | None = None,

@@ -52,3 +52,38 @@ def mlp(sizes: Sequence[int] = (3, 16, 16, 1), seed: int = 0,
             out.append(act.relu() if layer < len(sizes) - 2 else act)
         h = out
     return h[0]
+
+
+def rnn_cells(steps: int = 20, shared: bool = True, seed: int = 0) -> tuple[Value, tuple]:
+    """An unrolled recurrent net ``h_t = tanh(w_h h_{t-1} + w_x x_t + b)`` and one group per
+    step (for ``vg.draw(out, groups=..., collapse=True)``: one gate per step).
+
+    With ``shared`` the weights ``w_h``, ``w_x`` and ``b`` are the same three leaves at every
+    step (their gradients add up over the steps); otherwise each step has its own copies.
+    """
+    from .group import group
+
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a whole number of at least 1, got {steps!r}")
+    rng = random.Random(seed)
+    weights = (rng.uniform(-1, 1), rng.uniform(-1, 1), rng.uniform(-0.5, 0.5))
+
+    def leaves() -> tuple[Value, Value, Value]:
+        return tuple(Value(v, name=n) for v, n in zip(weights, ("w_h", "w_x", "b"), strict=True))
+
+    w_h, w_x, b = leaves()
+    h = Value(0.0, name="h0")
+    cells = []
+    for t in range(1, steps + 1):
+        if not shared and t > 1:
+            w_h, w_x, b = leaves()
+        before = h
+        h = (w_h * h + w_x * Value(rng.uniform(-1, 1), name=f"x{t}") + b).tanh()
+        h.name = f"h{t}"
+        cells.append(group(h, [before], f"step {t}"))
+    return h, tuple(cells)
+
+
+def rnn(steps: int = 20, shared: bool = True, seed: int = 0) -> Value:
+    """The last hidden state of :func:`rnn_cells`: about 6 nodes per step."""
+    return rnn_cells(steps, shared, seed)[0]

@@ -19,7 +19,7 @@ from .group import Group
 from .layout import dot_source, layout
 from .options import Options, as_trace, boxed_groups, call
 from .scene import Scene, build_scene
-from .svg import Template, class_value, text_value, write_template
+from .svg import Template, class_value, fit_width, text_value, write_template
 from .tensor import Tensor
 from .trace import Trace
 from .value import Value
@@ -67,7 +67,7 @@ class Frames(Sequence):
     def _lay_out(self, scene: Scene, options: Options) -> None:
         self.options: Options = options
         self.rankdir = options.rankdir
-        self.template: Template = write_template(scene, layout(scene, options.rankdir))
+        self.template: Template = write_template(scene, layout(scene, options.rankdir, wrap=True))
         self._holes = {(h.kind, h.key): i for i, h in enumerate(self.template.holes)}
         self._fill(scene)
 
@@ -98,7 +98,7 @@ class Frames(Sequence):
         function at other inputs). Raises :class:`StructureChanged` otherwise.
         """
         new_trace = as_trace(out_or_trace, Options(digits=self.options.digits))
-        scene = build_scene(new_trace, self.scene.digits)
+        scene = build_scene(new_trace, self.scene.digits, copies=self.scene.copies)
         clusters = [el for el in self.scene.elements if el.kind == "cluster"]
         scene.elements[:0] = clusters  # boxes are drawn around the same positions
         if len(scene.changes) != len(self.changes) or _shape(scene) != _shape(self.scene):
@@ -169,7 +169,7 @@ class Frames(Sequence):
         return self.template.fill_marked(self.initial if values is None else values)
 
     def _repr_svg_(self) -> str:
-        return self.final_svg()
+        return fit_width(self.final_svg())  # as wide as the notebook's cell at most
 
     @property
     def dot(self) -> str:
@@ -213,7 +213,7 @@ def frames(out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: in
 
 def scene_of(out_or_trace: Value | Tensor | Trace, options: Options) -> Scene:
     """The scene of a graph's output or of a trace, drawn with ``options``."""
-    return build_scene(as_trace(out_or_trace, options), options.digits, boxed_groups(options))
+    return build_scene(as_trace(out_or_trace, options), options.digits, boxed_groups(options), copies=True)
 
 
 Drawable = Frames | Trace | Value | Tensor | Callable[..., Any]

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from graphviz.quoting import escape, nohtml, quote
 
-from . import dot
+from . import dot, shapes
 from .dot import GraphvizNotFound, LayoutTooSlow  # noqa: F401  (raised by layout())
+from .wrap import WRAP_ASPECT, WRAP_GATES, Wrapper, choose_cuts, crossings, wrap_curve, wrap_ops
 from .scene import BLANK, FLAG, Element, Row, Scene, one_line
 
 
@@ -35,7 +37,18 @@ def _never(_: str) -> bool:
 def _quoted(value: Any) -> str:
     """``value`` as a double-quoted DOT string, by the graphviz package's own quoting:
     every backslash literal (:func:`graphviz.escape`), every ``"`` escaped."""
-    return quote(escape(str(value)), is_valid_id=_never)
+    text = str(value)
+    if _PLAIN.fullmatch(text):  # most values (ids, numbers, colours): nothing to escape
+        return f'"{text}"'
+    return quote(escape(text), is_valid_id=_never)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.,#@~ ()+-]*")
+
+
+def node_id(name: str) -> str:
+    """A node's name in DOT: as it is when it is a plain identifier, else quoted."""
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else _quoted(name)
 
 
 def _attrs(**kw: Any) -> str:
@@ -76,13 +89,16 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
     and with ``flags`` flagged ones (a nan or inf) are drawn as vizgrad's SVG draws them.
     The layout is computed without flags: they change with the numbers, not the structure.
     """
+    big = sum(el.kind == "gate" for el in scene.elements) >= WRAP_GATES  # tighter: more fits a page
+    nodesep, ranksep = ("0.2", "0.3") if big else ("0.35", "0.45")
     lines = [
-        f'graph [rankdir={_quoted(rankdir)} ordering="in" nodesep="0.35" ranksep="0.45" bgcolor="white" '
+        f'graph [rankdir={_quoted(rankdir)} ordering="in" nodesep="{nodesep}" ranksep="{ranksep}" bgcolor="white" '
         f'fontname="{LAYOUT_FONT}"]',
         f'node [fontname="{LAYOUT_FONT}" fontsize="14" color="#222222" penwidth="1.3"]',
         f'edge [fontname="{LAYOUT_FONT}" fontsize="12" color="#444444" arrowsize="0.7" penwidth="1.2"]',
     ]
     blank = BLANK if texts is None else NBSP  # a step's picture shows nothing in an empty row
+    kinds = {el.id: el.kind for el in scene.elements}
     for el in scene.elements:
         rows = _rows(el, texts)
         text = dict(label=plain_label(rows, blank), fontsize=f"{max(r.size for r in rows):g}" if rows else None)
@@ -97,23 +113,74 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
             fill = ACTIVE_FILL if el.id in active else FLAG_FILL
             flag.update(style=",".join(filter(None, ("filled", flag.get("style")))), fillcolor=fill)
         if el.kind == "wire":
-            lines.append(f"{el.tail} -> {el.head} " + _attrs(
-                id=el.id, **text, arrowhead=None if el.arrow else "none", **flag))
+            # wires between ops weigh more: the graph's main line runs straight, leaves join it
+            main = kinds.get(el.tail or "") in ("gate", "junction") and kinds.get(el.head or "") == "gate"
+            weight = "8" if main else None
+            lines.extend(_wire_lines(el, rows, blank, rankdir, {**flag, "weight": weight}))
         elif el.kind == "gate":
             short = len(rows[0].text) <= 4 if rows else True
-            lines.append(f"{el.id} " + _attrs(
+            lines.append(f"{node_id(el.id)} " + _attrs(
                 id=el.id, **text, shape="circle" if short else "ellipse",
                 margin="0.02", width="0.5", fixedsize="false", **flag))
         elif el.kind == "cluster":
             attrs = dict(id=el.id, **text, style="rounded,dashed", color="#888888", labeljust="l")
             lines.append(f"subgraph cluster_{el.id} {{ " + _attrs(**attrs)[1:-1] + "; "
-                         + "; ".join(el.members) + " }")
+                         + "; ".join(map(node_id, (*el.members, *_inside(scene, el.members)))) + " }")
         elif el.kind == "junction":
-            lines.append(f"{el.id} " + _attrs(id=el.id, shape="point", width="0.09"))
+            lines.append(f"{node_id(el.id)} " + _attrs(id=el.id, shape="point", width="0.09"))
         else:  # input or output: text at the end of a wire
-            lines.append(f"{el.id} " + _attrs(id=el.id, **text, shape="plaintext", margin="0.04",
+            lines.append(f"{node_id(el.id)} " + _attrs(id=el.id, **text, shape="plaintext", margin="0.04",
                                               width="0.2", height="0.3", **flag))
+    if scene.left:  # the inputs in one column at the left edge, as the lecture draws them
+        lines.append("{ rank=min; " + "; ".join(map(node_id, scene.left)) + " }")
     return lines
+
+
+def _inside(scene: Scene, members: tuple[str, ...]) -> list[str]:
+    """The rooms of the wires between members of a box: inside the box as well."""
+    inside = set(members)
+    return [f"{el.id}~l" for el in scene.elements if el.is_wire and el.tail in inside and el.head in inside]
+
+
+LINE = 14.4  # points from one row of 12-point text to the next
+ABOVE = 5.0  # from a wire up to the baseline of the text above it
+BELOW = 14.0  # from a wire down to the baseline of the text below it
+ASIDE = 6.0  # from a top-to-bottom wire to the texts beside it
+PORTS = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}
+
+
+def wire_sides(rows: tuple[Row, ...]) -> tuple[list[int], list[int]]:
+    """Which of a wire's rows go above it (its value) and which below (gradients, notes),
+    as row indices, each list from the wire outwards."""
+    above = [k for k, r in enumerate(rows) if r.slot and r.slot.startswith("v")]
+    return above, [k for k in range(len(rows)) if k not in above]
+
+
+def _wire_lines(el: Element, rows: tuple[Row, ...], blank: str, rankdir: str, flag: dict) -> list[str]:
+    """A wire as two edges through a plain node that keeps the room of its texts: the wire
+    runs straight through the node's middle, its value above and its gradient below
+    (beside it, value left and gradient right, when the graph runs top to bottom)."""
+    above, below = wire_sides(rows)
+    texts = [one_line(r.text) if r.text.strip() else blank for r in rows]
+    if rankdir in ("LR", "RL"):
+        n = max(len(above), len(below), 1)
+        lines = ([blank] * (n - len(above)) + [texts[k] for k in reversed(above)]
+                 + [texts[k] for k in below] + [blank] * (n - len(below)))
+    else:
+        wide = max(texts, key=len)
+        lines = [wide + NBSP * 4 + wide]
+    label = "\\n".join(escape(html.escape(line, quote=False)) for line in lines)
+    size = f"{max(r.size for r in rows):g}" if rows else None
+    out_port, in_port = PORTS[rankdir]
+    room = f"{el.id}~l"
+    tail, head, room_id = node_id(el.tail or ""), node_id(el.head or ""), node_id(room)
+    return [
+        f"{room_id} " + _attrs(id=room, label=label, fontsize=size, shape="plaintext", margin="0.03,0.03",
+                            width="0", height="0"),
+        f"{tail} -> {room_id} " + _attrs(id=f"{el.id}~a", headport=out_port, arrowhead="none", **flag),
+        f"{room_id} -> {head} " + _attrs(id=f"{el.id}~b", tailport=in_port,
+                                        arrowhead=None if el.arrow else "none", **flag),
+    ]
 
 
 def dot_source(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = "LR",
@@ -152,27 +219,102 @@ def _label_texts(obj: dict, lines: int) -> list[dict]:
             for i in range(lines)]
 
 
-def layout(scene: Scene, rankdir: str = "LR") -> Layout:
-    """Lay ``scene`` out once, every slot at its longest text."""
-    data = json.loads(dot.run(dot_source(scene, None, rankdir, flags=False), "json"))
+def _wire_geometry(el: Element, ops: dict[str, list[dict]], placed: dict[str, dict],
+                   rankdir: str) -> tuple[list[dict], list[dict]]:
+    """One wire's drawing ops (its two edges joined into one curve through the middle of
+    the room kept for its texts) and its texts, placed from the wire itself: where it
+    crosses that room, each value above it and each gradient below (or left and right)."""
+    first, second = ops.pop(f"{el.id}~a", []), ops.pop(f"{el.id}~b", [])
+    ops.pop(f"{el.id}~l", None)
+    curves = [next(op for op in part if op["op"] in "bB") for part in (first, second)]
+    a, b = curves[0]["points"], curves[1]["points"]
+    joined = {**curves[0], "points": [*a, a[-1], b[0], *b]}
+    drawn = [op for op in first if op["op"] not in "bB"] + [joined] + [op for op in second if op["op"] not in "bB"]
+    (x0, y0), (x1, y1) = a[-1], b[0]
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2  # the middle of the wire's straight stretch
+    width = float(placed[f"{el.id}~l"].get("width", 0)) * 72
+    above, below = wire_sides(el.rows)
+    where: dict[int, dict] = {}
+    for side, rows in ((1, above), (-1, below)):
+        for n, k in enumerate(rows):
+            if rankdir in ("LR", "RL"):
+                base = my + (ABOVE + n * LINE if side > 0 else -BELOW - n * LINE)
+                where[k] = {"op": "T", "pt": [mx, base], "align": "c", "width": width, "text": ""}
+            else:  # value on the left of a downward wire, gradients on the right
+                x = mx - ASIDE if side > 0 else mx + ASIDE
+                where[k] = {"op": "T", "pt": [x, my - 4.0 - n * LINE], "align": "c", "width": width,
+                            "anchor": "end" if side > 0 else "start", "text": ""}
+    return drawn, [where[k] for k in range(len(el.rows))]
+
+
+def layout(scene: Scene, rankdir: str = "LR", wrap: bool = False) -> Layout:
+    """Lay ``scene`` out once, every slot at its longest text; with ``wrap`` (as frames do),
+    a long left-to-right graph is wrapped into rows to fit a 16:9 page (:mod:`vizgrad.wrap`)."""
+    # positions only (json0): the few drawing ops vizgrad needs are made by vizgrad.shapes
+    data = json.loads(dot.run(dot_source(scene, None, rankdir, flags=False), "json0"))
     x0, y0, x1, y1 = (float(v) for v in data["bb"].split(","))
+    rows = {el.id: len(el.rows) for el in scene.elements}
     ops: dict[str, list[dict]] = {}
     texts: dict[str, list[dict]] = {}
     placed: dict[str, dict] = {}
-    for obj in data.get("objects", []) + data.get("edges", []):
+    for obj in data.get("objects", []):
         el_id = obj.get("id")
         if el_id is None:
             continue
-        shapes = [op for key in ("_draw_", "_hdraw_", "_tdraw_") for op in obj.get(key, [])]
-        ops[el_id] = shapes
-        texts[el_id] = [op for op in obj.get("_ldraw_", []) if op["op"] == "T"]
+        if "pos" in obj:
+            ops[el_id] = shapes.node_ops(obj)
+            texts[el_id] = shapes.label_texts(obj, rows.get(el_id, 0))
+        elif "bb" in obj:  # a cluster
+            ops[el_id], texts[el_id] = shapes.cluster_ops(obj), []
         placed[el_id] = obj
+    for obj in data.get("edges", []):
+        if obj.get("id") is not None:
+            ops[obj["id"]] = shapes.edge_ops(obj)
     for el in scene.elements:
-        if el.rows and not texts.get(el.id) and el.id in placed:
+        if el.is_wire:
+            ops[el.id], texts[el.id] = _wire_geometry(el, ops, placed, rankdir)
+        elif el.rows and not texts.get(el.id) and el.id in placed:
             texts[el.id] = _label_texts(placed[el.id], len(el.rows))
         if len(texts.get(el.id, [])) != len(el.rows):
             raise RuntimeError(
                 f"unexpected Graphviz output for {el.id}: {len(el.rows)} text rows were laid out "
                 f"as {len(texts.get(el.id, []))} texts"
             )
-    return Layout(x1 - x0, y1 - y0, ops, texts)
+    laid = Layout(x1 - x0, y1 - y0, ops, texts)
+    gates = sum(el.kind == "gate" for el in scene.elements)
+    if (wrap and rankdir == "LR" and gates >= WRAP_GATES and laid.width > WRAP_ASPECT * laid.height
+            and not any(el.kind == "cluster" for el in scene.elements)):
+        boxes = [(x - w / 2, x + w / 2, y - h / 2, y + h / 2) for obj in data.get("objects", []) if "pos" in obj
+                 for (x, y), w, h in [((float(v) for v in obj["pos"].split(",")),
+                                      float(obj.get("width", 0)) * 72, float(obj.get("height", 0)) * 72)]]
+        spans = [(min(xs), max(xs)) for el in scene.elements if el.is_wire
+                 for xs in [[p[0] for op in laid.ops[el.id] if op["op"] in "bB" for p in op["points"]]]]
+        cuts = choose_cuts(laid.width, laid.height, boxes, spans)
+        if cuts:
+            return _wrapped(scene, laid, cuts, boxes, placed)
+    return laid
+
+
+def _wrapped(scene: Scene, laid: Layout, cuts: list[float], boxes: list, placed: dict[str, dict]) -> Layout:
+    """``laid`` cut into rows at ``cuts`` (see :mod:`vizgrad.wrap`)."""
+    curves = {el.id: next(op for op in laid.ops[el.id] if op["op"] in "bB") for el in scene.elements if el.is_wire}
+    crossed: dict[float, int] = {}
+    for curve in curves.values():
+        for cut in crossings(cuts, curve["points"]):
+            crossed[cut] = crossed.get(cut, 0) + 1
+    w = Wrapper(laid.width, cuts, boxes, max(crossed.values(), default=0))
+    lanes: dict[float, int] = {}
+    ops: dict[str, list[dict]] = {}
+    texts: dict[str, list[dict]] = {}
+    for el in scene.elements:
+        if el.is_wire:
+            curve = curves[el.id]
+            ops[el.id] = [{**op, "points": wrap_curve(w, op["points"], lanes)} if op is curve else
+                          wrap_ops(w, [op], None)[0] for op in laid.ops[el.id]]
+            texts[el.id] = wrap_ops(w, laid.texts[el.id], None)
+        else:
+            pos = placed.get(el.id, {}).get("pos")
+            band = w.band(float(pos.split(",")[0])) if pos else None
+            ops[el.id] = wrap_ops(w, laid.ops.get(el.id, []), band)
+            texts[el.id] = wrap_ops(w, laid.texts.get(el.id, []), band)
+    return Layout(w.width, w.total, ops, texts)

@@ -16,6 +16,7 @@ static. Layout (:mod:`vizgrad.layout`) and frames (:mod:`vizgrad.frames`) use it
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ GREEN = "#2a9d3a"  # forward values
 RED = "#d62728"  # gradients
 FLAG = "#d62728"  # non-finite values
 BLANK = "\u00b7"  # sizes a row that never shows text at this point
+COPIES_OVER = 4  # a leaf used more often than this is drawn once per use (see build_scene)
+LEFT_COLUMN_MAX = 12  # at most this many named inputs stand in one column at the left
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Scene:
     active: list[tuple[str, ...]] = field(default_factory=list)  # per step: element ids
     digits: int = 3
     final: dict[str, str] = field(default_factory=dict)  # every slot once the pass is over
+    left: tuple[str, ...] = ()  # inputs that stand in one column at the left edge
+    copies: bool = False  # whether a leaf used often is drawn once per use
 
     def slot_history(self) -> dict[str, tuple[list[int], list[str]]]:
         """For each slot, the steps where it changes and its text from then on."""
@@ -127,6 +132,17 @@ def _num(v: float, digits: int) -> str:
     return "0" if s == "-0" else s
 
 
+def widest_number(digits: int = 3) -> str:
+    """The longest text :func:`fmt` writes for one float at ``digits`` (its digits as ``8``):
+    the room a number's slot keeps, whatever number it shows later."""
+    probes = (-1.2345678901234567e-100, -1.2345678901234567e100, -0.00012345678901234567,
+              -123456.78901234567, -12345678901234567.0)
+    return re.sub(r"[0-9]", "8", max((_num(v, digits) for v in probes), key=len))
+
+
+_NUMBER = re.compile(r"-?(?:\d+\.?\d*(?:e[+-]\d+)?|inf)|nan")
+
+
 def _factor(s: str) -> str:
     """A number as the right-hand factor of a product: negatives in parentheses."""
     return f"({s})" if s.startswith("-") else s
@@ -156,12 +172,23 @@ def name_of(node: Value | Tensor) -> str | None:
 # -- building the scene -------------------------------------------------------------
 
 
-def build_scene(trace: Trace, digits: int = 3, groups: tuple = ()) -> Scene:
+def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool = False) -> Scene:
     """Describe the drawing of ``trace`` and the changes made by each of its steps.
 
     Each of ``groups`` (see :func:`vizgrad.group`) is drawn as a labelled box around its gates.
+    With ``copies`` (as every drawing vizgrad shows), a leaf used more than
+    :data:`COPIES_OVER` times (a weight shared by every step of a recurrent net) is drawn
+    once per use, beside the gate that uses it: one node with a fork of many long branches
+    would tie the whole graph together and make its layout slow (minutes at 300 nodes).
+    The copies show the same value and highlight together; going backward each copy's wire
+    shows its own contribution, and under every copy's name ``Σ`` the sum of them all.
+    A leaf used a few times keeps one node, whose fork shows the gradients adding up.
+    Named inputs stand in one column at the left edge, as the lecture draws ``x, y, z``,
+    when there are at most :data:`LEFT_COLUMN_MAX` of them; in a bigger graph each input
+    sits just before the gate that uses it (a column of hundreds of weights would stretch
+    every wire across the drawing).
     """
-    scene = Scene(trace, digits=digits)
+    scene = Scene(trace, digits=digits, copies=copies)
     nodes = trace.nodes
     pos = {id(n): i for i, n in enumerate(nodes)}
     for c, g in enumerate(groups):
@@ -176,15 +203,24 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = ()) -> Scene:
         for k, inp in enumerate(n.inputs):
             uses[id(inp)].append((j, k))
 
+    copied = {id(n) for n in nodes if copies and not n.op and len(uses[id(n)]) > COPIES_OVER}
     for i, n in enumerate(nodes):
         flagged = not n.is_finite
         if n.op:
             scene.elements.append(Element(f"n{i}", "gate", (Row(one_line(n.op)),), flagged=flagged))
+            continue
+        rows = [Row(line) for line in clean(name_of(n) or ("input" if isinstance(n, Value) else "array"))]
+        if isinstance(n, Tensor):
+            rows.append(Row(_shape(n.shape), size=11.0))
+        if id(n) in copied:  # one copy per use, each with the total gradient under its name
+            for c in range(len(uses[id(n)])):
+                scene.elements.append(Element(f"n{i}@{c}", "input", (*rows, Row("", RED, 12.0, f"s{i}@{c}")),
+                                              flagged=flagged))
         else:
-            rows = [Row(line) for line in clean(name_of(n) or ("input" if isinstance(n, Value) else "array"))]
-            if isinstance(n, Tensor):
-                rows.append(Row(_shape(n.shape), size=11.0))
             scene.elements.append(Element(f"n{i}", "input", tuple(rows), flagged=flagged))
+    named = [f"n{i}" for i, n in enumerate(nodes) if not n.op and n.name and id(n) not in copied]
+    if len(named) <= LEFT_COLUMN_MAX:
+        scene.left = tuple(named)
 
     for i, n in enumerate(nodes):
         value_row = Row("", GREEN, 12.0, f"v{i}")
@@ -194,6 +230,11 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = ()) -> Scene:
             label = clean(name_of(n) or "out")
             scene.elements.append(Element("out", "output", tuple(Row(t) for t in label)))
             scene.elements.append(Element(f"w{i}", "wire", (value_row, grad_row), f"n{i}", "out"))
+        elif id(n) in copied:
+            for c, (j, _) in enumerate(users):
+                scene.elements.append(Element(f"w{i}@{c}", "wire", (Row("", GREEN, 12.0, f"v{i}@{c}"),
+                                                                    Row("", RED, 12.0, f"g{i}@{c}")),
+                                              f"n{i}@{c}", f"n{j}"))
         elif len(users) == 1:
             j, _ = users[0]
             scene.elements.append(Element(f"w{i}", "wire", (value_row, grad_row), f"n{i}", f"n{j}"))
@@ -207,7 +248,7 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = ()) -> Scene:
 
     settle: dict[str, str] = {}  # chain-rule texts become plain numbers one step later
     for step in trace:
-        change, active = _step_changes(step, pos, uses, digits)
+        change, active = _step_changes(step, pos, uses, digits, id(step.node) in copied)
         scene.changes.append({**settle, **change})
         scene.active.append(active)
         settle = {slot: text.rsplit(" = ", 1)[-1] for slot, text in change.items() if " = " in text}
@@ -219,10 +260,13 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = ()) -> Scene:
     return scene
 
 
-def _step_changes(step: Step, pos: dict[int, int], uses: dict, digits: int) -> tuple[dict[str, str], tuple[str, ...]]:
+def _step_changes(step: Step, pos: dict[int, int], uses: dict, digits: int,
+                  copied: bool = False) -> tuple[dict[str, str], tuple[str, ...]]:
     node = step.node
     i = pos[id(node)]
     users = uses[id(node)]
+    if copied:
+        return _copies_changes(step, i, pos, users, digits)
     wires = [f"w{i}"] + ([f"j{i}"] + [f"w{i}.{j}.{k}" for j, k in users] if len(users) > 1 else [])
     if step.phase == "forward":
         value = fmt(step.value, digits)
@@ -246,6 +290,21 @@ def _step_changes(step: Step, pos: dict[int, int], uses: dict, digits: int) -> t
     return change, active
 
 
+def _copies_changes(step: Step, i: int, pos: dict[int, int], users: list, digits: int
+                    ) -> tuple[dict[str, str], tuple[str, ...]]:
+    """A leaf drawn once per use: every copy shows its value; going backward, each copy's
+    wire its own contribution, and under every copy's name the sum of them all (``Σ``)."""
+    copies = [f"n{i}@{c}" for c in range(len(users))] + [f"w{i}@{c}" for c in range(len(users))]
+    if step.phase == "forward":
+        value = fmt(step.value, digits)
+        return {f"v{i}@{c}": value for c in range(len(users))}, tuple(copies)
+    copy_of = {(j, k): c for c, (j, k) in enumerate(users)}
+    change = {f"s{i}@{c}": f"Σ {fmt(step.upstream, digits)}" for c in range(len(users))}
+    for e in step.sources:
+        change[f"g{i}@{copy_of[pos[id(e.output)], e.index]}"] = chain_text(e, digits)
+    return change, (*copies, *dict.fromkeys(f"n{pos[id(e.output)]}" for e in step.sources))
+
+
 def chain_text(e: Edge, digits: int) -> str:
     """``upstream × local = contribution`` for one edge, as numbers (or the VJP rule)."""
     up, out = fmt(e.upstream, digits), fmt(e.contribution, digits)
@@ -255,17 +314,26 @@ def chain_text(e: Edge, digits: int) -> str:
 
 
 def _size_rows(scene: Scene) -> None:
-    """Give each slot row, for layout, the longest text it will ever show."""
+    """Give each slot row, for layout, the longest text it will ever show, every number in
+    it as wide as any number :func:`fmt` may write there (so that other inputs, drawn on
+    the same layout, fit as well)."""
     longest: dict[str, str] = {}
     for change in scene.changes:
         for slot, text in change.items():
             if len(text) > len(longest.get(slot, "")):
                 longest[slot] = text
+    widest = widest_number(scene.digits)
+    longest = {slot: _NUMBER.sub(widest, text) if _is_numbers(text) else text for slot, text in longest.items()}
     for el in scene.elements:
         el.rows = tuple(
             Row(longest.get(r.slot, "") or BLANK, r.color, r.size, r.slot) if r.slot else r
             for r in el.rows
         )
+
+
+def _is_numbers(text: str) -> bool:
+    """Whether a slot's text is made of scalar numbers (not an array's summary or a rule)."""
+    return "[" not in text and "×" not in text.replace(" × ", "")
 
 
 def _shape(shape: tuple[int, ...]) -> str:

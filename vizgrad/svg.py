@@ -8,6 +8,7 @@ differently: the text of a slot, or whether an element is active.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from xml.sax.saxutils import escape, quoteattr
@@ -163,8 +164,11 @@ def write_template(scene: Scene, geometry: Layout) -> Template:
         for row, op in zip(el.rows, geometry.texts.get(el.id, []), strict=False):
             x, y = op["pt"]
             x += {"l": op["width"] / 2, "r": -op["width"] / 2}.get(op.get("align", "c"), 0.0)
-            w.put(f'<text x="{_f(x + PAD)}" y="{_f(geometry.height - y + PAD)}" text-anchor="middle" '
-                  f'font-size="{row.size:g}" fill="{row.color}"')
+            w.put(f'<text x="{_f(x + PAD)}" y="{_f(geometry.height - y + PAD)}" '
+                  f'text-anchor="{op.get("anchor", "middle")}" font-size="{row.size:g}" fill="{row.color}"')
+            if el.is_wire:  # which wire a text labels, and whether it is its value or a gradient
+                kind = "value" if row.slot and row.slot.startswith("v") else "grad" if row.slot else "note"
+                w.put(f' data-wire={quoteattr(el.id)} data-kind="{kind}"')
             if row.slot:
                 w.put(f' data-slot={quoteattr(row.slot)}>')
                 w.hole(Hole("text", row.slot))
@@ -174,6 +178,20 @@ def write_template(scene: Scene, geometry: Layout) -> Template:
         w.put("</g>\n")
     w.put("</svg>\n")
     return w.template()
+
+
+def fit_width(svg: str) -> str:
+    """``svg`` (one of vizgrad's) shown at most as wide as the space it is in, and never
+    wider than its own size: what a notebook shows, so that a wide drawing is scaled down
+    instead of cut off. Its ``viewBox`` (and so every coordinate) stays as it is."""
+    head, sep, rest = svg.partition(">")
+    found = re.search(r' width="([0-9.]+)pt" height="([0-9.]+)pt"', head)
+    if not sep or not found or 'class="vg"' not in head:
+        return svg
+    width = found.group(1)
+    fitted = (f' width="100%" style="max-width:{width}pt;height:auto" '
+              f'preserveAspectRatio="xMinYMin meet"')
+    return head[:found.start()] + fitted + head[found.end():] + sep + rest
 
 
 def text_value(text: str) -> str:
