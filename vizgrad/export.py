@@ -40,7 +40,9 @@ class Frames(Protocol):
 FORMATS = ("svg", "png", "pdf", "gif", "dot")
 
 DPI = 96.0  # pixels per inch at scale 1: a PNG frame the size the SVG shows at in a browser
-DURATION_MS = 700  # each GIF frame
+SCALE = 2.0  # PNG and GIF frames: twice the drawing's own size, sharp on slides
+DURATION_MS = 700  # each GIF frame without captions
+READ_MS = (1200, 30, 5000)  # each GIF frame with its caption: base + per character, at most
 FONT_FAMILY = "DejaVu Sans"
 
 # Appended to the frame's own <style>: a later rule of the same specificity wins, so
@@ -60,6 +62,8 @@ def save_frames(
     last_ms: int | None = None,
     max_pixels: float | None = None,
     max_bytes: float | None = None,
+    caption: bool | None = None,
+    palette: str | None = None,
 ) -> list[Path]:
     """Write the frames of a trace to ``folder``; return the paths written.
 
@@ -67,12 +71,18 @@ def save_frames(
     (``step_000.svg`` …); ``"gif"`` writes one animated ``pass.gif`` of the whole pass;
     ``"dot"`` writes the Graphviz source of the layout, ``graph.dot``.
 
-    PNG and GIF size: ``dpi`` pixels per inch (default 96: the size the SVG shows at
-    in a browser), times ``scale`` (default 1; ``scale=2`` for sharp slides). SVG,
-    PDF and DOT are vector formats and ignore both.
+    PNG and GIF size: ``scale`` times the drawing's own size (default 2: sharp on
+    slides; the drawing's own size is 96 pixels per inch), or ``dpi`` pixels per inch
+    (times ``scale``, then 1 by default). SVG, PDF and DOT are vector formats and ignore both.
 
-    GIF timing: every frame shows for ``duration_ms`` (default 700), the last one
-    for ``last_ms`` (default three times as long); the animation loops forever.
+    ``caption``: the step's caption (:func:`vizgrad.captions`) under each frame (default:
+    on for GIF, off for SVG, PNG and PDF). ``palette``: the frames' colours in another
+    palette (``"lecture"``, ``"colorblind"``: see :mod:`vizgrad.palette`).
+
+    GIF timing: every frame shows for ``duration_ms``, the last one for ``last_ms``
+    (default three times as long); the animation loops forever. Without ``duration_ms``:
+    700 ms a frame, or with captions long enough to read each one (half as long again at
+    the first backward step, twice at the last).
 
     Size guard: before anything is rendered the export's size is estimated
     (:func:`vizgrad.sizes.estimate`), and one past a limit raises
@@ -96,8 +106,12 @@ def save_frames(
     if format == "gif" and len(frames) == 0:
         raise ValueError("this trace has no steps: there is nothing to animate")
     px_per_inch = _resolution(dpi, scale)
-    frame_ms, hold_ms = _durations(duration_ms, last_ms)
-    check(estimate(frames, format, px_per_inch), max_pixels, max_bytes)
+    _durations(duration_ms, last_ms)  # bad timings: one line, before anything is done
+    show_caption = (format == "gif") if caption is None else bool(caption)
+    if format == "dot":
+        show_caption = False
+    svgs, final, extra = _prepared(frames, show_caption, palette)
+    check(estimate(frames, format, px_per_inch, extra), max_pixels, max_bytes)
 
     # before anything is written: a missing converter fails at once, with an empty folder
     if format == "png":
@@ -121,21 +135,21 @@ def save_frames(
     if format == "dot":
         return [write_atomic(folder / "graph.dot", frames.dot)]
     if format == "svg":
-        return [write_atomic(step_path(k), svg) for k, svg in enumerate(frames)]
+        return [write_atomic(step_path(k), svg) for k, svg in enumerate(svgs())]
     if format == "pdf":
-        return [write_atomic(step_path(k), write_pdf(_with_font(svg))) for k, svg in enumerate(frames)]
+        return [write_atomic(step_path(k), write_pdf(_with_font(svg))) for k, svg in enumerate(svgs())]
 
-    fonts = _font_options(frames)
+    fonts = _font_options(svgs())
     if format == "png":
         return [write_atomic(step_path(k), render(_with_font(svg), px_per_inch, fonts))
-                for k, svg in enumerate(frames)]
+                for k, svg in enumerate(svgs())]
 
     # format == "gif"
     path = folder / "pass.gif"
-    pngs = (render(_with_font(svg), px_per_inch, fonts) for svg in frames)
-    palette = _gif_palette(frames.final_svg(), render, px_per_inch, fonts)
-    durations = [frame_ms] * (len(frames) - 1) + [hold_ms]
-    return [_write_replacing(path, lambda fp: _write_gif(fp, pngs, durations, palette))]
+    pngs = (render(_with_font(svg), px_per_inch, fonts) for svg in svgs())
+    colours = _gif_palette(final, render, px_per_inch, fonts)
+    durations = _gif_durations(frames, duration_ms, last_ms, show_caption)
+    return [_write_replacing(path, lambda fp: _write_gif(fp, pngs, durations, colours))]
 
 
 def convert_svg(svg: str, format: str, dpi: float = DPI) -> bytes:
@@ -152,6 +166,35 @@ def convert_svg(svg: str, format: str, dpi: float = DPI) -> bytes:
     raise ValueError(f"convert_svg makes 'png' or 'pdf', not {format!r}")
 
 
+def _prepared(frames: "Frames", caption: bool, palette: str | None):
+    """What is exported: a function giving the frames' SVGs anew (in ``palette``, with their
+    captions), the finished pass drawn the same way, and the points captions add."""
+    from .palette import recolour
+
+    def coloured(svg: str) -> str:
+        return svg if palette is None else recolour(svg, palette)
+
+    final = coloured(frames.final_svg())  # an unknown palette: one line, before anything is written
+    if not caption:
+        return (lambda: (coloured(svg) for svg in frames)), final, 0.0
+    from .captioned import captioned, height_of, lines_of, size_of, with_caption
+    from .captions import captions
+    from .palette import get
+
+    trace = frames.trace  # type: ignore[attr-defined]
+    caps = captions(trace, frames.options.digits)  # type: ignore[attr-defined]
+    phases = [step.phase for step in trace]
+    width = size_of(final)[0]
+    paper = get(palette or frames.options.palette).paper  # type: ignore[attr-defined]
+    lines = [lines_of(c, p, width) for c, p in zip(caps, phases, strict=True)]
+    n = max((len(x) for x in lines), default=0)
+
+    def svgs():
+        return captioned((coloured(svg) for svg in frames), caps, phases, width, paper)
+
+    return svgs, with_caption(final, lines[-1] if lines else [], n, paper), height_of(n)
+
+
 # -- options ----------------------------------------------------------------------------
 
 
@@ -162,15 +205,37 @@ def _positive(name: str, value: float) -> float:
 
 
 def _resolution(dpi: float | None, scale: float | None) -> float:
-    """Pixels per inch for PNG and GIF frames: ``dpi`` (default 96) times ``scale``."""
+    """Pixels per inch for PNG and GIF frames: ``dpi`` (default 96) times ``scale`` (default
+    :data:`SCALE`, or 1 when ``dpi`` is given: then ``dpi`` alone says the resolution)."""
     px = DPI if dpi is None else _positive("dpi", dpi)
-    return px * (1.0 if scale is None else _positive("scale", scale))
+    return px * ((SCALE if dpi is None else 1.0) if scale is None else _positive("scale", scale))
 
 
 def _durations(duration_ms: int | None, last_ms: int | None) -> tuple[int, int]:
     frame = DURATION_MS if duration_ms is None else round(_positive("duration_ms", duration_ms))
     last = 3 * frame if last_ms is None else round(_positive("last_ms", last_ms))
     return max(frame, 10), max(last, 10)  # GIF counts in hundredths of a second
+
+
+def _gif_durations(frames: "Frames", duration_ms: int | None, last_ms: int | None, caption: bool) -> list[int]:
+    """Each GIF frame's time: ``duration_ms`` each (default 700) and ``last_ms`` for the last
+    (default three times as long). With captions and no ``duration_ms``: each long enough to
+    read its caption, half as long again at the first backward step, twice at the last."""
+    frame_ms, hold_ms = _durations(duration_ms, last_ms)
+    n = len(frames)
+    if duration_ms is not None or not caption:
+        return [frame_ms] * (n - 1) + [hold_ms]
+    from .captions import captions
+
+    base, per_char, most = READ_MS
+    trace = frames.trace  # type: ignore[attr-defined]
+    times = [min(most, base + per_char * len(c.text + c.formula))
+             for c in captions(trace, frames.options.digits)]  # type: ignore[attr-defined]
+    phases = [step.phase for step in trace]
+    if "backward" in phases[:-1]:
+        times[phases.index("backward")] *= 1.5
+    times[-1] = hold_ms if last_ms is not None else 2 * times[-1]
+    return [max(10, round(t, -1)) for t in times]
 
 
 # -- fonts ------------------------------------------------------------------------------
@@ -184,11 +249,12 @@ def _with_font(svg: str) -> str:
 
 @lru_cache(maxsize=None)
 def _font_files() -> tuple[str, ...]:
-    """DejaVu Sans, regular and bold, as shipped inside matplotlib."""
+    """DejaVu Sans, regular, bold, oblique (gradients) and bold oblique, as shipped inside matplotlib."""
     import matplotlib
 
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    files = tuple(str(folder / name) for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
+    names = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf")
+    files = tuple(str(folder / name) for name in names)
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
         raise FileNotFoundError(f"matplotlib's DejaVu Sans font is missing ({missing[0]}): "
@@ -201,8 +267,7 @@ def _covered() -> frozenset[int]:
     """The code points both bundled fonts have a glyph for."""
     from matplotlib.ft2font import FT2Font
 
-    regular, bold = (set(FT2Font(path).get_charmap()) for path in _font_files())
-    return frozenset(regular & bold)
+    return frozenset(set.intersection(*(set(FT2Font(path).get_charmap()) for path in _font_files())))
 
 
 def _font_options(frames: Iterable[str]) -> dict:
@@ -433,8 +498,11 @@ def _pdf_font_map():
     """svglib's font map with DejaVu Sans embedded (a TrueType font: any text, not just Latin-1)."""
     from svglib.fonts import FontMap
 
-    regular, bold = _font_files()
+    regular, bold, oblique, bold_oblique = _font_files()
     font_map = FontMap()
     font_map.register_font(FONT_FAMILY, regular, rlgFontName="VizgradDejaVuSans")
     font_map.register_font(FONT_FAMILY, bold, weight="bold", rlgFontName="VizgradDejaVuSans-Bold")
+    font_map.register_font(FONT_FAMILY, oblique, style="italic", rlgFontName="VizgradDejaVuSans-Oblique")
+    font_map.register_font(FONT_FAMILY, bold_oblique, weight="bold", style="italic",
+                           rlgFontName="VizgradDejaVuSans-BoldOblique")
     return font_map
