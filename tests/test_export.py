@@ -460,3 +460,66 @@ def test_the_size_limit_is_a_setting(frames, tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="max_bytes must be a positive number"):
         save_frames(frames, tmp_path / "h", "svg", max_bytes=-1)
     assert not any((tmp_path / k).exists() for k in "adfgh")
+
+
+# -- for slides and handouts: captions, palettes, timing --------------------------------------
+
+
+def test_png_caption_under_the_frame(frames, tmp_path):
+    pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
+    import numpy as np
+
+    plain = save_frames(frames, tmp_path / "plain", "png")
+    captioned = save_frames(frames, tmp_path / "captioned", "png", caption=True)
+    with Image.open(plain[8]) as a, Image.open(captioned[8]) as b:
+        assert b.width == a.width and b.height > a.height + 40
+        top = np.asarray(b.convert("RGB"))[: a.height]
+        assert np.abs(top.astype(int) - np.asarray(a.convert("RGB")).astype(int)).max() < 8  # the same drawing
+        below = np.asarray(b.convert("L"))[a.height:]
+        dark_rows = (below < 128).any(axis=1)
+        assert dark_rows.sum() > 30, "no caption text under the drawing"
+        # the formula of a backward step is in the gradient colour
+        assert count(b.crop((0, a.height, b.width, b.height)), RED, 24) > 50
+    # every frame has the same size, whatever its caption's length
+    sizes = set()
+    for p in captioned:
+        with Image.open(p) as im:
+            sizes.add(im.size)
+    assert len(sizes) == 1
+    svg = save_frames(frames, tmp_path / "svg", "svg", caption=True)[8].read_text(encoding="utf-8")
+    assert "Backward, chain rule" in svg and "∂f/∂y = ∂f/∂q · ∂q/∂y = (-4)(1) = -4" in svg
+
+
+def test_gif_has_captions_and_time_to_read_them(frames, tmp_path, pngs):
+    pytest.importorskip("resvg_py", reason="GIF export needs resvg-py")
+    path = save_frames(frames, tmp_path, "gif")[0]  # captions by default
+    with Image.open(path) as im, Image.open(pngs[0]) as png:
+        assert im.width == png.width and im.height > png.height + 40
+        durations = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            durations.append(im.info["duration"])
+    phases = [s.phase for s in frames.trace]
+    turn = phases.index("backward")
+    assert min(durations) >= 1200, "each caption has time to be read"
+    assert durations[turn] > max(durations[turn - 1], durations[turn + 1]), "a pause where backward starts"
+    assert durations[-1] == max(durations), "the end is held longest"
+    # a longer caption is shown longer
+    from vizgrad.captions import captions
+
+    lengths = [len(c.text + c.formula) for c in captions(frames.trace)]
+    k_long, k_short = max(range(turn), key=lengths.__getitem__), min(range(turn), key=lengths.__getitem__)
+    assert durations[k_long] > durations[k_short]
+
+
+def test_exports_in_another_palette(frames, tmp_path):
+    pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
+    from vizgrad.palette import COLORBLIND
+
+    path = save_frames(frames, tmp_path, "png", palette="colorblind")[8]
+    with Image.open(path) as im:
+        assert count(im, rgb(COLORBLIND.value), 24) > 20 and count(im, rgb(COLORBLIND.active)) > 50
+        assert count(im, GREEN, 24) == 0 and count(im, ORANGE) == 0
+    with pytest.raises(ValueError, match="unknown palette 'sepia'"):
+        save_frames(frames, tmp_path / "x", "png", palette="sepia")
+    assert not (tmp_path / "x").exists()
