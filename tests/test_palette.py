@@ -120,12 +120,12 @@ def drawn() -> dict[str, str]:
     """The lecture graph's frame at a backward step, one per palette, with its caption."""
     if not vg_dot.available():
         pytest.skip("no Graphviz")
-    from vizgrad.export import _prepared
+    from vizgrad.captioned import export_svgs
 
     out = {}
     for name in PALETTES:
         fr = vg.frames(lecture_circuit(), palette=name)
-        svgs, _, _ = _prepared(fr, True, None)
+        svgs, _, _ = export_svgs(fr, True, None)
         out[name] = list(svgs())[8]
     return out
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from xml.sax.saxutils import escape
 
-from .captions import Caption
+from .captions import Caption, captions
+from .palette import get, recolour
 
 SIZE = 12.0  # points
 LINE = 1.4 * SIZE
 MARGIN = 8.0
 CHAR = 0.52 * SIZE  # a DejaVu Sans character, on average
+
+READ_MS = (1200, 30, 5000)  # a GIF frame with its caption: base + per character, at most
 
 _HEAD = re.compile(r'(<svg\b[^>]*?\bheight=")([\d.]+)(pt"[^>]*?\bviewBox="0 0 )([\d.]+) ([\d.]+)(")')
 
@@ -81,3 +84,51 @@ def caption_height(captions: list[Caption], phases: list[str], width: float) -> 
     """How much taller captions make each frame, in points."""
     n = max((len(lines_of(c, p, width)) for c, p in zip(captions, phases, strict=True)), default=0)
     return height_of(n)
+
+
+# -- what an export writes ------------------------------------------------------------
+
+
+def export_svgs(frames: Any, caption: bool, palette: str | None) -> tuple[Callable[[], Iterator[str]], str, float]:
+    """What is exported: a function giving the frames' SVGs anew (in ``palette``, with their
+    captions), the finished pass drawn the same way, and the points captions add."""
+
+    def coloured(svg: str) -> str:
+        return svg if palette is None else recolour(svg, palette)
+
+    final = coloured(frames.final_svg())  # an unknown palette: one line, before anything is written
+    if not caption:
+        return (lambda: (coloured(svg) for svg in frames)), final, 0.0
+    trace = frames.trace
+    caps = captions(trace, frames.options.digits)
+    phases = [step.phase for step in trace]
+    width = size_of(final)[0]
+    paper = get(palette or frames.options.palette).paper
+    lines = [lines_of(c, p, width) for c, p in zip(caps, phases, strict=True)]
+    n = max((len(x) for x in lines), default=0)
+
+    def svgs():
+        return captioned((coloured(svg) for svg in frames), caps, phases, width, paper)
+
+    return svgs, with_caption(final, lines[-1] if lines else [], n, paper), height_of(n)
+
+
+def gif_durations(frames: Any, duration_ms: int | None, last_ms: int | None, caption: bool,
+                  plain: tuple[int, int]) -> list[int]:
+    """Each GIF frame's time: ``plain`` (the time of each frame and of the last, from
+    ``duration_ms`` and ``last_ms``); with captions and no ``duration_ms``, each long enough
+    to read its caption, half as long again at the first backward step, twice at the last
+    (or ``last_ms``)."""
+    frame_ms, hold_ms = plain
+    n = len(frames)
+    if duration_ms is not None or not caption:
+        return [frame_ms] * (n - 1) + [hold_ms]
+    base, per_char, most = READ_MS
+    trace = frames.trace
+    times = [min(most, base + per_char * len(c.text + c.formula))
+             for c in captions(trace, frames.options.digits)]
+    phases = [step.phase for step in trace]
+    if "backward" in phases[:-1]:
+        times[phases.index("backward")] *= 1.5
+    times[-1] = hold_ms if last_ms is not None else 2 * times[-1]
+    return [max(10, round(t, -1)) for t in times]

@@ -42,7 +42,6 @@ FORMATS = ("svg", "png", "pdf", "gif", "dot")
 DPI = 96.0  # pixels per inch at scale 1: a PNG frame the size the SVG shows at in a browser
 SCALE = 2.0  # PNG and GIF frames: twice the drawing's own size, sharp on slides
 DURATION_MS = 700  # each GIF frame without captions
-READ_MS = (1200, 30, 5000)  # each GIF frame with its caption: base + per character, at most
 FONT_FAMILY = "DejaVu Sans"
 
 # Appended to the frame's own <style>: a later rule of the same specificity wins, so
@@ -96,6 +95,7 @@ def save_frames(
     such as a full disk leaves the file that was there before, never a truncated one.
     PNG, GIF and PDF files are byte-identical for the same frames and options.
     """
+    from .captioned import export_svgs, gif_durations
     from .files import write_atomic
     from .sizes import check, estimate
 
@@ -110,7 +110,7 @@ def save_frames(
     show_caption = (format == "gif") if caption is None else bool(caption)
     if format == "dot":
         show_caption = False
-    svgs, final, extra = _prepared(frames, show_caption, palette)
+    svgs, final, extra = export_svgs(frames, show_caption, palette)
     check(estimate(frames, format, px_per_inch, extra), max_pixels, max_bytes)
 
     # before anything is written: a missing converter fails at once, with an empty folder
@@ -148,7 +148,7 @@ def save_frames(
     path = folder / "pass.gif"
     pngs = (render(_with_font(svg), px_per_inch, fonts) for svg in svgs())
     colours = _gif_palette(final, render, px_per_inch, fonts)
-    durations = _gif_durations(frames, duration_ms, last_ms, show_caption)
+    durations = gif_durations(frames, duration_ms, last_ms, show_caption, _durations(duration_ms, last_ms))
     return [_write_replacing(path, lambda fp: _write_gif(fp, pngs, durations, colours))]
 
 
@@ -164,35 +164,6 @@ def convert_svg(svg: str, format: str, dpi: float = DPI) -> bytes:
     if format == "pdf":
         return _pdf_writer()(svg)
     raise ValueError(f"convert_svg makes 'png' or 'pdf', not {format!r}")
-
-
-def _prepared(frames: "Frames", caption: bool, palette: str | None):
-    """What is exported: a function giving the frames' SVGs anew (in ``palette``, with their
-    captions), the finished pass drawn the same way, and the points captions add."""
-    from .palette import recolour
-
-    def coloured(svg: str) -> str:
-        return svg if palette is None else recolour(svg, palette)
-
-    final = coloured(frames.final_svg())  # an unknown palette: one line, before anything is written
-    if not caption:
-        return (lambda: (coloured(svg) for svg in frames)), final, 0.0
-    from .captioned import captioned, height_of, lines_of, size_of, with_caption
-    from .captions import captions
-    from .palette import get
-
-    trace = frames.trace  # type: ignore[attr-defined]
-    caps = captions(trace, frames.options.digits)  # type: ignore[attr-defined]
-    phases = [step.phase for step in trace]
-    width = size_of(final)[0]
-    paper = get(palette or frames.options.palette).paper  # type: ignore[attr-defined]
-    lines = [lines_of(c, p, width) for c, p in zip(caps, phases, strict=True)]
-    n = max((len(x) for x in lines), default=0)
-
-    def svgs():
-        return captioned((coloured(svg) for svg in frames), caps, phases, width, paper)
-
-    return svgs, with_caption(final, lines[-1] if lines else [], n, paper), height_of(n)
 
 
 # -- options ----------------------------------------------------------------------------
@@ -215,27 +186,6 @@ def _durations(duration_ms: int | None, last_ms: int | None) -> tuple[int, int]:
     frame = DURATION_MS if duration_ms is None else round(_positive("duration_ms", duration_ms))
     last = 3 * frame if last_ms is None else round(_positive("last_ms", last_ms))
     return max(frame, 10), max(last, 10)  # GIF counts in hundredths of a second
-
-
-def _gif_durations(frames: "Frames", duration_ms: int | None, last_ms: int | None, caption: bool) -> list[int]:
-    """Each GIF frame's time: ``duration_ms`` each (default 700) and ``last_ms`` for the last
-    (default three times as long). With captions and no ``duration_ms``: each long enough to
-    read its caption, half as long again at the first backward step, twice at the last."""
-    frame_ms, hold_ms = _durations(duration_ms, last_ms)
-    n = len(frames)
-    if duration_ms is not None or not caption:
-        return [frame_ms] * (n - 1) + [hold_ms]
-    from .captions import captions
-
-    base, per_char, most = READ_MS
-    trace = frames.trace  # type: ignore[attr-defined]
-    times = [min(most, base + per_char * len(c.text + c.formula))
-             for c in captions(trace, frames.options.digits)]  # type: ignore[attr-defined]
-    phases = [step.phase for step in trace]
-    if "backward" in phases[:-1]:
-        times[phases.index("backward")] *= 1.5
-    times[-1] = hold_ms if last_ms is not None else 2 * times[-1]
-    return [max(10, round(t, -1)) for t in times]
 
 
 # -- fonts ------------------------------------------------------------------------------
