@@ -81,10 +81,15 @@ def levels(data: np.ndarray) -> list[int | None]:
     return out
 
 
+def cell_size(rows: int, cols: int) -> float:
+    """The size in points of each cell of a heatmap of ``rows`` × ``cols`` cells."""
+    return min(9.0, max(3.0, SIZE / max(rows, cols)))
+
+
 def size(shape: tuple[int, ...]) -> tuple[int, int, float]:
     """Cells a side (rows, columns) and each cell's size in points."""
     rows, cols = grid_shape(shape)
-    return rows, cols, min(9.0, max(3.0, SIZE / max(rows, cols)))
+    return rows, cols, cell_size(rows, cols)
 
 
 def room(shape: tuple[int, ...]) -> tuple[int, str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from xml.sax.saxutils import escape, quoteattr
 
+from .heatmap import cell_size
 from .layout import Layout
 from .palette import get as get_palette
 from .palette import svg_rules
@@ -188,7 +189,7 @@ def _heatmap(w: _Writer, key: str, rows: int, cols: int, ops: list[dict]) -> Non
     pitch = (base[-1] - base[0]) / (len(base) - 1) if len(base) > 1 else size * 1.2
     top, bottom = base[0] - 0.3 * size - pitch / 2, base[-1] - 0.3 * size + pitch / 2
     width = min(op["width"] for op in ops)
-    cell = min((bottom - top) / rows, width / cols)
+    cell = min(cell_size(rows, cols), (bottom - top) / rows, width / cols)
     x0 = sum(xs) / len(xs) - cols * cell / 2 + PAD
     y0 = (top + bottom) / 2 - rows * cell / 2 + PAD
     w.put('<g data-c="vg-heat" class="vg-heat')
