@@ -196,7 +196,8 @@ class Frames(Sequence):
     def save(self, folder: str | Path, format: str = "svg", **options: Any) -> list[Path]:
         """Write every step to ``folder`` as SVG, PNG or PDF (``step_000.svg`` …), or the whole
         pass as one ``pass.gif``, or the layout's ``graph.dot``. ``options``: ``scale`` and
-        ``dpi`` (PNG, GIF), ``duration_ms`` and ``last_ms`` (GIF)."""
+        ``dpi`` (PNG, GIF), ``duration_ms`` and ``last_ms`` (GIF), ``caption`` and ``palette``
+        (see :func:`vizgrad.export.save_frames`)."""
         from .export import save_frames
 
         return save_frames(self, folder, format, **options)
