@@ -20,8 +20,6 @@ from .scene import Row, Scene, one_line
 
 PAD = 6.0  # points around the drawing
 
-STYLE = svg_rules("lecture")  # the lecture palette's style (see vizgrad.palette)
-
 ACTIVE_CLASS = " vg-active"
 FLAG_CLASS = " vg-flagged"
 
