@@ -493,12 +493,18 @@ def test_png_caption_under_the_frame(frames, tmp_path):
 def test_gif_has_captions_and_time_to_read_them(frames, tmp_path, pngs):
     pytest.importorskip("resvg_py", reason="GIF export needs resvg-py")
     path = save_frames(frames, tmp_path, "gif")[0]  # captions by default
+    import numpy as np
+
     with Image.open(path) as im, Image.open(pngs[0]) as png:
         assert im.width == png.width and im.height > png.height + 40
-        durations = []
+        durations, captions_differ = [], set()
         for k in range(im.n_frames):
             im.seek(k)
             durations.append(im.info["duration"])
+            below = np.asarray(im.convert("L"))[png.height:]
+            assert (below < 128).any(axis=1).sum() > 30, f"no caption under GIF frame {k}"
+            captions_differ.add(below.tobytes())
+        assert len(captions_differ) == im.n_frames  # each step its own caption
     phases = [s.phase for s in frames.trace]
     turn = phases.index("backward")
     assert min(durations) >= 1200, "each caption has time to be read"
