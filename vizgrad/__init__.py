@@ -18,6 +18,7 @@ from .check import GradcheckResult, gradcheck, jacobian
 from .draw import draw
 from .frames import Frames, frames
 from .group import Group, collapse, group
+from .palette import set_palette
 from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow, graphviz_engine, use_graphviz
 from .player import player_html
 from .local_gradient import LocalGradient
@@ -80,4 +81,5 @@ __all__ = [
     "scrub",
     "Scrubber",
     "player_html",
+    "set_palette",
 ]

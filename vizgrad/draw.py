@@ -143,7 +143,8 @@ def drawing_of(scene: Scene, step: int | None, options: Options, frames: Frames 
     else:
         texts, active = scene.texts_at(step), scene.active[step]
     drawing = Drawing(name)
-    drawing.body.extend(f"\t{line}\n" for line in dot_lines(scene, texts, options.rankdir, active))
+    drawing.body.extend(f"\t{line}\n" for line in dot_lines(scene, texts, options.rankdir, active,
+                                                                palette=options.palette))
 
     @cache
     def svg() -> str:  # the frame of this step, from the same scene: what the player shows

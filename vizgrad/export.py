@@ -40,7 +40,8 @@ class Frames(Protocol):
 FORMATS = ("svg", "png", "pdf", "gif", "dot")
 
 DPI = 96.0  # pixels per inch at scale 1: a PNG frame the size the SVG shows at in a browser
-DURATION_MS = 700  # each GIF frame
+SCALE = 2.0  # PNG and GIF frames: twice the drawing's own size, sharp on slides
+DURATION_MS = 700  # each GIF frame without captions
 FONT_FAMILY = "DejaVu Sans"
 
 # Appended to the frame's own <style>: a later rule of the same specificity wins, so
@@ -60,6 +61,8 @@ def save_frames(
     last_ms: int | None = None,
     max_pixels: float | None = None,
     max_bytes: float | None = None,
+    caption: bool | None = None,
+    palette: str | None = None,
 ) -> list[Path]:
     """Write the frames of a trace to ``folder``; return the paths written.
 
@@ -67,12 +70,18 @@ def save_frames(
     (``step_000.svg`` …); ``"gif"`` writes one animated ``pass.gif`` of the whole pass;
     ``"dot"`` writes the Graphviz source of the layout, ``graph.dot``.
 
-    PNG and GIF size: ``dpi`` pixels per inch (default 96: the size the SVG shows at
-    in a browser), times ``scale`` (default 1; ``scale=2`` for sharp slides). SVG,
-    PDF and DOT are vector formats and ignore both.
+    PNG and GIF size: ``scale`` times the drawing's own size (default 2: sharp on
+    slides; the drawing's own size is 96 pixels per inch), or ``dpi`` pixels per inch
+    (times ``scale``, then 1 by default). SVG, PDF and DOT are vector formats and ignore both.
 
-    GIF timing: every frame shows for ``duration_ms`` (default 700), the last one
-    for ``last_ms`` (default three times as long); the animation loops forever.
+    ``caption``: the step's caption (:func:`vizgrad.captions`) under each frame (default:
+    on for GIF, off for SVG, PNG and PDF). ``palette``: the frames' colours in another
+    palette (``"lecture"``, ``"colorblind"``: see :mod:`vizgrad.palette`).
+
+    GIF timing: every frame shows for ``duration_ms``, the last one for ``last_ms``
+    (default three times as long); the animation loops forever. Without ``duration_ms``:
+    700 ms a frame, or with captions long enough to read each one (half as long again at
+    the first backward step, twice at the last).
 
     Size guard: before anything is rendered the export's size is estimated
     (:func:`vizgrad.sizes.estimate`), and one past a limit raises
@@ -86,6 +95,7 @@ def save_frames(
     such as a full disk leaves the file that was there before, never a truncated one.
     PNG, GIF and PDF files are byte-identical for the same frames and options.
     """
+    from .captioned import export_svgs, gif_durations
     from .files import write_atomic
     from .sizes import check, estimate
 
@@ -96,8 +106,12 @@ def save_frames(
     if format == "gif" and len(frames) == 0:
         raise ValueError("this trace has no steps: there is nothing to animate")
     px_per_inch = _resolution(dpi, scale)
-    frame_ms, hold_ms = _durations(duration_ms, last_ms)
-    check(estimate(frames, format, px_per_inch), max_pixels, max_bytes)
+    _durations(duration_ms, last_ms)  # bad timings: one line, before anything is done
+    show_caption = (format == "gif") if caption is None else bool(caption)
+    if format == "dot":
+        show_caption = False
+    svgs, final, extra = export_svgs(frames, show_caption, palette)
+    check(estimate(frames, format, px_per_inch, extra), max_pixels, max_bytes)
 
     # before anything is written: a missing converter fails at once, with an empty folder
     if format == "png":
@@ -121,21 +135,21 @@ def save_frames(
     if format == "dot":
         return [write_atomic(folder / "graph.dot", frames.dot)]
     if format == "svg":
-        return [write_atomic(step_path(k), svg) for k, svg in enumerate(frames)]
+        return [write_atomic(step_path(k), svg) for k, svg in enumerate(svgs())]
     if format == "pdf":
-        return [write_atomic(step_path(k), write_pdf(_with_font(svg))) for k, svg in enumerate(frames)]
+        return [write_atomic(step_path(k), write_pdf(_with_font(svg))) for k, svg in enumerate(svgs())]
 
-    fonts = _font_options(frames)
+    fonts = _font_options(svgs())
     if format == "png":
         return [write_atomic(step_path(k), render(_with_font(svg), px_per_inch, fonts))
-                for k, svg in enumerate(frames)]
+                for k, svg in enumerate(svgs())]
 
     # format == "gif"
     path = folder / "pass.gif"
-    pngs = (render(_with_font(svg), px_per_inch, fonts) for svg in frames)
-    palette = _gif_palette(frames.final_svg(), render, px_per_inch, fonts)
-    durations = [frame_ms] * (len(frames) - 1) + [hold_ms]
-    return [_write_replacing(path, lambda fp: _write_gif(fp, pngs, durations, palette))]
+    pngs = (render(_with_font(svg), px_per_inch, fonts) for svg in svgs())
+    colours = _gif_palette(final, render, px_per_inch, fonts)
+    durations = gif_durations(frames, duration_ms, last_ms, show_caption, _durations(duration_ms, last_ms))
+    return [_write_replacing(path, lambda fp: _write_gif(fp, pngs, durations, colours))]
 
 
 def convert_svg(svg: str, format: str, dpi: float = DPI) -> bytes:
@@ -162,9 +176,10 @@ def _positive(name: str, value: float) -> float:
 
 
 def _resolution(dpi: float | None, scale: float | None) -> float:
-    """Pixels per inch for PNG and GIF frames: ``dpi`` (default 96) times ``scale``."""
+    """Pixels per inch for PNG and GIF frames: ``dpi`` (default 96) times ``scale`` (default
+    :data:`SCALE`, or 1 when ``dpi`` is given: then ``dpi`` alone says the resolution)."""
     px = DPI if dpi is None else _positive("dpi", dpi)
-    return px * (1.0 if scale is None else _positive("scale", scale))
+    return px * ((SCALE if dpi is None else 1.0) if scale is None else _positive("scale", scale))
 
 
 def _durations(duration_ms: int | None, last_ms: int | None) -> tuple[int, int]:
@@ -184,11 +199,12 @@ def _with_font(svg: str) -> str:
 
 @lru_cache(maxsize=None)
 def _font_files() -> tuple[str, ...]:
-    """DejaVu Sans, regular and bold, as shipped inside matplotlib."""
+    """DejaVu Sans, regular, bold, oblique (gradients) and bold oblique, as shipped inside matplotlib."""
     import matplotlib
 
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    files = tuple(str(folder / name) for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
+    names = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf")
+    files = tuple(str(folder / name) for name in names)
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
         raise FileNotFoundError(f"matplotlib's DejaVu Sans font is missing ({missing[0]}): "
@@ -201,8 +217,7 @@ def _covered() -> frozenset[int]:
     """The code points both bundled fonts have a glyph for."""
     from matplotlib.ft2font import FT2Font
 
-    regular, bold = (set(FT2Font(path).get_charmap()) for path in _font_files())
-    return frozenset(regular & bold)
+    return frozenset(set.intersection(*(set(FT2Font(path).get_charmap()) for path in _font_files())))
 
 
 def _font_options(frames: Iterable[str]) -> dict:
@@ -433,8 +448,11 @@ def _pdf_font_map():
     """svglib's font map with DejaVu Sans embedded (a TrueType font: any text, not just Latin-1)."""
     from svglib.fonts import FontMap
 
-    regular, bold = _font_files()
+    regular, bold, oblique, bold_oblique = _font_files()
     font_map = FontMap()
     font_map.register_font(FONT_FAMILY, regular, rlgFontName="VizgradDejaVuSans")
     font_map.register_font(FONT_FAMILY, bold, weight="bold", rlgFontName="VizgradDejaVuSans-Bold")
+    font_map.register_font(FONT_FAMILY, oblique, style="italic", rlgFontName="VizgradDejaVuSans-Oblique")
+    font_map.register_font(FONT_FAMILY, bold_oblique, weight="bold", style="italic",
+                           rlgFontName="VizgradDejaVuSans-BoldOblique")
     return font_map

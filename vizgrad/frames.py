@@ -67,7 +67,7 @@ class Frames(Sequence):
     def _lay_out(self, scene: Scene, options: Options) -> None:
         self.options: Options = options
         self.rankdir = options.rankdir
-        self.template: Template = write_template(scene, layout(scene, options.rankdir, wrap=True))
+        self.template: Template = write_template(scene, layout(scene, options.rankdir, wrap=True), options.palette)
         self._holes = {(h.kind, h.key): i for i, h in enumerate(self.template.holes)}
         self._fill(scene)
 
@@ -84,7 +84,9 @@ class Frames(Sequence):
         self.changes: list[tuple[tuple[int, str], ...]] = []
         before: tuple[str, ...] = ()
         for k, change in enumerate(scene.changes):
-            diff = [(index["text", slot], text_value(text)) for slot, text in change.items()]
+            # a slot is a text hole, or a class hole (a heatmap's cells: vizgrad.heatmap)
+            diff = [(index["text", slot], text_value(text)) if ("text", slot) in index else (index["class", slot], text)
+                    for slot, text in change.items()]
             now = scene.active[k]
             diff += [(index["class", el], class_value(el in flagged, False)) for el in before if el not in now]
             diff += [(index["class", el], class_value(el in flagged, True)) for el in now if el not in before]
@@ -157,6 +159,8 @@ class Frames(Sequence):
         for i, h in enumerate(self.template.holes):
             if h.kind == "text":
                 values[i] = text_value(self.scene.final.get(h.key, ""))
+            elif h.key in self.scene.final:  # a heatmap's cells
+                values[i] = self.scene.final[h.key]
         return values
 
     def final_svg(self) -> str:
@@ -192,7 +196,8 @@ class Frames(Sequence):
     def save(self, folder: str | Path, format: str = "svg", **options: Any) -> list[Path]:
         """Write every step to ``folder`` as SVG, PNG or PDF (``step_000.svg`` …), or the whole
         pass as one ``pass.gif``, or the layout's ``graph.dot``. ``options``: ``scale`` and
-        ``dpi`` (PNG, GIF), ``duration_ms`` and ``last_ms`` (GIF)."""
+        ``dpi`` (PNG, GIF), ``duration_ms`` and ``last_ms`` (GIF), ``caption`` and ``palette``
+        (see :func:`vizgrad.export.save_frames`)."""
         from .export import save_frames
 
         return save_frames(self, folder, format, **options)

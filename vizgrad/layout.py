@@ -19,15 +19,18 @@ from graphviz.quoting import escape, nohtml, quote
 
 from . import dot, shapes
 from .dot import GraphvizNotFound, LayoutTooSlow  # noqa: F401  (raised by layout())
+from .palette import LECTURE
+from .palette import get as get_palette
+from .scene import BLANK, Element, Row, Scene, one_line
 from .wrap import WRAP_ASPECT, WRAP_GATES, Wrapper, choose_cuts, crossings, wrap_curve, wrap_ops
-from .scene import BLANK, FLAG, Element, Row, Scene, one_line
 
 
 LAYOUT_FONT = "DejaVu Sans"  # the widest font a frame may be shown in: texts fit in any of them
-ACTIVE = "#ff7f0e"
-ACTIVE_FILL = "#fff1e0"
+ACTIVE = LECTURE.active  # the lecture palette's (a drawing's DOT source uses its own palette's)
+ACTIVE_FILL = LECTURE.active_fill
 NBSP = "\u00a0"
-FLAG_FILL = "#fde2e2"
+FLAG = LECTURE.flag
+FLAG_FILL = LECTURE.flag_fill
 
 
 def _never(_: str) -> bool:
@@ -62,7 +65,8 @@ def _attrs(**kw: Any) -> str:
 def _rows(el: Element, texts: dict[str, str] | None) -> tuple[Row, ...]:
     if texts is None:
         return el.rows
-    return tuple(replace(r, text=texts.get(r.slot, "")) if r.slot else r for r in el.rows)
+    return tuple(replace(r, text=texts.get(r.slot, "")) if r.slot else replace(r, text="") if r.heat else r
+                 for r in el.rows)
 
 
 def plain_label(rows: tuple[Row, ...], blank: str = BLANK) -> str | None:
@@ -81,21 +85,23 @@ def plain_label(rows: tuple[Row, ...], blank: str = BLANK) -> str | None:
 
 
 def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = "LR",
-              active: tuple[str, ...] = (), flags: bool = True) -> list[str]:
+              active: tuple[str, ...] = (), flags: bool = True, palette: str | None = None) -> list[str]:
     """The body of the scene's DOT graph.
 
     ``texts`` gives each slot's text; ``None`` gives each slot its longest text,
     which is what the one layout is computed from. ``active`` elements are highlighted,
     and with ``flags`` flagged ones (a nan or inf) are drawn as vizgrad's SVG draws them.
     The layout is computed without flags: they change with the numbers, not the structure.
+    Colours: those of ``palette`` (:mod:`vizgrad.palette`; ``None``: the session's default).
     """
+    p = get_palette(palette)
     big = sum(el.kind == "gate" for el in scene.elements) >= WRAP_GATES  # tighter: more fits a page
     nodesep, ranksep = ("0.2", "0.3") if big else ("0.35", "0.45")
     lines = [
-        f'graph [rankdir={_quoted(rankdir)} ordering="in" nodesep="{nodesep}" ranksep="{ranksep}" bgcolor="white" '
+        f'graph [rankdir={_quoted(rankdir)} ordering="in" nodesep="{nodesep}" ranksep="{ranksep}" bgcolor="{p.paper}" '
         f'fontname="{LAYOUT_FONT}"]',
-        f'node [fontname="{LAYOUT_FONT}" fontsize="14" color="#222222" penwidth="1.3"]',
-        f'edge [fontname="{LAYOUT_FONT}" fontsize="12" color="#444444" arrowsize="0.7" penwidth="1.2"]',
+        f'node [fontname="{LAYOUT_FONT}" fontsize="14" color="{p.ink}" penwidth="1.3"]',
+        f'edge [fontname="{LAYOUT_FONT}" fontsize="12" color="{p.line}" arrowsize="0.7" penwidth="1.2"]',
     ]
     blank = BLANK if texts is None else NBSP  # a step's picture shows nothing in an empty row
     kinds = {el.id: el.kind for el in scene.elements}
@@ -105,12 +111,12 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
         flagged = flags and el.flagged
         flag = {}
         if flagged:
-            flag = dict(fontcolor=FLAG) if el.kind in ("input", "output") else dict(
-                color=FLAG, penwidth="2.5", style="dashed")
+            flag = dict(fontcolor=p.flag) if el.kind in ("input", "output") else dict(
+                color=p.flag, penwidth="2.5", style="dashed")
         if el.id in active:
-            flag = dict(color=ACTIVE, penwidth="3", style="dashed" if flagged else None)
+            flag = dict(color=p.active, penwidth="3", style="dashed" if flagged else None)
         if el.kind == "gate" and (flagged or el.id in active):  # filled as the SVG's style fills it
-            fill = ACTIVE_FILL if el.id in active else FLAG_FILL
+            fill = p.active_fill if el.id in active else p.flag_fill
             flag.update(style=",".join(filter(None, ("filled", flag.get("style")))), fillcolor=fill)
         if el.kind == "wire":
             # wires between ops weigh more: the graph's main line runs straight, leaves join it
@@ -123,7 +129,7 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
                 id=el.id, **text, shape="circle" if short else "ellipse",
                 margin="0.02", width="0.5", fixedsize="false", **flag))
         elif el.kind == "cluster":
-            attrs = dict(id=el.id, **text, style="rounded,dashed", color="#888888", labeljust="l")
+            attrs = dict(id=el.id, **text, style="rounded,dashed", color=p.frame, labeljust="l")
             lines.append(f"subgraph cluster_{el.id} {{ " + _attrs(**attrs)[1:-1] + "; "
                          + "; ".join(map(node_id, (*el.members, *_inside(scene, el.members)))) + " }")
         elif el.kind == "junction":

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from .group import Group
 from .group import collapse as collapse_groups
+from .palette import palette_name
 from .tensor import Tensor
 from .trace import Trace, trace
 from .value import Value
@@ -27,13 +28,15 @@ class Options:
     ``rankdir``: the direction of the graph (``"LR"``, ``"RL"``, ``"TB"``, ``"BT"``);
     ``digits``: significant digits of every number shown; ``groups``: groups (from
     :func:`vizgrad.group`) boxed with their label, or with ``collapse=True`` each drawn
-    as one gate.
+    as one gate; ``palette``: the colours (``"lecture"`` or ``"colorblind"``, see
+    :mod:`vizgrad.palette`; ``None``: the session's default, :func:`vizgrad.set_palette`).
     """
 
     rankdir: str = "LR"
     digits: int = 3
     groups: tuple[Group, ...] = ()
     collapse: bool = False
+    palette: str | None = None
 
     def __post_init__(self) -> None:
         rankdir = self.rankdir.upper() if isinstance(self.rankdir, str) else self.rankdir
@@ -48,6 +51,7 @@ class Options:
         object.__setattr__(self, "rankdir", rankdir)
         object.__setattr__(self, "groups", groups)
         object.__setattr__(self, "collapse", bool(self.collapse))
+        object.__setattr__(self, "palette", palette_name(self.palette))
 
     @classmethod
     def of(cls, options: Options | None = None, **given: Any) -> Options:

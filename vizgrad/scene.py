@@ -21,6 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import heatmap
 from ._numpy import lazy, loaded
 from .tensor import Tensor
 from .trace import Edge, Step, Trace
@@ -28,10 +29,12 @@ from .value import Value
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad._numpy)
 
-INK = "#222222"
-GREEN = "#2a9d3a"  # forward values
-RED = "#d62728"  # gradients
-FLAG = "#d62728"  # non-finite values
+# A row's colour is a role: the SVG gives it the class vg-<role>, the palette its colour
+INK = "ink"
+GREEN = VALUE = "value"  # forward values (green in the lecture)
+RED = GRAD = "grad"  # gradients (red in the lecture)
+FLAG = "flag"  # non-finite values
+MUTED = "muted"  # group labels
 BLANK = "\u00b7"  # sizes a row that never shows text at this point
 COPIES_OVER = 4  # a leaf used more often than this is drawn once per use (see build_scene)
 LEFT_COLUMN_MAX = 12  # at most this many named inputs stand in one column at the left
@@ -45,6 +48,7 @@ class Row:
     color: str = INK
     size: float = 14.0
     slot: str | None = None
+    heat: tuple[str, int, int] | None = None  # a heatmap's room: its key, rows and columns of cells
 
 
 @dataclass
@@ -172,7 +176,8 @@ def name_of(node: Value | Tensor) -> str | None:
 # -- building the scene -------------------------------------------------------------
 
 
-def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool = False) -> Scene:
+def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool = False,
+                heatmaps: bool = True) -> Scene:
     """Describe the drawing of ``trace`` and the changes made by each of its steps.
 
     Each of ``groups`` (see :func:`vizgrad.group`) is drawn as a labelled box around its gates.
@@ -187,6 +192,8 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool 
     when there are at most :data:`LEFT_COLUMN_MAX` of them; in a bigger graph each input
     sits just before the gate that uses it (a column of hundreds of weights would stretch
     every wire across the drawing).
+    With ``heatmaps``, a tensor of more than a few elements has heatmaps of its value and
+    gradient under their texts (:mod:`vizgrad.heatmap`).
     """
     scene = Scene(trace, digits=digits, copies=copies)
     nodes = trace.nodes
@@ -195,7 +202,7 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool 
         inside = tuple(f"n{pos[id(m)]}" for m in g.members if id(m) in pos)
         if not inside:
             raise ValueError(f"group {g.label!r} is not part of this graph")
-        scene.elements.append(Element(f"c{c}", "cluster", tuple(Row(t, "#555555", 12.0) for t in clean(g.label)),
+        scene.elements.append(Element(f"c{c}", "cluster", tuple(Row(t, MUTED, 12.0) for t in clean(g.label)),
                                       members=inside))
     # who uses each node, once per use (a node used twice by one gate counts twice)
     uses: dict[int, list[tuple[int, int]]] = {id(n): [] for n in nodes}
@@ -246,9 +253,14 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool 
                 scene.elements.append(Element(f"w{i}.{j}.{k}", "wire", (Row("", RED, 12.0, f"g{i}.{j}.{k}"),),
                                               f"j{i}", f"n{j}"))
 
+    if heatmaps:
+        _add_heatmaps(scene)
+
     settle: dict[str, str] = {}  # chain-rule texts become plain numbers one step later
     for step in trace:
         change, active = _step_changes(step, pos, uses, digits, id(step.node) in copied)
+        if heatmaps:
+            change.update(_heat_changes(step, pos[id(step.node)]))
         scene.changes.append({**settle, **change})
         scene.active.append(active)
         settle = {slot: text.rsplit(" = ", 1)[-1] for slot, text in change.items() if " = " in text}
@@ -334,6 +346,29 @@ def _size_rows(scene: Scene) -> None:
 def _is_numbers(text: str) -> bool:
     """Whether a slot's text is made of scalar numbers (not an array's summary or a rule)."""
     return "[" not in text and "×" not in text.replace(" × ", "")
+
+
+def _add_heatmaps(scene: Scene) -> None:
+    """Under the value and the gradient text of each large array, its heatmap's room."""
+    rooms = {}
+    for i, n in enumerate(scene.trace.nodes):
+        if heatmap.shown(n.data):
+            lines, blank = heatmap.room(n.shape)
+            rows, cols = heatmap.grid_shape(n.shape)
+            for kind in "vg":
+                rooms[f"{kind}{i}"] = tuple(Row(blank, "heat", 12.0, heat=(f"h{kind}{i}", rows, cols))
+                                            for _ in range(lines))
+    for el in scene.elements:
+        if any(r.slot in rooms for r in el.rows):
+            el.rows = tuple(x for r in el.rows for x in (r, *rooms.get(r.slot, ())))
+
+
+def _heat_changes(step: Step, i: int) -> dict[str, str]:
+    """The classes of node ``i``'s heatmap cells that ``step`` shows (none for small arrays)."""
+    data = step.value if step.phase == "forward" else step.upstream
+    if not heatmap.shown(step.node.data) or data is None:
+        return {}
+    return heatmap.changes(f"{'hv' if step.phase == 'forward' else 'hg'}{i}", np.asarray(data))
 
 
 def _shape(shape: tuple[int, ...]) -> str:

@@ -71,13 +71,14 @@ class Estimate:
                 f"~{_bytes(self.bytes)} of files, ~{_duration(self.seconds)}")
 
 
-def estimate(frames: "Frames", format: str, px_per_inch: float) -> Estimate:
-    """The size and time of exporting ``frames`` as ``format`` at ``px_per_inch``."""
+def estimate(frames: "Frames", format: str, px_per_inch: float, extra_height: float = 0.0) -> Estimate:
+    """The size and time of exporting ``frames`` as ``format`` at ``px_per_inch``, each frame
+    ``extra_height`` points taller (a caption under it)."""
     n = len(frames)
     final = frames.final_svg()  # every text at its longest: the largest frame
     svg_bytes = n * len(final.encode("utf-8"))
     m = _SIZE.search(final)
-    w_pt, h_pt = (float(m.group(1)), float(m.group(2))) if m else (0.0, 0.0)
+    w_pt, h_pt = (float(m.group(1)), float(m.group(2)) + extra_height) if m else (0.0, 0.0)
     width = height = pixels = memory = 0
     if format in ("png", "gif"):
         width, height = _pixels(w_pt, px_per_inch), _pixels(h_pt, px_per_inch)

@@ -13,24 +13,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from xml.sax.saxutils import escape, quoteattr
 
+from .heatmap import cell_size
 from .layout import Layout
-from .scene import Scene, one_line
+from .palette import get as get_palette
+from .palette import svg_rules
+from .scene import Row, Scene, one_line
 
 PAD = 6.0  # points around the drawing
-
-STYLE = """
-.vg text { font-family: Helvetica, Arial, "DejaVu Sans", sans-serif; }
-.vg-flagged.vg-gate ellipse, .vg-flagged.vg-gate polygon { stroke: #d62728; stroke-width: 2.5; stroke-dasharray: 5,2; }
-.vg-flagged.vg-wire path { stroke: #d62728; stroke-width: 2.5; stroke-dasharray: 5,2; }
-.vg-flagged.vg-wire polygon { fill: #d62728; stroke: #d62728; }
-.vg-flagged.vg-input text, .vg-flagged.vg-output text { fill: #d62728; font-weight: bold; }
-.vg-active.vg-wire path { stroke: #ff7f0e; stroke-width: 3; }
-.vg-active.vg-wire polygon { fill: #ff7f0e; stroke: #ff7f0e; }
-.vg-active.vg-gate ellipse, .vg-active.vg-gate polygon { stroke: #ff7f0e; stroke-width: 3; fill: #fff1e0; }
-.vg-active.vg-junction ellipse { fill: #ff7f0e; stroke: #ff7f0e; }
-.vg-active.vg-input text, .vg-active.vg-output text { font-weight: bold; }
-.vg-flagged ellipse, .vg-flagged polygon { fill: #fde2e2; }
-"""
 
 ACTIVE_CLASS = " vg-active"
 FLAG_CLASS = " vg-flagged"
@@ -130,13 +119,15 @@ def _shape(w: _Writer, op: dict, pen: str, fill: str, width: str, dash: str) -> 
         w.put(f'<path d="{d}" fill="{fill if kind == "B" else "none"}"{stroke}/>')
 
 
-def write_template(scene: Scene, geometry: Layout) -> Template:
-    """The SVG of ``scene`` laid out as ``geometry``, with its holes."""
+def write_template(scene: Scene, geometry: Layout, palette: str | None = None) -> Template:
+    """The SVG of ``scene`` laid out as ``geometry``, with its holes, coloured by ``palette``
+    (a name from :mod:`vizgrad.palette`; ``None``: the session's default)."""
+    p = get_palette(palette)
     W, H = geometry.width + 2 * PAD, geometry.height + 2 * PAD
     w = _Writer(geometry.height)
-    w.put(f'<svg xmlns="http://www.w3.org/2000/svg" class="vg" width="{_f(W)}pt" height="{_f(H)}pt" '
-          f'viewBox="0 0 {_f(W)} {_f(H)}">\n<style>{STYLE}</style>\n'
-          f'<rect x="0" y="0" width="{_f(W)}" height="{_f(H)}" fill="white"/>\n')
+    w.put(f'<svg xmlns="http://www.w3.org/2000/svg" class="vg vg-p-{p.name}" width="{_f(W)}pt" height="{_f(H)}pt" '
+          f'viewBox="0 0 {_f(W)} {_f(H)}">\n<style>{svg_rules(p.name)}</style>\n'
+          f'<rect x="0" y="0" width="{_f(W)}" height="{_f(H)}" fill="{p.paper}"/>\n')
     for el in scene.elements:
         kind_class = f"vg-{el.kind}"
         w.put(f'<g id={quoteattr(el.id)} data-c="{kind_class}" class="{kind_class}')
@@ -161,11 +152,15 @@ def write_template(scene: Scene, geometry: Layout) -> Template:
                     dash = ""
             else:
                 _shape(w, op, pen, fill, width, dash)
+        heat: dict[tuple, list[dict]] = {}
         for row, op in zip(el.rows, geometry.texts.get(el.id, []), strict=False):
+            if row.heat:
+                heat.setdefault(row.heat, []).append(op)
+                continue
             x, y = op["pt"]
             x += {"l": op["width"] / 2, "r": -op["width"] / 2}.get(op.get("align", "c"), 0.0)
             w.put(f'<text x="{_f(x + PAD)}" y="{_f(geometry.height - y + PAD)}" '
-                  f'text-anchor="{op.get("anchor", "middle")}" font-size="{row.size:g}" fill="{row.color}"')
+                  f'text-anchor="{op.get("anchor", "middle")}" font-size="{row.size:g}" {_colour(row)}')
             if el.is_wire:  # which wire a text labels, and whether it is its value or a gradient
                 kind = "value" if row.slot and row.slot.startswith("v") else "grad" if row.slot else "note"
                 w.put(f' data-wire={quoteattr(el.id)} data-kind="{kind}"')
@@ -176,6 +171,8 @@ def write_template(scene: Scene, geometry: Layout) -> Template:
                 w.put(">" + escape(one_line(row.text)))
             w.put("</text>")
         w.put("</g>\n")
+        for (key, rows, cols), ops in heat.items():
+            _heatmap(w, key, rows, cols, ops)
     w.put("</svg>\n")
     return w.template()
 
@@ -192,6 +189,36 @@ def fit_width(svg: str) -> str:
     fitted = (f' width="100%" style="max-width:{width}pt;height:auto" '
               f'preserveAspectRatio="xMinYMin meet"')
     return head[:found.start()] + fitted + head[found.end():] + sep + rest
+
+
+def _colour(row: Row) -> str:
+    """A text's colour: the class of its role (coloured by the palette), or a colour given as such."""
+    return f'fill="{row.color}"' if row.color.startswith("#") else f'class="vg-{row.color}"'
+
+
+def _heatmap(w: _Writer, key: str, rows: int, cols: int, ops: list[dict]) -> None:
+    """The heatmap ``key``, in the room its rows were given: a frame and ``rows`` × ``cols``
+    cells, each a class hole (its colour class; none until the heatmap is shown)."""
+    size = 12.0
+    xs = [op["pt"][0] + {"l": op["width"] / 2, "r": -op["width"] / 2}.get(op.get("align", "c"), 0.0) for op in ops]
+    base = sorted(w.height - op["pt"][1] for op in ops)
+    pitch = (base[-1] - base[0]) / (len(base) - 1) if len(base) > 1 else size * 1.2
+    top, bottom = base[0] - 0.3 * size - pitch / 2, base[-1] - 0.3 * size + pitch / 2
+    width = min(op["width"] for op in ops)
+    cell = min(cell_size(rows, cols), (bottom - top) / rows, width / cols)
+    x0 = sum(xs) / len(xs) - cols * cell / 2 + PAD
+    y0 = (top + bottom) / 2 - rows * cell / 2 + PAD
+    w.put('<g data-c="vg-heat" class="vg-heat')
+    w.hole(Hole("class", key))
+    w.put(f'"><rect x="{_f(x0 - 0.5)}" y="{_f(y0 - 0.5)}" width="{_f(cols * cell + 1)}" '
+          f'height="{_f(rows * cell + 1)}"/></g>\n')
+    c = _f(cell)
+    for k in range(rows * cols):
+        x, y = x0 + (k % cols) * cell, y0 + (k // cols) * cell
+        w.put('<g data-c="vg-hc" class="vg-hc')
+        w.hole(Hole("class", f"{key}.{k}"))
+        w.put(f'"><rect x="{_f(x)}" y="{_f(y)}" width="{c}" height="{c}"/><path d="M{_f(x)},{_f(y)}l{c},{c}"/></g>')
+    w.put("\n")
 
 
 def text_value(text: str) -> str:

@@ -108,7 +108,7 @@ def picture_scene(p: _Picture) -> Scene:
     """The scene of a picture: vizgrad's drawing of its graph, with the check's texts."""
     nodes, out = _mirror(p)
     seed = np.ones_like(out.data) if isinstance(out, Tensor) else None  # any upstream: its texts are replaced
-    scene = build_scene(trace(out, seed), digits=4)
+    scene = build_scene(trace(out, seed), digits=4, heatmaps=False)
     index = {id(n): i for i, n in enumerate(scene.trace.nodes)}
     by_id = {el.id: el for el in scene.elements}
     for slot in list(scene.final):

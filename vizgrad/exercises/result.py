@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..draw import no_drawing_text
+from ..palette import LECTURE
 from .picture import _Picture, _render, alt_text, with_title
 
-GREEN = "#2a9d3a"  # forward values, as in vizgrad's drawings
-RED = "#d62728"  # gradients
-INK = "#222222"
+GREEN = LECTURE.value  # forward values, as in vizgrad's drawings
+RED = LECTURE.grad  # gradients
+INK = LECTURE.ink
 PASS = "#1a7f37"
 TODO = "#9a6700"
 
