@@ -1,5 +1,6 @@
 """Shared helpers for the tests: central differences, numerical Jacobians, a few
-hypothesis settings, and the lecture's circuit.
+hypothesis settings, the lecture's circuit, and headless Chromium (the ``browser`` and
+``offline`` fixtures, pages opened with every non-local request blocked).
 
 The numerical side never touches vizgrad's backward pass: it only evaluates the
 forward value of a freshly built graph at perturbed inputs.
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,6 +47,92 @@ LECTURE_CELL = (
     "f = q * z; f.name = 'f'\n"
     "w = scrub(f)\n"
 )
+
+
+# -- headless Chromium ------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+LOCAL = ("file:", "data:", "about:", "blob:")
+NO_CHROMIUM = f"Chromium not found at {CHROMIUM} (Debian package 'chromium')"
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=NO_CHROMIUM)
+
+
+def browser_test(test: Callable) -> Callable:
+    """A test that drives headless Chromium: marked ``browser``, skipped without Chromium."""
+    return pytest.mark.browser(needs_chromium(test))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium through playwright, one per test module (skips when either is missing)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(NO_CHROMIUM)
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the 'test' extra)")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Offline:
+    """A file opened in a new page, every non-local request blocked and recorded (``remote``);
+    page errors (with ``console``, console errors too) and dialogs recorded, dialogs dismissed.
+
+    ``ready`` is a selector, ``ready_js`` a JavaScript condition, to wait for after loading.
+    """
+
+    def __init__(self, browser, path: Path, width: int = 1100, height: int = 800, *,
+                 reduced_motion: str | None = None, ready: str | None = None, ready_js: str | None = None,
+                 console: bool = False):
+        self.page = browser.new_page(viewport={"width": width, "height": height}, reduced_motion=reduced_motion)
+        self.remote: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        if console:
+            self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("dialog", self._dialog)
+        self.page.route("**/*", self._route)
+        self.page.goto(path.as_uri())
+        if ready:
+            self.page.wait_for_selector(ready, timeout=30000)
+        if ready_js:
+            self.page.wait_for_function(ready_js)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route) -> None:
+        if route.request.url.startswith(LOCAL):
+            route.continue_()
+        else:
+            self.remote.append(route.request.url)
+            route.abort()
+
+    def close(self) -> None:
+        """Close the page; it must have asked for nothing outside its file and raised no error."""
+        assert self.remote == [], "the page must make no request outside its file"
+        assert self.errors == []
+        self.page.close()
+
+
+@pytest.fixture
+def offline(browser):
+    """``offline(path, **options) -> Offline``; every page it opened is checked and closed after the test."""
+    pages: list[Offline] = []
+
+    def opener(path: Path, *args, **kw) -> Offline:
+        pages.append(Offline(browser, path, *args, **kw))
+        return pages[-1]
+
+    yield opener
+    for o in pages:
+        o.close()
 
 
 def central_differences(f: Callable[..., float], *xs: Any, eps: float = EPS) -> list[np.ndarray]:

