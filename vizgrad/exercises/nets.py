@@ -34,6 +34,20 @@ _NETS = [
 ]
 
 
+def _call(what: str, shown: str, fn: Any, args: tuple = (), kw: dict | None = None, *,
+          todo: str, before: str, after: str = "") -> Any:
+    """``limits.call(what, fn, *args, **kw)``, the student's errors as feedback: NotImplementedError stops
+    with "todo" and ``todo``; another error with "error", ``before`` + what ``shown`` raised + ``after``."""
+    try:
+        return limits.call(what, fn, *args, **(kw or {}))
+    except _Stop:
+        raise
+    except NotImplementedError:
+        raise _Stop("todo", todo) from None
+    except Exception as e:
+        raise _Stop("error", before + _raised(e, shown) + after) from None
+
+
 def _reference_values(nodes: list, inputs: dict[str, float]) -> tuple[dict[str, Value], Any]:
     vals: dict[str, Value] = {k: Value(v, name=k) for k, v in inputs.items()}
     for name, kind, ins in nodes:
@@ -93,23 +107,11 @@ def _check_nets(net_class: type, label: str, rng: np.random.Generator) -> CheckR
         values = {k: v.data for k, v in ref_vals.items()}
         picture = partial(_picture_with, spec_nodes, values, expected)
         try:
-            try:
-                net = limits.call(f"{label}(nodes)", net_class, shuffled)
-            except _Stop:
-                raise
-            except NotImplementedError:
-                raise _Stop("todo", f"{label}: not implemented yet — {label}(nodes) raised "
-                                    "NotImplementedError.") from None
-            except Exception as e:
-                raise _Stop("error", f"{label}: " + _raised(e, f"{label}(nodes)")) from None
-            try:
-                got_out = limits.call(f"{label}.forward", net.forward, **dict(inputs))
-            except _Stop:
-                raise
-            except NotImplementedError:
-                raise _Stop("todo", f"{label}: not implemented yet — forward raised NotImplementedError.") from None
-            except Exception as e:
-                raise _Stop("error", f"{label}: " + _raised(e, "forward") + f"\non {desc}.") from None
+            net = _call(f"{label}(nodes)", f"{label}(nodes)", net_class, (shuffled,), before=f"{label}: ",
+                        todo=f"{label}: not implemented yet — {label}(nodes) raised NotImplementedError.")
+            got_out = _call(f"{label}.forward", "forward", net.forward, kw=dict(inputs), before=f"{label}: ",
+                            after=f"\non {desc}.",
+                            todo=f"{label}: not implemented yet — forward raised NotImplementedError.")
             if got_out is None:
                 raise _Stop("todo", f"{label}: not implemented yet — forward returned None.")
             why = _not_a_number(got_out)
@@ -125,16 +127,10 @@ def _check_nets(net_class: type, label: str, rng: np.random.Generator) -> CheckR
                                "them), storing each gate's output under its name, and return the last one.",
                                wrong=(out_name,), inputs=dict(inputs), _picture=picture({}))
             forward_ok.append(desc)
-            try:
-                grads = limits.call(f"{label}.backward", net.backward, dout)
-            except _Stop:
-                raise
-            except NotImplementedError:
-                raise _Stop("todo", f"{label}: forward works ✔; backward is not implemented yet "
-                                    "(it raised NotImplementedError).") from None
-            except Exception as e:
-                raise _Stop("error", f"{label}: forward works ✔, but " + _raised(e, "backward")
-                            + f"\non {desc}, with dout = {_num(dout)}.") from None
+            grads = _call(f"{label}.backward", "backward", net.backward, (dout,),
+                          before=f"{label}: forward works ✔, but ", after=f"\non {desc}, with dout = {_num(dout)}.",
+                          todo=f"{label}: forward works ✔; backward is not implemented yet "
+                               "(it raised NotImplementedError).")
             if grads is None:
                 raise _Stop("todo", f"{label}: forward works ✔; backward is not implemented yet (it returned None).")
             if not isinstance(grads, dict):
@@ -205,27 +201,15 @@ def draw_net(net: Any, dout: float = 1.0, **inputs: float) -> Any:
                                        "(name, gate, [input names]) triples.")
     try:
         with limits.Limits():
-            try:
-                out = limits.call(f"{label}.forward", net.forward, **inputs)
-            except _Stop:
-                raise
-            except NotImplementedError:
-                raise _Stop("todo", f"{label}: not implemented yet — forward raised NotImplementedError.") from None
-            except Exception as e:
-                raise _Stop("error", f"{label}: " + _raised(e, "forward")) from None
+            out = _call(f"{label}.forward", "forward", net.forward, kw=inputs, before=f"{label}: ",
+                        todo=f"{label}: not implemented yet — forward raised NotImplementedError.")
             if out is None:
                 raise _Stop("todo", f"{label}: not implemented yet — forward returned None.")
             values = dict(getattr(net, "values", {}) or {})
             values.setdefault(nodes[-1][0], out)
             values.update(inputs)
-            try:
-                grads = limits.call(f"{label}.backward", net.backward, dout)
-            except _Stop:
-                raise
-            except NotImplementedError:
-                raise _Stop("todo", f"{label}: backward is not implemented yet (forward gives {_num(out)}).") from None
-            except Exception as e:
-                raise _Stop("error", f"{label}: " + _raised(e, "backward")) from None
+            grads = _call(f"{label}.backward", "backward", net.backward, (dout,), before=f"{label}: ",
+                          todo=f"{label}: backward is not implemented yet (forward gives {_num(out)}).")
             if not isinstance(grads, dict):
                 raise _Stop("todo" if grads is None else "error",
                             f"{label}: backward should return a dict {{name: gradient}}, got {type(grads).__name__}.")
