@@ -170,6 +170,7 @@ def quiet() -> Iterator[None]:
 
 
 def _plain(fn: Callable[..., Any], args: tuple, kw: dict) -> Any:
+    """``fn(*args, **kw)``; a BaseException it raises that is not an interrupt or a time-up becomes StudentRaised."""
     try:
         return fn(*args, **kw)
     except Exception:
@@ -245,17 +246,11 @@ def _by_tracing(what: str, seconds: float, fn: Callable[..., Any], args: tuple, 
     sys.settrace(tracer)
     try:
         try:
-            result = fn(*args, **kw)
+            result = _plain(fn, args, kw)
         finally:
             sys.settrace(outer)
     except _Expired as e:
         raise TimedOut(what, seconds, _where(e)) from None
-    except Exception:
-        raise
-    except BaseException as e:
-        if is_control(e):
-            raise
-        raise StudentRaised(e) from None
     return result
 
 
