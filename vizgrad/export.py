@@ -96,7 +96,7 @@ def save_frames(
     PNG, GIF and PDF files are byte-identical for the same frames and options.
     """
     from .captioned import export_svgs, gif_durations
-    from .files import write_atomic
+    from .files import replacing, write_atomic
     from .sizes import check, estimate
 
     if not isinstance(format, str) or format.lower() not in FORMATS:
@@ -149,7 +149,9 @@ def save_frames(
     pngs = (render(_with_font(svg), px_per_inch, fonts) for svg in svgs())
     colours = _gif_palette(final, render, px_per_inch, fonts)
     durations = gif_durations(frames, duration_ms, last_ms, show_caption, _durations(duration_ms, last_ms))
-    return [_write_replacing(path, lambda fp: _write_gif(fp, pngs, durations, colours))]
+    with replacing(path) as fp:  # written frame by frame: a failure leaves the old GIF
+        _write_gif(fp, pngs, durations, colours)
+    return [path]
 
 
 def convert_svg(svg: str, format: str, dpi: float = DPI) -> bytes:
@@ -306,31 +308,6 @@ def _gif_palette(final_svg: str, render, px_per_inch: float, fonts: dict):
     palette = Image.new("P", (1, 1))
     palette.putpalette(table)
     return palette
-
-
-def _write_replacing(path: Path, write) -> Path:
-    """Call ``write(file)`` to write ``path`` bit by bit: into a temporary file beside it,
-    renamed over it at the end (as :func:`vizgrad.files.write_atomic` does with data in
-    memory), or removed on any error, leaving the old ``path`` as it was."""
-    import contextlib
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fp:
-            write(fp)
-            fp.flush()
-            os.fsync(fp.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def _write_gif(fp: io.BufferedIOBase, pngs: Iterable[bytes], durations: list[int], palette) -> None:

@@ -1,9 +1,10 @@
 """Writing files so that a failure never leaves a damaged one behind.
 
 Every file vizgrad writes (players, frames, decks, notebooks) goes through
-:func:`write_atomic`: the data is written to a temporary file in the same folder,
-flushed to disk, then renamed over the target in one step. A full disk or an
-interrupted run leaves the previous file as it was, never a truncated one.
+:func:`write_atomic` (or, written bit by bit, :func:`replacing`): the data is written
+to a temporary file in the same folder, flushed to disk, then renamed over the target in
+one step. A full disk or an interrupted run leaves the previous file as it was, never a
+truncated one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 
 def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -> Path:
@@ -22,10 +24,21 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
     """
     path = Path(path)
     raw = data.encode(encoding) if isinstance(data, str) else bytes(data)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    with replacing(path) as f:
+        f.write(raw)
+    return path
+
+
+@contextlib.contextmanager
+def replacing(path: str | Path) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` with, bit by bit: a temporary file beside it, renamed
+    over ``path`` (keeping its permissions) when the block ends, or removed on any error,
+    leaving the old ``path`` as it was."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(raw)
+            yield f
             f.flush()
             os.fsync(f.fileno())
         if path.exists():  # keep the permissions of the file being replaced
@@ -39,4 +52,3 @@ def write_atomic(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return path
