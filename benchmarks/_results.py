@@ -1,11 +1,19 @@
-"""Where benchmarks keep their figures: ``benchmarks/results/<name>.json`` (ignored by git)."""
+"""Where benchmarks keep their figures: ``benchmarks/results/<name>.json`` (ignored by git); timing statistics."""
 
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def stats(times) -> dict:
+    """Median, 95th percentile, maximum and count of ``times`` (in ms)."""
+    times = sorted(times)
+    return {"median_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))],
+            "max_ms": times[-1], "n": len(times)}
 
 
 def save(name: str, results: dict) -> dict:

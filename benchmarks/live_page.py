@@ -37,7 +37,8 @@ from vizgrad.options import call  # noqa: E402
 from vizgrad.recipes import Quantities  # noqa: E402
 from vizgrad.scrub import scrub  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _results import save, stats  # noqa: E402  (benchmarks/ is on the path)
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -68,12 +69,6 @@ def fn(x0, x1, x2):
     return mlp_graph((3, 4, 4, 1), seed=1, inputs=[x0, x1, x2])
 
 
-def _stats(times):
-    times = sorted(times)
-    return {"median_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))],
-            "max_ms": times[-1], "n": len(times)}
-
-
 def _same(a, b) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-12 * max(abs(a), abs(b))
 
@@ -97,8 +92,8 @@ def live_page(browser, tmp: Path) -> dict:
     rng = random.Random(0)
     values = [round(rng.uniform(-2, 2), 1) for _ in range(80)]
     drawn, framed = page.evaluate(MOVE_JS, [values, "x0"])
-    out["input_to_drawn"] = _stats(drawn)
-    out["input_to_next_frame"] = _stats(framed)
+    out["input_to_drawn"] = stats(drawn)
+    out["input_to_next_frame"] = stats(framed)
     page.close()
     return out
 
@@ -153,9 +148,7 @@ def main() -> dict:
     results["targets"] = {
         "input_to_drawn_median_le_16ms": lp.get("input_to_drawn", {}).get("median_ms", math.inf) <= 16,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "live_page.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    print(json.dumps(save("live_page", results), indent=2))
     return results
 
 

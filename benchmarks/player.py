@@ -38,7 +38,8 @@ import vizgrad as vg  # noqa: E402
 from vizgrad.examples import mlp as mlp_graph  # noqa: E402
 from vizgrad.player import save_html  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from _results import save, stats  # noqa: E402  (benchmarks/ is on the path)
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -94,12 +95,6 @@ async (count) => {
 """
 
 
-def _stats(times):
-    times = sorted(times)
-    return {"median_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))],
-            "max_ms": times[-1], "n": len(times)}
-
-
 def browser(path: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -133,11 +128,11 @@ def browser(path: Path) -> dict:
             for kind, count in (("next", 300), ("back", 300), ("jump", 300)):
                 t = page.evaluate(STEP_JS, [kind, count, 1234, False])
                 alltimes += t
-                out[f"step_{kind}"] = _stats(t)
-            out["step_all"] = _stats(alltimes)
-            out["step_to_next_frame"] = _stats(page.evaluate(FRAME_JS, 60))
+                out[f"step_{kind}"] = stats(t)
+            out["step_all"] = stats(alltimes)
+            out["step_to_next_frame"] = stats(page.evaluate(FRAME_JS, 60))
             for kind in ("next", "jump"):
-                out[f"step_{kind}_fit"] = _stats(page.evaluate(STEP_JS, [kind, 300, 1234, True]))
+                out[f"step_{kind}_fit"] = stats(page.evaluate(STEP_JS, [kind, 300, 1234, True]))
             out["load_average"] = os.getloadavg()
         finally:
             b.close()
@@ -158,7 +153,7 @@ def live() -> dict:
         w.set_inputs(x0=round(rng.uniform(-2, 2), 1))
         times.append((time.perf_counter() - t0) * 1e3)
     return {"nodes": len(w.trace.nodes), "steps": w.max_step + 1,
-            **{f"update_{k}": v for k, v in _stats(times).items()}, "new_layouts": w.layouts - 1}
+            **{f"update_{k}": v for k, v in stats(times).items()}, "new_layouts": w.layouts - 1}
 
 
 def main() -> dict:
@@ -187,9 +182,7 @@ def main() -> dict:
         "page_first_frame_le_1s": m.get("page_first_frame_ms", float("inf")) <= 1000,
         "live_update_median_le_50ms": lv["update_median_ms"] <= 50,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "player.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    print(json.dumps(save("player", results), indent=2))
     return results
 
 
