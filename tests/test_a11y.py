@@ -20,6 +20,7 @@ from vizgrad.captions import Caption, describe
 from vizgrad.exercises import check_gate
 from vizgrad.player import player_data, player_fragment, save_html
 from vizgrad.scrub import scrub
+import conftest
 
 lecture = examples.lecture_circuit
 
@@ -58,11 +59,7 @@ def test_a_big_graph_is_described_briefly():
 
 
 def _wrong_mul():
-    class Mul:
-        def forward(self, x, y):
-            self.x, self.y = x, y
-            return x * y
-
+    class Mul(conftest.Mul):
         def backward(self, dz):
             return [dz * self.x, dz * self.x]  # dx should be dz * y
 
@@ -86,15 +83,7 @@ def test_a_check_picture_names_the_wrong_gradient_in_its_title():
 
 
 def test_a_passing_check_picture_says_nothing_is_wrong():
-    class Mul:
-        def forward(self, x, y):
-            self.x, self.y = x, y
-            return x * y
-
-        def backward(self, dz):
-            return [dz * self.y, dz * self.x]
-
-    r = check_gate(Mul, seed=0)
+    r = check_gate(conftest.Mul, seed=0)
     assert r.passed and "none is marked wrong" in r.alt
 
 

