@@ -183,7 +183,7 @@ def fit_width(svg: str) -> str:
     instead of cut off. Its ``viewBox`` (and so every coordinate) stays as it is."""
     head, sep, rest = svg.partition(">")
     found = re.search(r' width="([0-9.]+)pt" height="([0-9.]+)pt"', head)
-    if not sep or not found or 'class="vg"' not in head:
+    if not sep or not found or not re.search(r' class="vg[ "]', head):
         return svg
     width = found.group(1)
     fitted = (f' width="100%" style="max-width:{width}pt;height:auto" '
