@@ -170,13 +170,13 @@ def test_png_shows_values_gradients_and_the_highlight(frames, pngs):
 def test_png_text_is_drawn(frames, tmp_path):
     """Removing every text changes the picture: the font was found and used."""
     pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
-    from vizgrad.export import _font_options, _png_renderer, _with_font
+    from vizgrad.convert import font_options, png_renderer, with_font
 
     svg = frames.final_svg()
     bare = re.sub(r"<text\b[^>]*>[^<]*</text>", "", svg)
-    render = _png_renderer()
-    fonts = _font_options([svg])
-    assert render(_with_font(svg), 96, fonts) != render(_with_font(bare), 96, fonts)
+    render = png_renderer()
+    fonts = font_options([svg])
+    assert render(with_font(svg), 96, fonts) != render(with_font(bare), 96, fonts)
 
 
 def test_png_scale_and_dpi(frames, tmp_path):

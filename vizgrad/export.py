@@ -17,14 +17,13 @@ for (Chinese, say) are the system's fonts loaded for the PNG and GIF too.
 
 from __future__ import annotations
 
-import copy
 import io
 import math
 import re
-import zlib
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Protocol
+
+from .convert import DPI, font_options, pdf_writer, png_renderer, positive, with_font
 
 
 class Frames(Protocol):
@@ -39,15 +38,11 @@ class Frames(Protocol):
 
 FORMATS = ("svg", "png", "pdf", "gif", "dot")
 
-DPI = 96.0  # pixels per inch at scale 1: a PNG frame the size the SVG shows at in a browser
 SCALE = 2.0  # PNG and GIF frames: twice the drawing's own size, sharp on slides
 DURATION_MS = 700  # each GIF frame without captions
-FONT_FAMILY = "DejaVu Sans"
 
 # Appended to the frame's own <style>: a later rule of the same specificity wins, so
 # every text is set in the one font both renderers are given.
-_FONT_RULE = f'\n.vg text {{ font-family: "{FONT_FAMILY}", sans-serif; }}\n'
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def save_frames(
@@ -115,15 +110,15 @@ def save_frames(
 
     # before anything is written: a missing converter fails at once, with an empty folder
     if format == "png":
-        render = _png_renderer()
+        render = png_renderer()
     elif format == "gif":
-        render = _png_renderer()
+        render = png_renderer()
         try:
             import PIL  # noqa: F401
         except ImportError:
             raise ImportError("GIF export needs Pillow: pip install pillow") from None
     elif format == "pdf":
-        write_pdf = _pdf_writer()
+        write_pdf = pdf_writer()
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -137,16 +132,16 @@ def save_frames(
     if format == "svg":
         return [write_atomic(step_path(k), svg) for k, svg in enumerate(svgs())]
     if format == "pdf":
-        return [write_atomic(step_path(k), write_pdf(_with_font(svg))) for k, svg in enumerate(svgs())]
+        return [write_atomic(step_path(k), write_pdf(with_font(svg))) for k, svg in enumerate(svgs())]
 
-    fonts = _font_options(svgs())
+    fonts = font_options(svgs())
     if format == "png":
-        return [write_atomic(step_path(k), render(_with_font(svg), px_per_inch, fonts))
+        return [write_atomic(step_path(k), render(with_font(svg), px_per_inch, fonts))
                 for k, svg in enumerate(svgs())]
 
     # format == "gif"
     path = folder / "pass.gif"
-    pngs = (render(_with_font(svg), px_per_inch, fonts) for svg in svgs())
+    pngs = (render(with_font(svg), px_per_inch, fonts) for svg in svgs())
     colours = _gif_palette(final, render, px_per_inch, fonts)
     durations = gif_durations(frames, duration_ms, last_ms, show_caption, _durations(duration_ms, last_ms))
     with replacing(path) as fp:  # written frame by frame: a failure leaves the old GIF
@@ -154,108 +149,23 @@ def save_frames(
     return [path]
 
 
-def convert_svg(svg: str, format: str, dpi: float = DPI) -> bytes:
-    """An SVG (a frame, or Graphviz's own) as PNG or PDF bytes, frames' text set in DejaVu Sans.
-
-    This is how a drawing becomes a picture with no Graphviz program installed:
-    the WebAssembly Graphviz writes SVG only.
-    """
-    svg = _with_font(svg)
-    if format == "png":
-        return _png_renderer()(svg, _positive("dpi", dpi), _font_options([svg]))
-    if format == "pdf":
-        return _pdf_writer()(svg)
-    raise ValueError(f"convert_svg makes 'png' or 'pdf', not {format!r}")
-
-
 # -- options ----------------------------------------------------------------------------
-
-
-def _positive(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
 
 
 def _resolution(dpi: float | None, scale: float | None) -> float:
     """Pixels per inch for PNG and GIF frames: ``dpi`` (default 96) times ``scale`` (default
     :data:`SCALE`, or 1 when ``dpi`` is given: then ``dpi`` alone says the resolution)."""
-    px = DPI if dpi is None else _positive("dpi", dpi)
-    return px * ((SCALE if dpi is None else 1.0) if scale is None else _positive("scale", scale))
+    px = DPI if dpi is None else positive("dpi", dpi)
+    return px * ((SCALE if dpi is None else 1.0) if scale is None else positive("scale", scale))
 
 
 def _durations(duration_ms: int | None, last_ms: int | None) -> tuple[int, int]:
-    frame = DURATION_MS if duration_ms is None else round(_positive("duration_ms", duration_ms))
-    last = 3 * frame if last_ms is None else round(_positive("last_ms", last_ms))
+    frame = DURATION_MS if duration_ms is None else round(positive("duration_ms", duration_ms))
+    last = 3 * frame if last_ms is None else round(positive("last_ms", last_ms))
     return max(frame, 10), max(last, 10)  # GIF counts in hundredths of a second
 
 
-# -- fonts ------------------------------------------------------------------------------
-
-
-def _with_font(svg: str) -> str:
-    """The frame with every text set in :data:`FONT_FAMILY`."""
-    head, sep, tail = svg.partition("</style>")
-    return head + _FONT_RULE + sep + tail if sep else svg
-
-
-@lru_cache(maxsize=None)
-def _font_files() -> tuple[str, ...]:
-    """DejaVu Sans, regular, bold, oblique (gradients) and bold oblique, as shipped inside matplotlib."""
-    import matplotlib
-
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    names = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf")
-    files = tuple(str(folder / name) for name in names)
-    missing = [f for f in files if not Path(f).is_file()]
-    if missing:
-        raise FileNotFoundError(f"matplotlib's DejaVu Sans font is missing ({missing[0]}): "
-                                f"pip install --force-reinstall matplotlib")
-    return files
-
-
-@lru_cache(maxsize=None)
-def _covered() -> frozenset[int]:
-    """The code points both bundled fonts have a glyph for."""
-    from matplotlib.ft2font import FT2Font
-
-    return frozenset(set.intersection(*(set(FT2Font(path).get_charmap()) for path in _font_files())))
-
-
-def _font_options(frames: Iterable[str]) -> dict:
-    """resvg's font options: the bundled fonts, and the system's only if they are needed."""
-    needed = {ord(c) for svg in frames for c in set(_NON_ASCII.findall(svg))}
-    return {"font_files": list(_font_files()), "skip_system_fonts": not needed or needed <= _covered(),
-            "font_family": FONT_FAMILY, "sans_serif_family": FONT_FAMILY}
-
-
 # -- PNG and GIF ------------------------------------------------------------------------
-
-
-def _png_renderer():
-    try:
-        import resvg_py
-    except ImportError:
-        raise ImportError("PNG and GIF export need resvg-py: pip install resvg-py") from None
-
-    def render(svg: str, px_per_inch: float, fonts: dict) -> bytes:
-        # resvg sizes the "pt" width and height of the SVG by dpi (1 pt = 1/72 inch)
-        png = bytes(resvg_py.svg_to_bytes(svg_string=svg, dpi=px_per_inch, background="white", **fonts))
-        return _with_resolution(png, px_per_inch)
-
-    return render
-
-
-def _with_resolution(png: bytes, px_per_inch: float) -> bytes:
-    """The PNG with its resolution recorded (a pHYs chunk), so slide programs place it
-    at the drawing's size in points whatever ``scale`` it was rendered at."""
-    head = 8 + 8 + 13 + 4  # signature, then the IHDR chunk (length, type, data, CRC)
-    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR" or b"pHYs" in png[head:head + 64]:
-        return png
-    per_metre = round(px_per_inch / 0.0254)
-    body = b"pHYs" + per_metre.to_bytes(4, "big") * 2 + b"\x01"
-    chunk = (9).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
-    return png[:head] + chunk + png[head:]
 
 
 _HEX = re.compile(r"#([0-9a-fA-F]{6})\b")
@@ -287,7 +197,7 @@ def _gif_palette(final_svg: str, render, px_per_inch: float, fonts: dict):
         px_per_inch /= max(1.0, math.sqrt(pixels / _PALETTE_SAMPLE_PIXELS))
     samples = []
     for svg in (final_svg, all_active):
-        with Image.open(io.BytesIO(render(_with_font(svg), px_per_inch, fonts))) as im:
+        with Image.open(io.BytesIO(render(with_font(svg), px_per_inch, fonts))) as im:
             samples.append(im.convert("RGB"))
     sample = Image.new("RGB", (max(s.width for s in samples), sum(s.height for s in samples)), "white")
     y = 0
@@ -360,76 +270,3 @@ def _save_gif(fp: io.BufferedIOBase, pngs: Iterable[bytes], durations: list[int]
 
 def _u16(n: int) -> bytes:
     return n.to_bytes(2, "little")
-
-
-# -- PDF --------------------------------------------------------------------------------
-
-
-def _pdf_writer():
-    """A function from a frame's SVG to the bytes of a one-page vector PDF.
-
-    Frames differ in a few elements only, so each top-level element of the drawing is
-    converted by svglib once (alone in a copy of the frame's ``<svg>`` with its
-    ``<style>``, so the CSS still applies) and reused by every frame that shows it in
-    the same state: the frames of a large graph cost a few elements each, not the
-    whole drawing.
-    """
-    try:
-        from lxml import etree
-        from reportlab.graphics import renderPDF
-        from reportlab.graphics.shapes import Drawing
-        from svglib.svglib import svg2rlg
-    except ImportError:
-        raise ImportError("PDF export needs svglib and reportlab: pip install svglib reportlab") from None
-    font_map = _pdf_font_map()
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    cache: dict[bytes, list] = {}
-
-    def convert(svg: bytes):
-        drawing = svg2rlg(io.BytesIO(svg), font_map=font_map)
-        if drawing is None:  # pragma: no cover - svglib logs why
-            raise ValueError("svglib could not read a frame's SVG")
-        return drawing
-
-    def write(svg: str) -> bytes:
-        root = etree.fromstring(svg.encode("utf-8"), parser)
-        shared = [el for el in root if isinstance(el.tag, str) and etree.QName(el).localname in ("style", "defs")]
-        drawing = None
-        for el in root:
-            if not isinstance(el.tag, str) or el in shared:
-                continue
-            key = etree.tostring(el)
-            if key not in cache:
-                alone = etree.Element(root.tag, root.attrib, nsmap=root.nsmap)
-                alone.extend(copy.deepcopy(s) for s in shared)
-                alone.append(copy.deepcopy(el))
-                one = convert(etree.tostring(alone))
-                cache[key] = ((one.width, one.height), list(one.contents))
-            size, nodes = cache[key]
-            if drawing is None:
-                drawing = Drawing(*size)
-            for node in nodes:
-                drawing.add(node)
-        if drawing is None:  # nothing drawn at all
-            drawing = convert(etree.tostring(root))
-        out = io.BytesIO()
-        # invariant: no creation date and a fixed document id, so the same frame gives the same bytes
-        renderPDF.drawToFile(drawing, out, showBoundary=0, invariant=1)
-        return out.getvalue()
-
-    return write
-
-
-@lru_cache(maxsize=None)
-def _pdf_font_map():
-    """svglib's font map with DejaVu Sans embedded (a TrueType font: any text, not just Latin-1)."""
-    from svglib.fonts import FontMap
-
-    regular, bold, oblique, bold_oblique = _font_files()
-    font_map = FontMap()
-    font_map.register_font(FONT_FAMILY, regular, rlgFontName="VizgradDejaVuSans")
-    font_map.register_font(FONT_FAMILY, bold, weight="bold", rlgFontName="VizgradDejaVuSans-Bold")
-    font_map.register_font(FONT_FAMILY, oblique, style="italic", rlgFontName="VizgradDejaVuSans-Oblique")
-    font_map.register_font(FONT_FAMILY, bold_oblique, weight="bold", style="italic",
-                           rlgFontName="VizgradDejaVuSans-BoldOblique")
-    return font_map

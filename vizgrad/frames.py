@@ -264,6 +264,6 @@ def picture(svg: str, format: str = "svg") -> bytes:
         return svg.encode("utf-8")
     if fmt not in ("png", "pdf"):
         raise ValueError(f"a picture is 'svg', 'png' or 'pdf', not {format!r}")
-    from .export import convert_svg  # PNG and PDF writers load only when asked for
+    from .convert import convert_svg  # PNG and PDF writers load only when asked for
 
     return convert_svg(svg, fmt)

@@ -119,7 +119,7 @@ class WasmGraphviz:
         if fmt not in WASM_FORMATS:
             raise GraphvizError(
                 f"the WebAssembly Graphviz cannot write {fmt!r}, only {', '.join(WASM_FORMATS)}: "
-                "for PNG or PDF convert its SVG (vizgrad.export.convert_svg), or use a system "
+                "for PNG or PDF convert its SVG (vizgrad.convert.convert_svg), or use a system "
                 "Graphviz (VIZGRAD_GRAPHVIZ=native)"
             )
         with self._lock:
