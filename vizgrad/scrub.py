@@ -377,41 +377,12 @@ def scrub(
                     _inputs=start, **options)
 
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-def _static_players_class():
-    from nbconvert.preprocessors import Preprocessor
-
-    class StaticPlayers(Preprocessor):
-        """nbconvert: show each vizgrad scrubber as its self-contained player.
-
-        nbconvert prefers a widget's view to its ``text/html`` whenever the notebook
-        holds widget state (always after ``--execute``, which stores it), and that view
-        needs the widget libraries from a CDN. This drops the view from scrubber outputs
-        that carry a player, so the exported page shows the player (offline, no kernel)::
-
-            jupyter nbconvert --to html --execute \\
-                --Exporter.preprocessors=vizgrad.scrub.StaticPlayers notebook.ipynb
-        """
-
-        def preprocess_cell(self, cell, resources, index):
-            for out in cell.get("outputs", []):
-                meta = out.get("metadata") or {}
-                data = out.get("data") or {}
-                if (meta.get("vizgrad") or {}).get("player") and "text/html" in data:
-                    data.pop(WIDGET_VIEW, None)
-            return cell, resources
-
-    StaticPlayers.__module__ = __name__
-    StaticPlayers.__qualname__ = "StaticPlayers"
-    return StaticPlayers
-
-
 def __getattr__(name: str):
     # nbconvert is imported only when nbconvert asks for the preprocessor (it is slow to import)
     if name == "StaticPlayers":
-        cls = _static_players_class()
+        from .static_players import static_players_class
+
+        cls = static_players_class()
         globals()[name] = cls
         return cls
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
