@@ -48,27 +48,21 @@ class Palette:
         return {"ink": self.ink, "value": self.value, "grad": self.grad, "muted": self.muted, "flag": self.flag}
 
 
-LECTURE = Palette(
-    "lecture",
-    value="#1b7a2f",
-    grad="#d62728",
-    active="#d35f00",
-    active_fill="#fff1e0",
-    flag="#d62728",
-    flag_fill="#fde2e2",
-    heat=("#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b"),
-)
-
-COLORBLIND = Palette(
-    "colorblind",
-    value="#0072b2",
-    grad="#b34700",
-    active="#c4709f",
-    active_fill="#fcf2f7",
-    flag="#b34700",
-    flag_fill="#fbe5d6",
-    heat=("#542788", "#8073ac", "#b2abd2", "#d8daeb", "#f7f7f7", "#fee0b6", "#fdb863", "#e08214", "#b35806"),
-)
+# Each role's colour in the two palettes, side by side: (lecture, colorblind). The lecture's
+# green values and red gradients, darkened to AA contrast; Okabe-Ito blue, vermillion and
+# reddish purple for colour-blind readers; diverging heat scales, negative to positive.
+_ROLES = {
+    "value": ("#1b7a2f", "#0072b2"),
+    "grad": ("#d62728", "#b34700"),
+    "active": ("#d35f00", "#c4709f"),
+    "active_fill": ("#fff1e0", "#fcf2f7"),
+    "flag": ("#d62728", "#b34700"),
+    "flag_fill": ("#fde2e2", "#fbe5d6"),
+    "heat": (("#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b"),
+             ("#542788", "#8073ac", "#b2abd2", "#d8daeb", "#f7f7f7", "#fee0b6", "#fdb863", "#e08214", "#b35806")),
+}
+LECTURE, COLORBLIND = (Palette(name, **{role: both[i] for role, both in _ROLES.items()})
+                       for i, name in enumerate(("lecture", "colorblind")))
 
 PALETTES: dict[str, Palette] = {p.name: p for p in (LECTURE, COLORBLIND)}
 _default = ["lecture"]
