@@ -75,24 +75,35 @@ VIEW_JS = """
 """
 
 # Is every element with class vg-active inside the figure's visible box? (Where the active
-# wires fan out further than the box is large, its gates and inputs, without those wires.)
+# wires fan out further than the box is large, its gates and inputs, without those wires;
+# where those gates are further apart than the box is large (a long wire across the wide
+# layout), the numbers the step writes, or if these are too far apart, the one it works out.)
 ACTIVE_IN_VIEW_JS = """
 (root) => {
   const fig = root.querySelector('.vgp-figure');
   const f = fig.getBoundingClientRect();
   const box = [f.left + fig.clientLeft, f.top + fig.clientTop,
                f.left + fig.clientLeft + fig.clientWidth, f.top + fig.clientTop + fig.clientHeight];
-  let act = [...fig.querySelectorAll('.vg-active')];
-  const rects = act.map(e => e.getBoundingClientRect());
-  const w = Math.max(...rects.map(r => r.right)) - Math.min(...rects.map(r => r.left));
-  const h = Math.max(...rects.map(r => r.bottom)) - Math.min(...rects.map(r => r.top));
-  if (w > box[2] - box[0] || h > box[3] - box[1]) {
-    act = act.filter(e => !/vg-(wire|junction)/.test(e.getAttribute('class')));
-  }
-  return act.length > 0 && act.every(e => {
+  const tooBig = (els) => {
+    const rects = els.map(e => e.getBoundingClientRect());
+    const w = Math.max(...rects.map(r => r.right)) - Math.min(...rects.map(r => r.left));
+    const h = Math.max(...rects.map(r => r.bottom)) - Math.min(...rects.map(r => r.top));
+    return w > box[2] - box[0] || h > box[3] - box[1];
+  };
+  const inBox = (e) => {
     const r = e.getBoundingClientRect();
     return r.left >= box[0] - 1 && r.top >= box[1] - 1 && r.right <= box[2] + 1 && r.bottom <= box[3] + 1;
-  });
+  };
+  let act = [...fig.querySelectorAll('.vg-active')];
+  if (tooBig(act)) act = act.filter(e => !/vg-(wire|junction)/.test(e.getAttribute('class')));
+  if (act.length && tooBig(act)) {
+    const p = root.__vgp;
+    act = (p.steps[p.cur] || []).filter(d => p.isText[d[0]] && p.els[d[0]]).map(d => p.els[d[0]]);
+    if (act.length && !act.every(inBox)) {  // too far apart: the one it works out ("a × b = c", the longest)
+      act = [act.reduce((a, e) => (e.textContent.length > a.textContent.length ? e : a))];
+    }
+  }
+  return act.length > 0 && act.every(inBox);
 }
 """
 
@@ -193,13 +204,32 @@ def test_the_wheel_zooms_around_the_pointer(opened, lecture_page):
     if z["h"] > z["fig"][3] + 1:
         assert z["y"] + uy * z["h"] == pytest.approx(py, abs=3)
     assert z["fig"][1] <= z["y"] + uy * z["h"] <= z["fig"][1] + z["fig"][3]
+    # again, until taller than the figure (the lecture drawing is flat and wide: some
+    # 1070 x 190 pt, so its figure keeps growing with it for a few zooms)
+    z2 = z
+    for _ in range(4):
+        page.keyboard.down("Control")
+        page.mouse.wheel(0, -100)
+        page.keyboard.up("Control")
+        page.wait_for_timeout(100)
+        before, z2 = z2, view(page)
+        assert z2["w"] > before["w"] * 1.3
+        assert z2["x"] + ux * z2["w"] == pytest.approx(px, abs=3)
+        if z2["h"] > z2["fig"][3] + 1:
+            break
+    assert z2["h"] > z2["fig"][3] + 1
+    # taller than the figure: once more, and the point under the pointer stays put both ways
+    # (the pointer is still at (px, py); the drawing's point under it is now here)
+    uy = (py - z2["y"]) / z2["h"]
+    assert 0 < uy < 1
     page.keyboard.down("Control")
-    page.mouse.wheel(0, -100)  # again: now taller than the figure
+    page.mouse.wheel(0, -30)
     page.keyboard.up("Control")
     page.wait_for_timeout(100)
-    z2 = view(page)
-    assert z2["w"] > z["w"] * 1.3 and z2["h"] > z2["fig"][3]
+    before, z2 = z2, view(page)
+    assert z2["w"] > before["w"] * 1.1
     assert z2["x"] + ux * z2["w"] == pytest.approx(px, abs=3)
+    assert z2["y"] + uy * z2["h"] == pytest.approx(py, abs=3)
     # the plain wheel zooms once the player has the focus
     focus(page)
     page.mouse.wheel(0, 150)
@@ -211,7 +241,11 @@ def test_dragging_pans(opened, lecture_page):
     o = opened(lecture_page)
     page = o.page
     focus(page)
+    # zoomed in until the drawing is taller than its figure (the lecture drawing is flat and
+    # wide, some 1070 x 190 pt: the figure grows with it up to its max-height first)
     for _ in range(5):
+        page.keyboard.press("+")
+    while view(page)["h"] < view(page)["fig"][3] + 80:
         page.keyboard.press("+")
     v = view(page)
     fx, fy, fw, fh = v["fig"]

@@ -138,7 +138,8 @@ function zoomBy(p, factor, cx, cy) {
 }
 
 // Scroll so that the elements with class vg-active are inside the figure (with a margin;
-// centre: in its middle).
+// centre: in its middle); if they do not fit, the gates and inputs; if these do not fit
+// either, the numbers the step writes (or the one it works out).
 function follow(p, smooth, centre = false) {
   const z = zoomState(p);
   if (!z.scale) return;
@@ -161,10 +162,21 @@ function follow(p, smooth, centre = false) {
   const vt = f.top + fig.clientTop * k;
   const vw = fig.clientWidth * k;
   const vh = fig.clientHeight * k;
+  const tooBig = (q) => q && (q[2] - q[0] > vw || q[3] - q[1] > vh);
   let u = union(act);
-  if (u && (u[2] - u[0] > vw || u[3] - u[1] > vh)) {
+  if (tooBig(u)) {
     // wires fanning out too far to show at once: keep the gates (and inputs) in view
     u = union(act.filter((e) => !/\bvg-(wire|junction)\b/.test(e.getAttribute("class")))) || u;
+  }
+  if (tooBig(u)) {
+    // gates too far apart (a long wire across a wide layout): keep the step's own numbers
+    const mine = stepTexts(p);
+    u = union(mine) || u;
+    if (tooBig(u) && mine.length > 1) {
+      // still too far apart: the one it works out ("a × b = c", the longest)
+      const main = mine.reduce((a, e) => (e.textContent.length > a.textContent.length ? e : a));
+      u = union([main]) || u;
+    }
   }
   if (!u) return;
   const [l, t, r, b] = u;
@@ -183,6 +195,24 @@ function follow(p, smooth, centre = false) {
   const calm = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   fig.scrollTo({ left: fig.scrollLeft + dx, top: fig.scrollTop + dy,
                  behavior: smooth && near && !calm ? "smooth" : "auto" });
+}
+
+// the numbers that step p.cur writes (its diff's text holes), shown even if culled
+function stepTexts(p) {
+  const diff = (p.steps && p.steps[p.cur]) || [];
+  const els = [];
+  for (const [h] of diff) {
+    const e = p.isText[h] && p.els[h];
+    if (!e) continue;
+    if (e.style.display === "none") {  // culled: no box; shown, and cull() hides it again once off view
+      e.style.display = "";
+      const t = p._zoom && p._zoom.texts;
+      const i = t ? t.el.indexOf(e) : -1;
+      if (i >= 0) t.off[i] = 0;
+    }
+    els.push(e);
+  }
+  return els;
 }
 
 function later(p) {
