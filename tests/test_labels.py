@@ -52,6 +52,13 @@ def test_value_and_gradient_texts_say_which_wire_and_which_kind():
             assert kinds == [(g.get("id"), "value"), (g.get("id"), "grad")]
 
 
+def live_lecture():
+    """The lecture's frames as a scrubber with live inputs lays them out."""
+    from vizgrad.frames import as_frames
+
+    return as_frames(examples.circuit, {"x": -2.0, "y": 5.0, "z": -4.0})
+
+
 def test_every_number_slot_keeps_room_for_the_widest_number():
     for digits in (1, 3, 6, 17):
         widest = widest_number(digits)
@@ -61,10 +68,12 @@ def test_every_number_slot_keeps_room_for_the_widest_number():
 
 @needs_graphviz
 def test_the_layout_sizes_slots_for_numbers_that_grow():
-    fr = vg.frames(examples.lecture_circuit())
+    fr = live_lecture()  # live inputs: the function is drawn again at other inputs on this layout
     widest = widest_number(3)
     assert f"{widest} × {widest} = {widest}" in fr.dot  # a chain-rule text, every number at its widest
     assert f"q = {widest}" in fr.dot
+    still = vg.frames(examples.lecture_circuit())  # a graph drawn once: each text its own room
+    assert widest not in still.dot and "-4 × 1 = -4" in still.dot
 
 
 @needs_graphviz
@@ -200,7 +209,7 @@ def test_each_label_sits_by_its_own_wire_at_every_step(browser, tmp_path, circui
 @needs_graphviz
 def test_numbers_that_grow_keep_clear_of_their_neighbours(browser, tmp_path):
     """The same layout at inputs whose numbers are as long as numbers get."""
-    fr = vg.frames(examples.lecture_circuit())
+    fr = live_lecture()
     big = fr.with_trace(examples.lecture_circuit(-1.23456e-150, 4.5678e-200, -9.8765e+150))
     assert any(len(t) >= len(widest_number(3)) for t in big.scene.final.values())
     path = save_html(tmp_path / "big.html", big)

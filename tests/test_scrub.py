@@ -187,7 +187,7 @@ def test_structure_change_falls_back_to_a_new_layout():
     assert w.layouts == 2
     assert w.trace.nodes[-1].op == "relu"
     assert w.max_step == len(w.trace) - 1
-    fresh = vg.frames(branchy(vg.Value(-1.0, name="x"), vg.Value(2.0, name="y")))
+    fresh = scrub(branchy, x=-1.0, y=2.0).frames  # what a scrubber made at these inputs lays out
     assert w.svg(w.max_step) == fresh.svg(len(fresh) - 1)
 
 

@@ -216,9 +216,11 @@ def frames(out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: in
     return Frames(out_or_trace, rankdir, digits, groups, collapse, **more)
 
 
-def scene_of(out_or_trace: Value | Tensor | Trace, options: Options) -> Scene:
-    """The scene of a graph's output or of a trace, drawn with ``options``."""
-    return build_scene(as_trace(out_or_trace, options), options.digits, boxed_groups(options), copies=True)
+def scene_of(out_or_trace: Value | Tensor | Trace, options: Options, room: bool = False) -> Scene:
+    """The scene of a graph's output or of a trace, drawn with ``options`` (``room``: every
+    number's slot as wide as any number, for live inputs; see :func:`~vizgrad.scene.build_scene`)."""
+    return build_scene(as_trace(out_or_trace, options), options.digits, boxed_groups(options), copies=True,
+                       room=room)
 
 
 Drawable = Frames | Trace | Value | Tensor | Callable[..., Any]
@@ -254,7 +256,8 @@ def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, **options: 
     if opts.groups:
         raise TypeError("groups name the nodes of one graph, and a function makes a new graph at every "
                         "input: pass the graph's output (with its groups) instead of the function")
-    return Frames.of_options(scene_of(call(obj, inputs), opts), opts)
+    # a function's graph is drawn again at other inputs on this layout: numbers keep their room
+    return Frames.of_options(scene_of(call(obj, inputs), opts, room=True), opts)
 
 
 def picture(svg: str, format: str = "svg") -> bytes:

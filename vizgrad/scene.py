@@ -177,7 +177,7 @@ def name_of(node: Value | Tensor) -> str | None:
 
 
 def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool = False,
-                heatmaps: bool = True) -> Scene:
+                heatmaps: bool = True, room: bool = False) -> Scene:
     """Describe the drawing of ``trace`` and the changes made by each of its steps.
 
     Each of ``groups`` (see :func:`vizgrad.group`) is drawn as a labelled box around its gates.
@@ -194,6 +194,10 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool 
     every wire across the drawing).
     With ``heatmaps``, a tensor of more than a few elements has heatmaps of its value and
     gradient under their texts (:mod:`vizgrad.heatmap`).
+    With ``room``, every number's slot keeps the room of the widest number the drawing's
+    ``digits`` can write (:func:`widest_number`), so that other inputs drawn on the same
+    layout (live inputs) fit too; without it, each text gets the room it needs, and the
+    drawing is as compact, and its text as large, as the page allows.
     """
     scene = Scene(trace, digits=digits, copies=copies)
     nodes = trace.nodes
@@ -268,7 +272,7 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool 
             settle = {}
     scene.final = {**scene.texts_at(None), **settle}
 
-    _size_rows(scene)
+    _size_rows(scene, room)
     return scene
 
 
@@ -325,17 +329,18 @@ def chain_text(e: Edge, digits: int) -> str:
     return f"{e.local.rule} = {out}"
 
 
-def _size_rows(scene: Scene) -> None:
-    """Give each slot row, for layout, the longest text it will ever show, every number in
-    it as wide as any number :func:`fmt` may write there (so that other inputs, drawn on
-    the same layout, fit as well)."""
+def _size_rows(scene: Scene, room: bool) -> None:
+    """Give each slot row, for layout, the longest text it will ever show; with ``room``,
+    every number in it as wide as any number :func:`fmt` may write there (so that other
+    inputs, drawn on the same layout, fit as well)."""
     longest: dict[str, str] = {}
     for change in scene.changes:
         for slot, text in change.items():
             if len(text) > len(longest.get(slot, "")):
                 longest[slot] = text
-    widest = widest_number(scene.digits)
-    longest = {slot: _NUMBER.sub(widest, text) if _is_numbers(text) else text for slot, text in longest.items()}
+    if room:
+        widest = widest_number(scene.digits)
+        longest = {slot: _NUMBER.sub(widest, text) if _is_numbers(text) else text for slot, text in longest.items()}
     for el in scene.elements:
         el.rows = tuple(
             Row(longest.get(r.slot, "") or BLANK, r.color, r.size, r.slot) if r.slot else r

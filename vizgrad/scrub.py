@@ -47,8 +47,8 @@ import traitlets
 from .captions import captions as make_captions
 from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow
 from .files import write_atomic
-from .frames import Drawable, Frames, StructureChanged, as_frames
-from .options import OPTION_NAMES, call, non_default
+from .frames import Drawable, Frames, StructureChanged, as_frames, scene_of
+from .options import OPTION_NAMES, Options, call, non_default
 from .player import _fragment, _page, first_question, player_data, player_script, player_svg, static_text
 from .quiz import Quiz, quiz_steps, results as quiz_results_of
 from .recipes import live_data
@@ -263,7 +263,8 @@ class Scrubber(anywidget.AnyWidget):
             self._push(layout=False)
         except StructureChanged:
             try:
-                fresh = as_frames(new, **_options_of(self.frames))
+                opts = Options.of(**_options_of(self.frames))  # live inputs: numbers keep their room
+                fresh = Frames.of_options(scene_of(new, opts, room=True), opts)
             except GRAPHVIZ_ERRORS as e:  # e.g. too slow to lay out: keep the last good drawing
                 self.status.value = error_message(e)
                 return float("nan")
