@@ -178,6 +178,15 @@ def test_keys_zoom_in_and_out_and_zero_fits(opened, lecture_page):
     assert view(page)["w"] == pytest.approx(fit["w"], abs=1)
 
 
+def pinch(page, dy: float) -> dict:
+    """ctrl + wheel (how a trackpad's pinch arrives), then the view."""
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, dy)
+    page.keyboard.up("Control")
+    page.wait_for_timeout(100)
+    return view(page)
+
+
 def test_the_wheel_zooms_around_the_pointer(opened, lecture_page):
     o = opened(lecture_page)
     page = o.page
@@ -192,11 +201,7 @@ def test_the_wheel_zooms_around_the_pointer(opened, lecture_page):
     px, py = fit["x"] + fit["w"] * 0.3, fit["y"] + fit["h"] * 0.4
     ux, uy = (px - fit["x"]) / fit["w"], (py - fit["y"]) / fit["h"]  # as fractions of the drawing
     page.mouse.move(px, py)
-    page.keyboard.down("Control")
-    page.mouse.wheel(0, -100)
-    page.keyboard.up("Control")
-    page.wait_for_timeout(100)
-    z = view(page)
+    z = pinch(page, -100)
     assert z["zoomed"] and z["w"] > fit["w"] * 1.3
     assert z["x"] + ux * z["w"] == pytest.approx(px, abs=3)
     # (a page's figure grows in height with the drawing, up to its max-height: the point
@@ -204,15 +209,11 @@ def test_the_wheel_zooms_around_the_pointer(opened, lecture_page):
     if z["h"] > z["fig"][3] + 1:
         assert z["y"] + uy * z["h"] == pytest.approx(py, abs=3)
     assert z["fig"][1] <= z["y"] + uy * z["h"] <= z["fig"][1] + z["fig"][3]
-    # again, until taller than the figure (the lecture drawing is flat and wide: some
-    # 1070 x 190 pt, so its figure keeps growing with it for a few zooms)
+    # again, until taller than the figure (the lecture drawing is flat and wide, so its
+    # figure keeps growing with it for a few zooms)
     z2 = z
     for _ in range(4):
-        page.keyboard.down("Control")
-        page.mouse.wheel(0, -100)
-        page.keyboard.up("Control")
-        page.wait_for_timeout(100)
-        before, z2 = z2, view(page)
+        before, z2 = z2, pinch(page, -100)
         assert z2["w"] > before["w"] * 1.3
         assert z2["x"] + ux * z2["w"] == pytest.approx(px, abs=3)
         if z2["h"] > z2["fig"][3] + 1:
@@ -222,11 +223,7 @@ def test_the_wheel_zooms_around_the_pointer(opened, lecture_page):
     # (the pointer is still at (px, py); the drawing's point under it is now here)
     uy = (py - z2["y"]) / z2["h"]
     assert 0 < uy < 1
-    page.keyboard.down("Control")
-    page.mouse.wheel(0, -30)
-    page.keyboard.up("Control")
-    page.wait_for_timeout(100)
-    before, z2 = z2, view(page)
+    before, z2 = z2, pinch(page, -30)
     assert z2["w"] > before["w"] * 1.1
     assert z2["x"] + ux * z2["w"] == pytest.approx(px, abs=3)
     assert z2["y"] + uy * z2["h"] == pytest.approx(py, abs=3)
