@@ -137,6 +137,20 @@ def test_axe_finds_nothing_serious_on_a_live_input_page(opened, tmp_path):
 
 
 @browser_test
+def test_axe_finds_nothing_serious_on_a_zoomable_drawing(opened, tmp_path):
+    view = vg.draw(examples.sigmoid_circuit(), step=3)._repr_mimebundle_()[0]["text/html"]
+    path = tmp_path / "view.html"
+    path.write_text(f'<!DOCTYPE html><html lang="en"><head><title>a drawing</title></head><body><main>{view}'
+                    "</main></body></html>", encoding="utf-8")
+    page = opened(path)
+    assert serious(page) == []
+    page.locator(".vgp-figure").focus()
+    page.keyboard.press("+")
+    assert page.locator(".vgp-zoomed").count() == 1
+    assert serious(page) == []  # zoomed in
+
+
+@browser_test
 def test_axe_finds_nothing_serious_on_a_deck(opened, tmp_path):
     from vizgrad.slides import deck_html
 

@@ -335,7 +335,9 @@ def test_the_lecture_deck_offline_math_keys_and_notes(browser, lecture_deck):
     assert page.evaluate("document.querySelectorAll('.reveal math').length") > 50
     assert page.evaluate("document.querySelectorAll('.reveal math mfrac').length") > 5
     assert "$$" not in page.evaluate("document.querySelector('.reveal .slides').textContent")
-    assert page.evaluate("document.querySelectorAll('.vgp').length") == 2
+    assert page.evaluate("document.querySelectorAll('.vgp:not(.vgp-view)').length") == 2  # the scrubbers
+    # the drawings too big for a cell (50 steps unrolled, then grouped, collapsed) zoom on the slide too
+    assert page.evaluate("document.querySelectorAll('.vgp.vgp-view').length") == 3
     start = deck.indices()
     assert start == {"h": 0, "v": 0, "f": -1}
     page.keyboard.press("ArrowRight")
@@ -384,12 +386,16 @@ def test_players_fit_the_slide_with_their_controls(browser, lecture_deck, lectur
         for n in range(deck.page.locator(".vgp").count()):
             deck.go_to_player(n)
             player = deck.page.locator(".vgp").nth(n)
-            for part in (".vgp-controls", ".vgp-caption", ".vgp-figure svg"):
+            view = "vgp-view" in player.get_attribute("class")  # a drawing without steps, zoomable
+            zoomed = "vgp-zoomed" in player.get_attribute("class")  # (its svg is bigger than the slide)
+            parts = (".vgp-controls", ".vgp-figure" if zoomed else ".vgp-figure svg")
+            parts += () if view else (".vgp-caption",)
+            for part in parts:
                 box = player.locator(part).bounding_box()
                 assert box and box["height"] > 20, part
                 assert box["y"] >= 0 and box["y"] + box["height"] <= size[1], (path.name, n, part, box)
                 assert box["x"] >= 0 and box["x"] + box["width"] <= size[0], (path.name, n, part, box)
-            assert player.locator(".vgp-next").is_visible()
+            assert player.locator(".vgp-zoom-in" if view else ".vgp-next").is_visible()
         deck.close()
 
 

@@ -11,12 +11,14 @@ from typing import Any, Callable
 import graphviz
 
 from . import dot
+from .captions import describe
 from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow, missing_dot_hint
 from .files import write_atomic
 from .frames import Frames, as_frames, picture, scene_of
 from .group import Group
 from .layout import dot_lines
 from .options import Options, non_default
+from .player import zoomable
 from .scene import Scene
 from .svg import fit_width
 from .tensor import Tensor
@@ -66,11 +68,19 @@ class Drawing(graphviz.Digraph):
     def copy(self) -> Drawing:
         new = super().copy()
         new._picture = self.__dict__.get("_picture_fn") if self._picture is not None else None
+        new.__dict__["_alt"] = self.__dict__.get("_alt", "")
         return new
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        """What a notebook shows: the SVG (fitted to the cell), and for vizgrad's own picture
+        too big to read at the cell's width, the same picture zoomable (``text/html``)."""
         try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
+            bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
+            own = self._picture
+            if own is None or "image/svg+xml" not in bundle:
+                return bundle
+            more, metadata = zoomable(own(), self.__dict__["_alt"], include, exclude)
+            return ({**bundle, **more}, metadata) if more else bundle
         except GRAPHVIZ_ERRORS as e:  # a short message where the picture would be, not a traceback
             return no_drawing(e)
 
@@ -152,6 +162,7 @@ def drawing_of(scene: Scene, step: int | None, options: Options, frames: Frames 
         return fr.final_svg() if step is None else fr.svg(step)
 
     drawing._picture = svg
+    drawing.__dict__["_alt"] = describe(scene.trace)
     return drawing
 
 

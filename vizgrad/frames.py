@@ -175,6 +175,17 @@ class Frames(Sequence):
     def _repr_svg_(self) -> str:
         return fit_width(self.final_svg())  # as wide as the notebook's cell at most
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any):
+        """What a notebook shows: the finished pass, fitted to the cell, and zoomable too
+        (``text/html``) if it is too big to read at the cell's width."""
+        from .captions import describe
+        from .player import asked, zoomable
+
+        svg = self.final_svg()
+        data = {"image/svg+xml": fit_width(svg)} if asked("image/svg+xml", include, exclude) else {}
+        more, metadata = zoomable(svg, describe(self.trace), include, exclude)
+        return {**data, **more}, metadata
+
     @property
     def dot(self) -> str:
         """The DOT source of the one layout (every text at its longest)."""

@@ -34,6 +34,7 @@ from .files import write_atomic
 from .frames import Drawable, Frames, as_frames
 from .quiz import Quiz, live_quiz, quiz_data
 from .scene import clean
+from .svg import fits_a_cell
 
 # Inline SVG in an HTML page needs no namespace declaration: leaving it out keeps the
 # saved page free of any URL at all.
@@ -159,16 +160,47 @@ def _fragment(frames: Frames, step: int, interval: int, css: bool, defer: bool, 
     data = script_json(given)
     asked = [q["hide"] for q in (given.get("quiz") or {}).get("steps", []) if q["step"] == step]
     figure = player_svg(frames, step, tuple(asked[0]) if asked else ())
+    return _mounted(figure, data, given["alt"], css, "vgp-defer" if defer else "", page)
+
+
+def _mounted(figure: str, data: str, alt: str, css: bool, cls: str, page: bool) -> str:
+    """The player's ``<div>`` holding ``figure`` (an SVG), its ``data`` (JSON text) and the
+    script that mounts it; ``cls``: more classes (``vgp-defer``: drawn once the script runs)."""
     uid = _player_id(figure + data, page)
     style = f"<style>{static_text('player.css')}</style>\n" if css else ""
-    cls = "vgp vgp-defer" if defer else "vgp"
+    defer = "vgp-defer" in cls.split()
     noscript = f"<noscript><style>#{uid} > .vgp-figure {{ display: block; }}</style></noscript>\n" if defer else ""
     return (
-        f'{style}{noscript}<div class="{cls}" id="{uid}" tabindex="0">'
-        f'<div class="vgp-figure" role="img" aria-label="{html.escape(given["alt"])}">{figure}</div></div>\n'
+        f'{style}{noscript}<div class="{" ".join(["vgp", *cls.split()])}" id="{uid}" tabindex="0">'
+        f'<div class="vgp-figure" role="img" aria-label="{html.escape(alt)}">{figure}</div></div>\n'
         f'<script type="application/json" id="{uid}-data">{data}</script>\n'
         f'<script type="module">\n{player_script()}\nmountStatic("{uid}");\n</script>\n'
     )
+
+
+def zoomable_html(svg: str, alt: str) -> str:
+    """One drawing (an SVG of vizgrad's) that can be zoomed and panned, as an HTML fragment
+    with its own style and script: the player without its steps. Wheel with ctrl (or a
+    pinch) zooms around the pointer, dragging pans, the keys ``+`` ``-`` ``0`` and the
+    buttons zoom and fit, and an overview shows where the view is. Where scripts do not
+    run it is the drawing, as wide as the page at most. ``alt``: the drawing in words."""
+    data = script_json({"view": True, "steps": [[]], "initial": [], "captions": [["", ""]], "alt": alt})
+    return _mounted(svg.replace(_XMLNS, "", 1), data, alt, True, "vgp-view", page=False)
+
+
+def asked(mime: str, include: Any = None, exclude: Any = None) -> bool:
+    """Whether a notebook asks for ``mime`` (IPython's ``include`` and ``exclude`` sets)."""
+    return (not include or mime in include) and mime not in (exclude or ())
+
+
+def zoomable(svg: str, alt: str, include: Any = None, exclude: Any = None) -> tuple[dict[str, str], dict]:
+    """What a notebook shows besides a picture too big to read at a cell's width
+    (:data:`vizgrad.svg.CELL_PX`): ``text/html``, the picture zoomable, and the output's
+    metadata (``vizgrad.player``: decks and nbconvert show it as a player); else nothing.
+    ``include``, ``exclude``: the mime types a notebook asks for, or not (IPython's)."""
+    if not asked("text/html", include, exclude) or fits_a_cell(svg):
+        return {}, {}
+    return {"text/html": zoomable_html(svg, alt)}, {"vizgrad": {"player": True}}
 
 
 def player_html(

@@ -177,6 +177,23 @@ def write_template(scene: Scene, geometry: Layout, palette: str | None = None) -
     return w.template()
 
 
+CELL_PX = (960.0, 720.0)
+"""The size, in CSS px, up to which a drawing reads well at its own size in a notebook's
+cell; a bigger one is shown zoomable (:func:`vizgrad.player.zoomable_html`)."""
+
+
+def natural_px(svg: str) -> tuple[float, float] | None:
+    """The size of one of vizgrad's SVGs in CSS px (its ``width`` and ``height`` are points)."""
+    found = re.search(r' width="([0-9.]+)pt" height="([0-9.]+)pt"', svg.partition(">")[0])
+    return (float(found.group(1)) * 4 / 3, float(found.group(2)) * 4 / 3) if found else None
+
+
+def fits_a_cell(svg: str) -> bool:
+    """Whether ``svg`` reads well at its own size in a notebook's cell (see :data:`CELL_PX`)."""
+    size = natural_px(svg)
+    return size is None or (size[0] <= CELL_PX[0] and size[1] <= CELL_PX[1])
+
+
 def fit_width(svg: str) -> str:
     """``svg`` (one of vizgrad's) shown at most as wide as the space it is in, and never
     wider than its own size: what a notebook shows, so that a wide drawing is scaled down

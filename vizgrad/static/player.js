@@ -83,11 +83,19 @@ export class Player {
     root.setAttribute("role", "group");
     // JupyterLab and Notebook 7 (Lumino) leave the keys pressed in here to the player
     root.setAttribute("data-lm-suppress-shortcuts", "true");
-    root.setAttribute("aria-label", "computational graph, step by step");
+    // a view (vizgrad.player.zoomable_html): one drawing to zoom and pan, no steps
+    this.view = !!(options.data && options.data.view);
+    root.classList.toggle("vgp-view", this.view);
+    root.setAttribute("aria-label", this.view ? "computational graph: + and - zoom, 0 fits, the arrows scroll"
+      : "computational graph, step by step");
     this.figure = root.querySelector(":scope > .vgp-figure");
     if (!this.figure) {
       this.figure = el("div", "vgp-figure");
       root.insertBefore(this.figure, root.firstChild);
+    }
+    if (this.view) {  // the focus is on the drawing itself: the arrow keys scroll it
+      root.removeAttribute("tabindex");
+      this.figure.tabIndex = 0;
     }
     this._buildControls();
     const t0 = performance.now();
@@ -173,29 +181,22 @@ export class Player {
       const onRange = t === this.range;
       const tag = t && t.tagName;
       if (tag === "SELECT" || (tag === "INPUT" && !onRange) || tag === "TEXTAREA") return;
+      const taken = () => { ev.preventDefault(); ev.stopPropagation(); };
+      // a feature's key (zoom); a view has no steps: its other keys scroll the drawing
+      const feature = () => { if (FEATURES.some((f) => f.key && f.key(this, ev))) taken(); };
+      if (this.view) { feature(); return; }
       let k = null;
       if (ev.key === "ArrowLeft" || ev.key === "ArrowDown") k = this.cur - 1;
       else if (ev.key === "ArrowRight" || ev.key === "ArrowUp") k = this.cur + 1;
       else if (ev.key === "Home") k = 0;
       else if (ev.key === "End") k = this.n - 1;
       else if ((ev.key === " " || ev.key === "Spacebar") && tag !== "BUTTON") {
-        ev.preventDefault();
-        ev.stopPropagation();
+        taken();
         this.toggle();
         return;
       }
-      if (k === null) {
-        for (const f of FEATURES) {
-          if (f.key && f.key(this, ev)) {
-            ev.preventDefault();
-            ev.stopPropagation();
-            return;
-          }
-        }
-        return;
-      }
-      ev.preventDefault(); // the range input would step too
-      ev.stopPropagation();
+      if (k === null) { feature(); return; }
+      taken(); // the range input would step too
       this.stop();
       this.go(k, true);
     };

@@ -13,7 +13,8 @@
 //   * an overview (.vgp-minimap: a scaled copy of the drawing without its text, made once
 //     per layout) shows the visible part while the graph does not fit; a click or a drag
 //     in it moves there (minimap.js: buildMap, zoomChrome);
-//   * a graph too big to read when fitted starts zoomed to a readable size.
+//   * a graph too big to read when fitted starts zoomed to a readable size, at its active
+//     step (at the top left where nothing is active: a view, vizgrad.player.zoomable_html).
 // Speed: a number (a <text> hole) far outside the visible area is not displayed
 // (display: none) while zoomed in, nor is any text when too small to read: its value
 // still changes at each step, but the browser has no text to lay out for it.
@@ -300,7 +301,8 @@ function resized(p) {
   if (!z.touched && !z.scale && big && fit < ZOOM.readable) {
     z.touched = true;
     zoomTo(p, Math.max(ZOOM.start, fit));
-    follow(p, false, true);
+    if (p.figure.querySelector(".vg-active")) follow(p, false, true);
+    else p.figure.scrollTo(0, 0);  // nothing active (a view): where reading starts
   } else if (z.scale && z.scale <= fit) {
     fitView(p);
   }
