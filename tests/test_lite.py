@@ -304,6 +304,22 @@ def test_lecture_01_runs_and_scrubs(lab):
     page.keyboard.press("ArrowLeft")
     page.wait_for_function("([el, k]) => +el.dataset.step === k - 1", arg=[player.element_handle(), last])
 
+    # the pictures too big for the cell (50 steps unrolled, grouped, collapsed) zoom in JupyterLab
+    _wait_for(page, "document.querySelectorAll('.jp-OutputArea .vgp.vgp-view[data-ready]').length >= 3")
+    view = page.locator(".jp-OutputArea .vgp.vgp-view[data-ready]").first
+    view.scroll_into_view_if_needed()  # (JupyterLab lays out the cells in view only)
+    # too small to read fitted: once it has its size, it starts zoomed in
+    page.wait_for_function("el => el.classList.contains('vgp-zoomed')", arg=view.element_handle(), timeout=10000)
+    width = "el => el.querySelector('.vgp-figure > svg').getBoundingClientRect().width"
+    zoomed = view.evaluate(width)
+    view.locator(".vgp-figure").click()
+    page.keyboard.press("0")  # the player's key, not the notebook's (0 0 would restart the kernel)
+    page.wait_for_function("el => !el.classList.contains('vgp-zoomed')", arg=view.element_handle())
+    fitted = view.evaluate(width)
+    assert fitted < zoomed / 3 and fitted <= view.evaluate("el => el.clientWidth")
+    page.keyboard.press("+")
+    assert view.evaluate(width) > fitted * 1.2
+
 
 @pytest.mark.browser
 def test_exercise_01_gives_feedback_in_the_browser(lab):

@@ -95,9 +95,9 @@ STATE_JS = """
 def test_a_zoomable_drawing_zooms_pans_and_fits_in_the_browser(offline, tmp_path, big):
     small = vg.draw(examples.sigmoid_circuit(), step=3)._repr_mimebundle_()[0]["text/html"]
     page = tmp_path / "cell.html"
-    first = big._repr_mimebundle_()[0]["text/html"]
+    view_html = big._repr_mimebundle_()[0]["text/html"]
     page.write_text("<!DOCTYPE html><html><body style='margin:16px'><main style='max-width:900px'>"
-                    f"{first}<p>between</p>{small}</main></body></html>", encoding="utf-8")
+                    f"{view_html}<p>between</p>{small}</main></body></html>", encoding="utf-8")
     o = offline(Path(page), 1000, 800, ready_js="document.querySelectorAll('.vgp[data-ready]').length === 2")
     o.page.wait_for_timeout(200)  # the figures' first size has been seen
     views = o.page.query_selector_all(".vgp")
