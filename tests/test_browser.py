@@ -27,7 +27,7 @@ from vizgrad import dot as vg_dot
 import vizgrad as vg
 from conftest import LECTURE_CELL, LOCAL, needs_chromium
 from vizgrad import examples
-from vizgrad.player import player_data, player_fragment, save_html, static_text
+from vizgrad.player import player_data, player_fragment, player_script, save_html, static_text
 from vizgrad.scene import fmt
 
 pytestmark = [
@@ -368,8 +368,10 @@ def test_without_scripts_the_saved_page_still_shows_the_drawing(browser, tmp_pat
 
 
 def test_the_widget_script_is_the_page_script():
-    assert "export default { render }" in static_text("player.js")
-    assert "export function mountStatic" in static_text("player.js")
+    script = player_script()  # one module: the widget's render and the saved page's mountStatic
+    assert script.count("export default { render }") == 1 and script.rstrip().endswith("export default { render };")
+    assert script.count("export function mountStatic") == 1
+    assert script.startswith(static_text("player.js"))
 
 
 # -- JupyterLab -------------------------------------------------------------------------------

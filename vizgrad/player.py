@@ -2,7 +2,7 @@
 
 The page holds the one laid-out SVG (with its numbered holes), each step's few
 changes, the captions, and the player's script and style, all inline: it makes no
-network request and needs no kernel. The same script (``static/player.js``) runs
+network request and needs no kernel. The same script (:func:`player_script`) runs
 the notebook widget, :func:`vizgrad.scrub.scrub`.
 
     html = player_html(vizgrad.frames(f))      # a whole page, as text
@@ -47,15 +47,20 @@ def static_text(name: str) -> str:
     return resources.files("vizgrad").joinpath("static", name).read_text(encoding="utf-8")
 
 
-FEATURE_SCRIPTS: tuple[str, ...] = ("zoom.js", "minimap.js", "live.js", "quiz.js")
+FEATURE_SCRIPTS: tuple[str, ...] = ("zoom.js", "minimap.js", "follow.js", "live.js", "quiz.js")
 """The player's feature files in ``static/``, run after ``player.js`` in the same module
-(each registers its hooks in ``FEATURES``, see the head of ``player.js``)."""
+(each registers its hooks in ``FEATURES``, see the head of ``player.js``; ``minimap.js``
+and ``follow.js`` are parts of ``zoom.js``)."""
+
+PLAYER_SCRIPTS: tuple[str, ...] = ("player.js", "keys.js", *FEATURE_SCRIPTS, "mount.js")
+"""Every file of the player's one ES module, in order: the player and its keys, the
+features, and last what mounts it (a saved page's ``mountStatic``, the widget's ``render``)."""
 
 
 @lru_cache(maxsize=None)
 def player_script() -> str:
-    """The player's whole ES module: ``player.js`` and then each of :data:`FEATURE_SCRIPTS`."""
-    return "\n".join(static_text(name) for name in ("player.js", *FEATURE_SCRIPTS))
+    """The player's whole ES module: each of :data:`PLAYER_SCRIPTS`, in one text."""
+    return "\n".join(static_text(name) for name in PLAYER_SCRIPTS)
 
 
 def script_json(obj: Any) -> str:

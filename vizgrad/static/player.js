@@ -1,6 +1,7 @@
 // vizgrad's step player: one laid-out SVG with numbered holes, and per step the few
 // holes that change. Shared by the notebook widget (an anywidget: the default export's
-// render) and the saved, self-contained HTML page (mountStatic).
+// render) and the saved, self-contained HTML page (mountStatic), both in mount.js; its
+// keys are in keys.js (vizgrad.player.PLAYER_SCRIPTS lists the module's files).
 //
 // A hole is an element marked data-h="<index>":
 //   * a <text>: its text is the hole's value (values arrive XML-escaped: &amp; &lt;
@@ -171,36 +172,7 @@ export class Player {
       this.speed = +this.speedSel.value || 1;
       if (this.timer) { this.stop(); this.play(); }
     });
-    // Keys are taken at the window, in the capture phase, while the focus is in the
-    // player: a notebook page (JupyterLab, Notebook 7) has its own key handlers on the
-    // way down that would otherwise take or swallow the arrow keys.
-    this._onKey = (ev) => {
-      const t = ev.target;
-      if (!(t instanceof Node) || !root.contains(t)) return;
-      if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey) return;
-      const onRange = t === this.range;
-      const tag = t && t.tagName;
-      if (tag === "SELECT" || (tag === "INPUT" && !onRange) || tag === "TEXTAREA") return;
-      const taken = () => { ev.preventDefault(); ev.stopPropagation(); };
-      // a feature's key (zoom); a view has no steps: its other keys scroll the drawing
-      const feature = () => { if (FEATURES.some((f) => f.key && f.key(this, ev))) taken(); };
-      if (this.view) { feature(); return; }
-      let k = null;
-      if (ev.key === "ArrowLeft" || ev.key === "ArrowDown") k = this.cur - 1;
-      else if (ev.key === "ArrowRight" || ev.key === "ArrowUp") k = this.cur + 1;
-      else if (ev.key === "Home") k = 0;
-      else if (ev.key === "End") k = this.n - 1;
-      else if ((ev.key === " " || ev.key === "Spacebar") && tag !== "BUTTON") {
-        taken();
-        this.toggle();
-        return;
-      }
-      if (k === null) { feature(); return; }
-      taken(); // the range input would step too
-      this.stop();
-      this.go(k, true);
-    };
-    window.addEventListener("keydown", this._onKey, true);
+    this._onKey = listenToKeys(this);  // keys.js
   }
 
   // the holes of the SVG now in the figure; what they show right now
@@ -423,66 +395,3 @@ export class Player {
     delete this.root.__vgp;
   }
 }
-
-// The saved page: a div (id ID, class vgp) holding div.vgp-figure with the SVG drawn
-// at the start step, followed by a JSON script element with id ID-data.
-export function mountStatic(id) {
-  const root = document.getElementById(id);
-  const source = document.getElementById(id + "-data");
-  if (!root || !source || root.__vgp) return root && root.__vgp;
-  const t0 = performance.now();
-  const data = JSON.parse(source.textContent);
-  const player = new Player(root, { data });
-  player.timing.parse = player.timing.start - t0;
-  return player;
-}
-
-// The notebook widget (anywidget): traitlets svg_template, data (JSON text), step, interval.
-function render({ model, el: host }) {
-  const root = el("div", "vgp");
-  host.append(root);
-  // Steps change here, in the browser. The kernel is told the step at most every
-  // 80 ms, and only then is the model's step set: so a late echo of an older value
-  // can never pull the player back.
-  let timer = null;
-  let pending = null;
-  const flush = () => {
-    timer = null;
-    if (pending === null) return;
-    const k = pending;
-    pending = null;
-    if (model.get("step") !== k) {
-      model.set("step", k);
-      model.save_changes();
-    }
-  };
-  const player = new Player(root, {
-    svg: model.get("svg_template"),
-    data: JSON.parse(model.get("data")),
-    step: model.get("step"),
-    interval: model.get("interval"),
-    model, // features may sync through the widget's model (the quiz: quiz_state)
-    onStep(k) {
-      pending = k;
-      if (timer === null) timer = setTimeout(flush, 80);
-    },
-  });
-  const onStep = () => { if (pending === null) player.go(model.get("step")); };
-  const onData = () => player.setData(JSON.parse(model.get("data")), player.cur);
-  const onSvg = () => player.setSvg(model.get("svg_template"));
-  const onInterval = () => { player.baseInterval = model.get("interval") || 700; };
-  model.on("change:step", onStep);
-  model.on("change:data", onData);
-  model.on("change:svg_template", onSvg);
-  model.on("change:interval", onInterval);
-  return () => {
-    if (timer !== null) { clearTimeout(timer); flush(); }
-    model.off("change:step", onStep);
-    model.off("change:data", onData);
-    model.off("change:svg_template", onSvg);
-    model.off("change:interval", onInterval);
-    player.destroy();
-  };
-}
-
-export default { render };
