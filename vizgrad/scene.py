@@ -19,7 +19,7 @@ import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from . import heatmap
 from ._numpy import lazy, loaded
@@ -81,6 +81,7 @@ class Scene:
     final: dict[str, str] = field(default_factory=dict)  # every slot once the pass is over
     left: tuple[str, ...] = ()  # inputs that stand in one column at the left edge
     copies: bool = False  # whether a leaf used often is drawn once per use
+    live: bool = False  # its numbers change on the same layout (live inputs): rows keep room for them
 
     def slot_history(self) -> dict[str, tuple[list[int], list[str]]]:
         """For each slot, the steps where it changes and its text from then on."""
@@ -144,6 +145,17 @@ def widest_number(digits: int = 3) -> str:
     return re.sub(r"[0-9]", "8", max((_num(v, digits) for v in probes), key=len))
 
 
+# advance widths (in em) of DejaVu Sans, the font layouts measure in, for the characters numbers use
+_EM = {**dict.fromkeys("0123456789", 0.636), "-": 0.361, ".": 0.318, "e": 0.615, "+": 0.838, " ": 0.318,
+       "×": 0.838, "=": 0.838, "(": 0.39, ")": 0.39, "n": 0.634, "a": 0.613, "i": 0.278, "f": 0.352, BLANK: 0.318}
+
+
+def text_width(text: str) -> float:
+    """About how wide ``text`` is, in em (other characters count as wide as ``M``): which of
+    two texts of one slot is the wider."""
+    return round(sum(_EM.get(c, 0.863) for c in text), 6)
+
+
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*(?:e[+-]\d+)?|inf)|nan")
 
 
@@ -177,7 +189,7 @@ def name_of(node: Value | Tensor) -> str | None:
 
 
 def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool = False,
-                heatmaps: bool = True, room: bool = False) -> Scene:
+                heatmaps: bool = True, room: bool | Mapping[str, str] = False) -> Scene:
     """Describe the drawing of ``trace`` and the changes made by each of its steps.
 
     Each of ``groups`` (see :func:`vizgrad.group`) is drawn as a labelled box around its gates.
@@ -194,12 +206,14 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool 
     every wire across the drawing).
     With ``heatmaps``, a tensor of more than a few elements has heatmaps of its value and
     gradient under their texts (:mod:`vizgrad.heatmap`).
-    With ``room``, every number's slot keeps the room of the widest number the drawing's
-    ``digits`` can write (:func:`widest_number`), so that other inputs drawn on the same
-    layout (live inputs) fit too; without it, each text gets the room it needs, and the
-    drawing is as compact, and its text as large, as the page allows.
+    With ``room``, the drawing is for live inputs (other inputs drawn on the same layout):
+    ``True`` gives every number's slot the room of the widest number the drawing's ``digits``
+    can write (:func:`widest_number`); a mapping gives each slot the room of the wider of its
+    own text and the mapping's (texts of the same slot at other inputs, see
+    :mod:`vizgrad.room`), at most that widest room. Without it, each text gets the room it
+    needs, and the drawing is as compact, and its text as large, as the page allows.
     """
-    scene = Scene(trace, digits=digits, copies=copies)
+    scene = Scene(trace, digits=digits, copies=copies, live=room is not False)
     nodes = trace.nodes
     pos = {id(n): i for i, n in enumerate(nodes)}
     for c, g in enumerate(groups):
@@ -329,23 +343,57 @@ def chain_text(e: Edge, digits: int) -> str:
     return f"{e.local.rule} = {out}"
 
 
-def _size_rows(scene: Scene, room: bool) -> None:
-    """Give each slot row, for layout, the longest text it will ever show; with ``room``,
-    every number in it as wide as any number :func:`fmt` may write there (so that other
-    inputs, drawn on the same layout, fit as well)."""
+def longest_texts(scene: Scene) -> dict[str, str]:
+    """The longest text each slot of ``scene`` shows at any step."""
     longest: dict[str, str] = {}
     for change in scene.changes:
         for slot, text in change.items():
             if len(text) > len(longest.get(slot, "")):
                 longest[slot] = text
-    if room:
-        widest = widest_number(scene.digits)
-        longest = {slot: _NUMBER.sub(widest, text) if _is_numbers(text) else text for slot, text in longest.items()}
+    return longest
+
+
+def _size_rows(scene: Scene, room: bool | Mapping[str, str]) -> None:
+    """Give each slot row, for layout, the longest text it will ever show; with ``room``
+    (``True``), every number in it as wide as any number :func:`fmt` may write there (so that
+    other inputs, drawn on the same layout, fit as well); with a mapping of texts, the wider
+    of the slot's own and the mapping's, but no wider than with ``True``."""
+    longest = longest_texts(scene)
+    if room is not False:
+        most = {slot: roomiest(text, scene.digits) for slot, text in longest.items()}
+        if room is True:
+            longest = most
+        else:
+            for slot, text in room.items():
+                if slot in most:
+                    most[slot] = roomiest(text, scene.digits, factors=True)
+                    hint = text if text_width(text) <= text_width(most[slot]) else most[slot]
+                    if text_width(hint) >= text_width(longest[slot]):
+                        longest[slot] = hint
     for el in scene.elements:
         el.rows = tuple(
             Row(longest.get(r.slot, "") or BLANK, r.color, r.size, r.slot) if r.slot else r
             for r in el.rows
         )
+
+
+def roomiest(text: str, digits: int, factors: bool = False) -> str:
+    """A slot's text with every number as wide as :func:`fmt` may write it (and with
+    ``factors``, a factor in parentheses, as a negative one is): the most room it may need."""
+    if not _is_numbers(text):
+        return text
+    widest = widest_number(digits)
+    text = _NUMBER.sub(widest, text)
+    return text.replace(f" × {widest}", f" × ({widest})") if factors else text
+
+
+def structure(scene: Scene) -> list[tuple]:
+    """The scene without its changing texts and flags: what the layout depends on."""
+    return [
+        (el.id, el.kind, el.tail, el.head, el.arrow, el.members,
+         tuple((r.slot, r.color, r.size) if r.slot else (r.text, r.color, r.size) for r in el.rows))
+        for el in scene.elements
+    ]
 
 
 def _is_numbers(text: str) -> bool:
