@@ -19,6 +19,7 @@ import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Mapping
 
 from . import heatmap
@@ -137,6 +138,7 @@ def _num(v: float, digits: int) -> str:
     return "0" if s == "-0" else s
 
 
+@lru_cache(maxsize=None)
 def widest_number(digits: int = 3) -> str:
     """The longest text :func:`fmt` writes for one float at ``digits`` (its digits as ``8``):
     the room a number's slot keeps, whatever number it shows later."""
@@ -145,15 +147,22 @@ def widest_number(digits: int = 3) -> str:
     return re.sub(r"[0-9]", "8", max((_num(v, digits) for v in probes), key=len))
 
 
-# advance widths (in em) of DejaVu Sans, the font layouts measure in, for the characters numbers use
-_EM = {**dict.fromkeys("0123456789", 0.636), "-": 0.361, ".": 0.318, "e": 0.615, "+": 0.838, " ": 0.318,
-       "×": 0.838, "=": 0.838, "(": 0.39, ")": 0.39, "n": 0.634, "a": 0.613, "i": 0.278, "f": 0.352, BLANK: 0.318}
+class _Widths(dict):
+    """Advance widths (in em) of DejaVu Sans, the font layouts measure in, for the characters
+    numbers use; any other character counts as wide as ``M``."""
+
+    def __missing__(self, c: str) -> float:
+        return 0.863
+
+
+_EM = _Widths({**dict.fromkeys("0123456789", 0.636), "-": 0.361, ".": 0.318, "e": 0.615, "+": 0.838, " ": 0.318,
+               "×": 0.838, "=": 0.838, "(": 0.39, ")": 0.39, "n": 0.634, "a": 0.613, "i": 0.278, "f": 0.352,
+               BLANK: 0.318})
 
 
 def text_width(text: str) -> float:
-    """About how wide ``text`` is, in em (other characters count as wide as ``M``): which of
-    two texts of one slot is the wider."""
-    return round(sum(_EM.get(c, 0.863) for c in text), 6)
+    """About how wide ``text`` is, in em: which of two texts of one slot is the wider."""
+    return round(sum(map(_EM.__getitem__, text)), 6)
 
 
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*(?:e[+-]\d+)?|inf)|nan")
@@ -359,17 +368,14 @@ def _size_rows(scene: Scene, room: bool | Mapping[str, str]) -> None:
     other inputs, drawn on the same layout, fit as well); with a mapping of texts, the wider
     of the slot's own and the mapping's, but no wider than with ``True``."""
     longest = longest_texts(scene)
-    if room is not False:
-        most = {slot: roomiest(text, scene.digits) for slot, text in longest.items()}
-        if room is True:
-            longest = most
-        else:
-            for slot, text in room.items():
-                if slot in most:
-                    most[slot] = roomiest(text, scene.digits, factors=True)
-                    hint = text if text_width(text) <= text_width(most[slot]) else most[slot]
-                    if text_width(hint) >= text_width(longest[slot]):
-                        longest[slot] = hint
+    if room is True:
+        longest = {slot: roomiest(text, scene.digits) for slot, text in longest.items()}
+    elif room is not False:
+        for slot, own in longest.items():
+            hint = room.get(slot, own)
+            if hint != own and text_width(hint) >= text_width(own):
+                most = roomiest(own, scene.digits, factors=True)
+                longest[slot] = hint if text_width(hint) <= text_width(most) else most
     for el in scene.elements:
         el.rows = tuple(
             Row(longest.get(r.slot, "") or BLANK, r.color, r.size, r.slot) if r.slot else r
@@ -379,12 +385,15 @@ def _size_rows(scene: Scene, room: bool | Mapping[str, str]) -> None:
 
 def roomiest(text: str, digits: int, factors: bool = False) -> str:
     """A slot's text with every number as wide as :func:`fmt` may write it (and with
-    ``factors``, a factor in parentheses, as a negative one is): the most room it may need."""
+    ``factors``, each factor of a product or term of a sum in parentheses, as a negative one
+    is written): the most room it may need."""
     if not _is_numbers(text):
         return text
     widest = widest_number(digits)
     text = _NUMBER.sub(widest, text)
-    return text.replace(f" × {widest}", f" × ({widest})") if factors else text
+    if factors:
+        text = text.replace(f" × {widest}", f" × ({widest})").replace(f" + {widest}", f" + ({widest})")
+    return text
 
 
 def structure(scene: Scene) -> list[tuple]:
