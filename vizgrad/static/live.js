@@ -245,6 +245,7 @@ function liveBuild(p, rec) {
       const t0 = performance.now();
       const { data, Q } = liveData(p, live);
       live.Q = Q;
+      live.moved = true;
       p.setData(data, p.cur);
       live.ms = performance.now() - t0;
     };
@@ -278,11 +279,13 @@ function liveBuild(p, rec) {
 // The layout keeps, for each number, the room of the widest text it showed across the sliders'
 // ranges (vizgrad/room.py). A text that is wider here (an input typed past the range, 1/x near
 // 0) is squeezed into its room (data.live.rooms: [hole, width]) so that it never runs into its
-// neighbours; it takes its own width again as soon as it fits. Only texts that changed since
-// they were last fitted are measured: all reads first, then all writes.
+// neighbours; it takes its own width again as soon as it fits. Nothing is measured until an
+// input moves (the recorded numbers fit: the layout was made for them; measuring forces a
+// layout of the whole page, slow in a deck), then only texts that changed since they were
+// last fitted: all reads first, then all writes.
 function liveFit(p) {
   const live = p.live;
-  if (!live || !live.rec.rooms || !p.els) return;
+  if (!live || !live.moved || !live.rec.rooms || !p.els) return;
   const todo = [];
   for (const [h, room] of live.rec.rooms) {
     const e = p.els[h];
