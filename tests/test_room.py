@@ -105,6 +105,20 @@ def test_numbers_the_sliders_reach_keep_the_layout():
         assert fits(w.frames), point
 
 
+@needs_graphviz
+def test_an_arrays_summary_keeps_its_room_too():
+    np = pytest.importorskip("numpy")
+
+    def fn(a, b):
+        W = vg.Tensor(np.array([[0.5, -1.0], [2.0, 0.25], [1.0, 3.0]]) * a.data, name="W")
+        return (W @ vg.Tensor(np.array([1.0, 2.0]) + b.data, name="x")).sum()
+
+    w = vg.scrub(fn, a=1.0, b=-0.5)
+    for point in sample_points(w.inputs, {name: (s.min, s.max, s.step) for name, s in w.sliders.items()}):
+        w.set_inputs(**point)  # a summary ("3×2 in [-1, 3]") of another width: the same layout
+        assert w.layouts == 1 and fits(w.frames), point
+
+
 # -- a number past its room ----------------------------------------------------------------------
 
 

@@ -366,7 +366,7 @@ def _size_rows(scene: Scene, room: bool | Mapping[str, str]) -> None:
     """Give each slot row, for layout, the longest text it will ever show; with ``room``
     (``True``), every number in it as wide as any number :func:`fmt` may write there (so that
     other inputs, drawn on the same layout, fit as well); with a mapping of texts, the wider
-    of the slot's own and the mapping's, but no wider than with ``True``."""
+    of the slot's own and the mapping's (numbers no wider than with ``True``)."""
     longest = longest_texts(scene)
     if room is True:
         longest = {slot: roomiest(text, scene.digits) for slot, text in longest.items()}
@@ -374,8 +374,8 @@ def _size_rows(scene: Scene, room: bool | Mapping[str, str]) -> None:
         for slot, own in longest.items():
             hint = room.get(slot, own)
             if hint != own and text_width(hint) >= text_width(own):
-                most = roomiest(own, scene.digits, factors=True)
-                longest[slot] = hint if text_width(hint) <= text_width(most) else most
+                most = roomiest(own, scene.digits, factors=True)  # (an array's summary: no cap)
+                longest[slot] = hint if not _is_numbers(own) or text_width(hint) <= text_width(most) else most
     for el in scene.elements:
         el.rows = tuple(
             Row(longest.get(r.slot, "") or BLANK, r.color, r.size, r.slot) if r.slot else r
