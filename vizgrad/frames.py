@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from .group import Group
 from .layout import dot_source, layout
 from .options import Options, as_trace, boxed_groups, call
-from .scene import Scene, build_scene
+from .room import Range, default_range, rooms_for, sample
+from .scene import Scene, build_scene, longest_texts, roomiest, structure
 from .svg import Template, class_value, fit_width, text_value, write_template
 from .tensor import Tensor
 from .trace import Trace
@@ -27,15 +28,6 @@ from .value import Value
 
 class StructureChanged(ValueError):
     """A new trace does not fit an existing layout: its graph has another structure."""
-
-
-def _shape(scene: Scene) -> list[tuple]:
-    """The scene without its changing texts and flags: what the layout depends on."""
-    return [
-        (el.id, el.kind, el.tail, el.head, el.arrow, el.members,
-         tuple((r.slot, r.color, r.size) if r.slot else (r.text, r.color, r.size) for r in el.rows))
-        for el in scene.elements
-    ]
 
 
 class Frames(Sequence):
@@ -98,14 +90,25 @@ class Frames(Sequence):
 
         For a graph of the same structure (the same ops, names and wiring: e.g. the same
         function at other inputs). Raises :class:`StructureChanged` otherwise.
+        Frames of live inputs (:func:`as_frames` of a function) are laid out again, every
+        room at least as wide as here, when a number of the new trace is wider than its room.
         """
         new_trace = as_trace(out_or_trace, Options(digits=self.options.digits))
-        scene = build_scene(new_trace, self.scene.digits, copies=self.scene.copies)
+        rooms = {r.slot: r.text for el in self.scene.elements for r in el.rows if r.slot} if self.scene.live else False
+        scene = build_scene(new_trace, self.scene.digits, copies=self.scene.copies, room=rooms)
         clusters = [el for el in self.scene.elements if el.kind == "cluster"]
         scene.elements[:0] = clusters  # boxes are drawn around the same positions
-        if len(scene.changes) != len(self.changes) or _shape(scene) != _shape(self.scene):
+        if len(scene.changes) != len(self.changes) or structure(scene) != structure(self.scene):
             raise StructureChanged("the new graph has another structure than the laid-out one "
                                    "(other ops, names or wiring): it needs a layout of its own")
+        if rooms:
+            grown = {r.slot for el in scene.elements for r in el.rows if r.slot and r.text != rooms[r.slot]}
+            if grown:  # a number outgrew its room: laid out again, its slot as roomy as numbers get
+                longest = longest_texts(scene)
+                rooms.update({slot: roomiest(longest[slot], scene.digits, factors=True) for slot in grown})
+                scene = build_scene(new_trace, self.scene.digits, copies=self.scene.copies, room=rooms)
+                scene.elements[:0] = clusters
+                return Frames.of_options(scene, self.options)
         frames = Frames.__new__(Frames)
         frames.options, frames.rankdir, frames.template, frames._holes = (
             self.options, self.rankdir, self.template, self._holes)
@@ -227,19 +230,35 @@ def frames(out_or_trace: Value | Tensor | Trace, rankdir: str = "LR", digits: in
     return Frames(out_or_trace, rankdir, digits, groups, collapse, **more)
 
 
-def scene_of(out_or_trace: Value | Tensor | Trace, options: Options, room: bool = False) -> Scene:
-    """The scene of a graph's output or of a trace, drawn with ``options`` (``room``: every
-    number's slot as wide as any number, for live inputs; see :func:`~vizgrad.scene.build_scene`)."""
+def scene_of(out_or_trace: Value | Tensor | Trace, options: Options,
+             room: bool | Mapping[str, str] = False) -> Scene:
+    """The scene of a graph's output or of a trace, drawn with ``options`` (``room``: for live
+    inputs, each number's slot as wide as numbers there get; see :func:`~vizgrad.scene.build_scene`)."""
     return build_scene(as_trace(out_or_trace, options), options.digits, boxed_groups(options), copies=True,
                        room=room)
+
+
+def live_scene(fn: Callable[..., Any], inputs: Mapping[str, float], options: Options,
+               ranges: Mapping[str, Range] | None = None, at: Trace | None = None) -> Scene:
+    """The scene of ``fn`` at ``inputs`` (its trace ``at``, if made already), each number's slot
+    as wide as the widest text it shows at a few inputs across ``ranges`` (each input's slider:
+    min, max, step; default: a range around its start, as :func:`vizgrad.scrub` gives it).
+    Without ``at``, ``fn`` is called last at ``inputs``."""
+    ranges = {name: (ranges or {}).get(name) or default_range(float(v)) for name, v in inputs.items()}
+    samples = sample(fn, inputs, ranges, options.digits)
+    new = as_trace(at if at is not None else call(fn, dict(inputs)), options)
+    rooms = rooms_for(samples, structure(scene_of(new, options)), options.digits)
+    return scene_of(new, options, room=rooms)
 
 
 Drawable = Frames | Trace | Value | Tensor | Callable[..., Any]
 
 
-def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, **options: Any) -> Frames:
+def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, *, ranges: Mapping[str, Range] | None = None,
+              **options: Any) -> Frames:
     """The frames of what a user passes: frames (as they are), a trace, a graph's output,
-    or a function called with ``inputs`` (a named :class:`Value` each).
+    or a function called with ``inputs`` (a named :class:`Value` each; its numbers' rooms
+    sized over the inputs' ``ranges``, see :func:`live_scene`).
 
     ``options`` are those of :class:`~vizgrad.options.Options` (``rankdir``, ``digits``,
     ``groups``, ``collapse``); frames are laid out already, so options that differ from
@@ -268,7 +287,7 @@ def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, **options: 
         raise TypeError("groups name the nodes of one graph, and a function makes a new graph at every "
                         "input: pass the graph's output (with its groups) instead of the function")
     # a function's graph is drawn again at other inputs on this layout: numbers keep their room
-    return Frames.of_options(scene_of(call(obj, inputs), opts, room=True), opts)
+    return Frames.of_options(live_scene(obj, inputs, opts, ranges), opts)
 
 
 def picture(svg: str, format: str = "svg") -> bytes:

@@ -220,8 +220,9 @@ def live_data(frames: Frames, inputs: dict[str, Any], leaves: dict[str, list[int
     """The page's live inputs for ``frames``: ``inputs`` maps each input's name to its slider
     (``value``, ``min``, ``max``, ``step``), ``leaves`` to the positions of its leaf nodes.
 
-    Either ``{"inputs", "nodes", "ops", "size", "initial", "steps", "captions"}`` (the page
-    recomputes) or ``{"inputs", "kernel": why}`` (the page says the inputs need a kernel).
+    Either ``{"inputs", "nodes", "ops", "size", "initial", "steps", "captions", "spoken",
+    "rooms"}`` (the page recomputes; ``rooms``: ``[hole, width]`` per text) or
+    ``{"inputs", "kernel": why}`` (the page says the inputs need a kernel).
     """
     sliders = [{"name": name, "value": _number(s.value), "min": _number(s.min), "max": _number(s.max),
                 "step": _number(s.step), "nodes": leaves.get(name, [])} for name, s in inputs.items()]
@@ -258,8 +259,11 @@ def _recipes(frames: Frames) -> dict[str, Any]:
     spoken = [_spoken(a.spoken, b.spoken) for a, b in zip(caps_a, caps_b, strict=True)]
     initial = [[h, node_of(hole.key)] for h, hole in enumerate(holes)
                if hole.kind == "class" and node_of(hole.key) >= 0]
+    # each text's room: a longer text (an input past the numbers the layout was sized for) is squeezed into it
+    rooms = [[h, round(room, 2)] for h, (hole, room) in enumerate(zip(holes, frames.template.rooms, strict=True))
+             if hole.kind == "text" and room > 0]
     data = {"nodes": nodes, "ops": rows, "size": qs.size, "initial": initial, "steps": steps,
-            "captions": captions, "spoken": spoken}
+            "captions": captions, "spoken": spoken, "rooms": rooms}
     _check(frames, data, qs.of(trace))
     return data
 

@@ -19,7 +19,8 @@ import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, Mapping
 
 from . import heatmap
 from ._numpy import lazy, loaded
@@ -81,6 +82,7 @@ class Scene:
     final: dict[str, str] = field(default_factory=dict)  # every slot once the pass is over
     left: tuple[str, ...] = ()  # inputs that stand in one column at the left edge
     copies: bool = False  # whether a leaf used often is drawn once per use
+    live: bool = False  # its numbers change on the same layout (live inputs): rows keep room for them
 
     def slot_history(self) -> dict[str, tuple[list[int], list[str]]]:
         """For each slot, the steps where it changes and its text from then on."""
@@ -136,12 +138,31 @@ def _num(v: float, digits: int) -> str:
     return "0" if s == "-0" else s
 
 
+@lru_cache(maxsize=None)
 def widest_number(digits: int = 3) -> str:
     """The longest text :func:`fmt` writes for one float at ``digits`` (its digits as ``8``):
     the room a number's slot keeps, whatever number it shows later."""
     probes = (-1.2345678901234567e-100, -1.2345678901234567e100, -0.00012345678901234567,
               -123456.78901234567, -12345678901234567.0)
     return re.sub(r"[0-9]", "8", max((_num(v, digits) for v in probes), key=len))
+
+
+class _Widths(dict):
+    """Advance widths (in em) of DejaVu Sans, the font layouts measure in, for the characters
+    numbers use; any other character counts as wide as ``M``."""
+
+    def __missing__(self, c: str) -> float:
+        return 0.863
+
+
+_EM = _Widths({**dict.fromkeys("0123456789", 0.636), "-": 0.361, ".": 0.318, "e": 0.615, "+": 0.838, " ": 0.318,
+               "×": 0.838, "=": 0.838, "(": 0.39, ")": 0.39, "n": 0.634, "a": 0.613, "i": 0.278, "f": 0.352,
+               BLANK: 0.318})
+
+
+def text_width(text: str) -> float:
+    """About how wide ``text`` is, in em: which of two texts of one slot is the wider."""
+    return round(sum(map(_EM.__getitem__, text)), 6)
 
 
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*(?:e[+-]\d+)?|inf)|nan")
@@ -177,7 +198,7 @@ def name_of(node: Value | Tensor) -> str | None:
 
 
 def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool = False,
-                heatmaps: bool = True, room: bool = False) -> Scene:
+                heatmaps: bool = True, room: bool | Mapping[str, str] = False) -> Scene:
     """Describe the drawing of ``trace`` and the changes made by each of its steps.
 
     Each of ``groups`` (see :func:`vizgrad.group`) is drawn as a labelled box around its gates.
@@ -194,12 +215,14 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool 
     every wire across the drawing).
     With ``heatmaps``, a tensor of more than a few elements has heatmaps of its value and
     gradient under their texts (:mod:`vizgrad.heatmap`).
-    With ``room``, every number's slot keeps the room of the widest number the drawing's
-    ``digits`` can write (:func:`widest_number`), so that other inputs drawn on the same
-    layout (live inputs) fit too; without it, each text gets the room it needs, and the
-    drawing is as compact, and its text as large, as the page allows.
+    With ``room``, the drawing is for live inputs (other inputs drawn on the same layout):
+    ``True`` gives every number's slot the room of the widest number the drawing's ``digits``
+    can write (:func:`widest_number`); a mapping gives each slot the room of the wider of its
+    own text and the mapping's (texts of the same slot at other inputs, see
+    :mod:`vizgrad.room`), at most that widest room. Without it, each text gets the room it
+    needs, and the drawing is as compact, and its text as large, as the page allows.
     """
-    scene = Scene(trace, digits=digits, copies=copies)
+    scene = Scene(trace, digits=digits, copies=copies, live=room is not False)
     nodes = trace.nodes
     pos = {id(n): i for i, n in enumerate(nodes)}
     for c, g in enumerate(groups):
@@ -329,23 +352,57 @@ def chain_text(e: Edge, digits: int) -> str:
     return f"{e.local.rule} = {out}"
 
 
-def _size_rows(scene: Scene, room: bool) -> None:
-    """Give each slot row, for layout, the longest text it will ever show; with ``room``,
-    every number in it as wide as any number :func:`fmt` may write there (so that other
-    inputs, drawn on the same layout, fit as well)."""
+def longest_texts(scene: Scene) -> dict[str, str]:
+    """The longest text each slot of ``scene`` shows at any step."""
     longest: dict[str, str] = {}
     for change in scene.changes:
         for slot, text in change.items():
             if len(text) > len(longest.get(slot, "")):
                 longest[slot] = text
-    if room:
-        widest = widest_number(scene.digits)
-        longest = {slot: _NUMBER.sub(widest, text) if _is_numbers(text) else text for slot, text in longest.items()}
+    return longest
+
+
+def _size_rows(scene: Scene, room: bool | Mapping[str, str]) -> None:
+    """Give each slot row, for layout, the longest text it will ever show; with ``room``
+    (``True``), every number in it as wide as any number :func:`fmt` may write there (so that
+    other inputs, drawn on the same layout, fit as well); with a mapping of texts, the wider
+    of the slot's own and the mapping's (numbers no wider than with ``True``)."""
+    longest = longest_texts(scene)
+    if room is True:
+        longest = {slot: roomiest(text, scene.digits) for slot, text in longest.items()}
+    elif room is not False:
+        for slot, own in longest.items():
+            hint = room.get(slot, own)
+            if hint != own and text_width(hint) >= text_width(own):
+                most = roomiest(own, scene.digits, factors=True)  # (an array's summary: no cap)
+                longest[slot] = hint if not _is_numbers(own) or text_width(hint) <= text_width(most) else most
     for el in scene.elements:
         el.rows = tuple(
             Row(longest.get(r.slot, "") or BLANK, r.color, r.size, r.slot) if r.slot else r
             for r in el.rows
         )
+
+
+def roomiest(text: str, digits: int, factors: bool = False) -> str:
+    """A slot's text with every number as wide as :func:`fmt` may write it (and with
+    ``factors``, each factor of a product or term of a sum in parentheses, as a negative one
+    is written): the most room it may need."""
+    if not _is_numbers(text):
+        return text
+    widest = widest_number(digits)
+    text = _NUMBER.sub(widest, text)
+    if factors:
+        text = text.replace(f" × {widest}", f" × ({widest})").replace(f" + {widest}", f" + ({widest})")
+    return text
+
+
+def structure(scene: Scene) -> list[tuple]:
+    """The scene without its changing texts and flags: what the layout depends on."""
+    return [
+        (el.id, el.kind, el.tail, el.head, el.arrow, el.members,
+         tuple((r.slot, r.color, r.size) if r.slot else (r.text, r.color, r.size) for r in el.rows))
+        for el in scene.elements
+    ]
 
 
 def _is_numbers(text: str) -> bool:

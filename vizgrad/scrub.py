@@ -7,14 +7,16 @@ kernel round trip. ``w.step`` follows in Python and can be set from Python.
 
 ``scrub(fn, x=-2.0, y=5.0)`` adds a slider per input: moving one calls ``fn`` again,
 traces the new pass and sends only the new numbers, drawn on the same layout (every
-node stays where it is). Only if the new graph has a different structure is it laid
-out again.
+node stays where it is). Each number keeps the room of the widest text it shows across
+the sliders' ranges (:mod:`vizgrad.room`); only if the new graph has a different
+structure, or a number outgrows its room, is it laid out again.
 
 Saved forms (:meth:`Scrubber.save_html`, the ``text/html`` below, a deck) keep the input
 sliders: the page recomputes the recorded graph at new inputs by itself
 (:mod:`vizgrad.recipes`, ``static/live.js``), with no kernel. It replays the graph recorded
 at the inputs shown: a function whose graph depends on its inputs (a branch on ``x.data``)
 needs the kernel for another branch. Graphs of Tensors need the kernel: their page says so.
+A number typed there past the room its layout keeps is squeezed into that room.
 In the notebook, each slider's readout is editable (type a value, then Enter).
 
 Exports (nbconvert). A scrubber's output holds both the widget view and, as
@@ -47,11 +49,12 @@ import traitlets
 from .captions import captions as make_captions
 from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow
 from .files import write_atomic
-from .frames import Drawable, Frames, StructureChanged, as_frames, scene_of
+from .frames import Drawable, Frames, StructureChanged, as_frames, live_scene
 from .options import OPTION_NAMES, Options, call, non_default
 from .player import _fragment, _page, first_question, player_data, player_script, player_svg, static_text
 from .quiz import Quiz, quiz_steps, results as quiz_results_of
 from .recipes import live_data
+from .room import default_range
 from .tensor import Tensor
 from .trace import Trace
 from .value import Value
@@ -80,8 +83,7 @@ def _slider_for(name: str, spec: Any) -> ipywidgets.FloatSlider:
         value = float(spec)
         if not math.isfinite(value):
             raise ValueError(f"input {name}: the starting value must be finite, got {value}")
-        span = max(5.0, 2.0 * abs(value))
-        lo, hi, step = math.floor(value - span), math.ceil(value + span), 0.1
+        lo, hi, step = default_range(value)
     return ipywidgets.FloatSlider(
         value=value, min=lo, max=hi, step=step, description=name, continuous_update=True,
         readout_format=".2f", style={"description_width": "initial"},
@@ -128,7 +130,8 @@ class Scrubber(anywidget.AnyWidget):
         start = {name: s.value for name, s in self.sliders.items()} if _fn is not None else None
         self._leaves: dict[str, Value] = {}  # the Values the function was last called with
         seen: dict[str, Value] = {}
-        self.frames: Frames = as_frames(self._spy(seen) if _fn is not None else out_or_trace, start, **options)
+        self.frames: Frames = as_frames(self._spy(seen) if _fn is not None else out_or_trace, start,
+                                        ranges=self._ranges() if _fn is not None else None, **options)
         self._leaves = seen
         self.fallback = fallback
         self.quiz = quiz
@@ -239,6 +242,10 @@ class Scrubber(anywidget.AnyWidget):
         positions = {name: [pos[id(leaf)]] for name, leaf in self._leaves.items() if id(leaf) in pos}
         return live_data(self.frames, self.sliders, positions)
 
+    def _ranges(self) -> dict[str, tuple[float, float, float]]:
+        """Each live input's slider: min, max and step."""
+        return {name: (s.min, s.max, s.step) for name, s in self.sliders.items()}
+
     def _on_slider(self, change: dict) -> None:
         if not self._holding:
             self.recompute()
@@ -259,18 +266,18 @@ class Scrubber(anywidget.AnyWidget):
             self.status.value = error_message(e)
             return float("nan")
         try:
-            self.frames = self.frames.with_trace(new)
-            self._push(layout=False)
-        except StructureChanged:
-            try:
-                opts = Options.of(**_options_of(self.frames))  # live inputs: numbers keep their room
-                fresh = Frames.of_options(scene_of(new, opts, room=True), opts)
-            except GRAPHVIZ_ERRORS as e:  # e.g. too slow to lay out: keep the last good drawing
-                self.status.value = error_message(e)
-                return float("nan")
-            self.layouts += 1
-            self.frames = fresh
-            self._push(layout=True)
+            try:  # the same layout, unless a number outgrew its room
+                fresh = self.frames.with_trace(new)
+            except StructureChanged:  # rooms sized anew, over the sliders' ranges around these inputs
+                opts = Options.of(**_options_of(self.frames))
+                fresh = Frames.of_options(live_scene(self._fn, self.inputs, opts, self._ranges(), new), opts)
+        except GRAPHVIZ_ERRORS as e:  # e.g. too slow to lay out: keep the last good drawing
+            self.status.value = error_message(e)
+            return float("nan")
+        layout = fresh.template is not self.frames.template
+        self.layouts += layout
+        self.frames = fresh
+        self._push(layout=layout)
         self._leaves = seen
         self.status.value = ""
         self.last_update_ms = (time.perf_counter() - t0) * 1000.0

@@ -14,7 +14,7 @@ from functools import cached_property
 from xml.sax.saxutils import escape, quoteattr
 
 from .heatmap import cell_size
-from .layout import Layout
+from .layout import ASIDE, Layout
 from .palette import get as get_palette
 from .palette import svg_rules
 from .scene import Row, Scene, one_line
@@ -48,10 +48,13 @@ def _fill(parts: tuple[str, ...], values: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Template:
-    """An SVG document cut at its holes: ``parts[0] hole[0] parts[1] hole[1] … parts[-1]``."""
+    """An SVG document cut at its holes: ``parts[0] hole[0] parts[1] hole[1] … parts[-1]``;
+    ``rooms``: for each hole, the width its text may take without touching another element
+    (0 for a class hole)."""
 
     parts: tuple[str, ...]
     holes: tuple[Hole, ...]
+    rooms: tuple[float, ...] = ()
 
     def fill(self, values: list[str]) -> str:
         return _fill(self.parts, values)
@@ -83,21 +86,23 @@ class _Writer:
         self.height = height
         self.parts: list[str] = []
         self.holes: list[Hole] = []
+        self.rooms: list[float] = []
         self.chunk: list[str] = []
 
     def put(self, text: str) -> None:
         self.chunk.append(text)
 
-    def hole(self, hole: Hole) -> None:
+    def hole(self, hole: Hole, room: float = 0.0) -> None:
         self.parts.append("".join(self.chunk))
         self.chunk = []
         self.holes.append(hole)
+        self.rooms.append(room)
 
     def xy(self, p: list[float]) -> str:
         return f"{_f(p[0] + PAD)},{_f(self.height - p[1] + PAD)}"
 
     def template(self) -> Template:
-        return Template(tuple(self.parts) + ("".join(self.chunk),), tuple(self.holes))
+        return Template(tuple(self.parts) + ("".join(self.chunk),), tuple(self.holes), tuple(self.rooms))
 
 
 def _shape(w: _Writer, op: dict, pen: str, fill: str, width: str, dash: str) -> None:
@@ -164,9 +169,10 @@ def write_template(scene: Scene, geometry: Layout, palette: str | None = None) -
             if el.is_wire:  # which wire a text labels, and whether it is its value or a gradient
                 kind = "value" if row.slot and row.slot.startswith("v") else "grad" if row.slot else "note"
                 w.put(f' data-wire={quoteattr(el.id)} data-kind="{kind}"')
-            if row.slot:
+            if row.slot:  # its room: its label's width (centred), or the half beside a downward wire
                 w.put(f' data-slot={quoteattr(row.slot)}>')
-                w.hole(Hole("text", row.slot))
+                w.hole(Hole("text", row.slot), op["width"] if op.get("anchor", "middle") == "middle"
+                       else max(op["width"] / 2 - ASIDE, 0.0))
             else:
                 w.put(">" + escape(one_line(row.text)))
             w.put("</text>")

@@ -245,6 +245,7 @@ function liveBuild(p, rec) {
       const t0 = performance.now();
       const { data, Q } = liveData(p, live);
       live.Q = Q;
+      live.moved = true;
       p.setData(data, p.cur);
       live.ms = performance.now() - t0;
     };
@@ -275,13 +276,47 @@ function liveBuild(p, rec) {
   return live;
 }
 
+// The layout keeps, for each number, the room of the widest text it showed across the sliders'
+// ranges (vizgrad/room.py). A text that is wider here (an input typed past the range, 1/x near
+// 0) is squeezed into its room (data.live.rooms: [hole, width]) so that it never runs into its
+// neighbours; it takes its own width again as soon as it fits. Nothing is measured until an
+// input moves (the recorded numbers fit: the layout was made for them; measuring forces a
+// layout of the whole page, slow in a deck), then only texts that changed since they were
+// last fitted: all reads first, then all writes.
+function liveFit(p) {
+  const live = p.live;
+  if (!live || !live.moved || !live.rec.rooms || !p.els) return;
+  const todo = [];
+  for (const [h, room] of live.rec.rooms) {
+    const e = p.els[h];
+    if (!e || e.__vgFit === p.shown[h]) continue;
+    if (e.hasAttribute("textLength")) { e.removeAttribute("textLength"); e.removeAttribute("lengthAdjust"); }
+    todo.push([e, room, p.shown[h]]);
+  }
+  const wide = todo.map(([e, room, text]) => {
+    const w = text ? e.getComputedTextLength() : 0;
+    if (!(w > 0) && text) return false; // not rendered (a hidden slide): measure when shown
+    e.__vgFit = text;
+    return w > room;
+  });
+  todo.forEach(([e, room], i) => {
+    if (!wide[i]) return;
+    e.setAttribute("textLength", String(room));
+    e.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  });
+}
+
 FEATURES.push({
   name: "live",
   data(p) {
     const rec = p.data && p.data.live;
-    if (p.live && p.live.rec === rec) return; // new numbers from live inputs: same sliders
+    if (p.live && p.live.rec === rec) { liveFit(p); return; } // new numbers from live inputs: same sliders
     if (p.live) { p.live.bar.remove(); p.live = null; }
     if (rec) p.live = liveBuild(p, rec);
+    liveFit(p);
+  },
+  step(p) {
+    liveFit(p);
   },
   destroy(p) {
     if (p.live) { p.live.bar.remove(); p.live = null; }
