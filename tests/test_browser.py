@@ -28,7 +28,7 @@ import vizgrad as vg
 from conftest import LECTURE_CELL, LOCAL, needs_chromium
 from vizgrad import examples
 from vizgrad.player import player_data, player_fragment, player_script, save_html, static_text
-from vizgrad.scene import fmt
+from vizgrad.texts import fmt
 
 pytestmark = [
     pytest.mark.browser,

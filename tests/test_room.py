@@ -16,7 +16,7 @@ from vizgrad.frames import Frames, as_frames, scene_of
 from vizgrad.options import Options, call
 from vizgrad.player import save_html
 from vizgrad.room import MOST_CALLS, default_range, sample_points
-from vizgrad.scene import text_width
+from vizgrad.texts import text_width
 from conftest import Offline, browser_test
 from test_labels import GEOMETRY_JS, check_geometry, every_step
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .ops import verb_of
-from .scene import _factor, clean, fmt
+from .texts import as_factor, clean, fmt
 from .tensor import Tensor
 from .trace import Step, Trace
 
@@ -69,7 +69,7 @@ def _caption(step: Step, names: list[str], pos: dict[int, int], f: str, digits: 
             formula = f"{me} = {ins[0]} {sym} {ins[1]}"
             if isinstance(node, Tensor):
                 return Caption(text, f"{formula} = {value}", spoken)
-            return Caption(text, f"{formula} = {vals[0]} {sym} {_factor(vals[1])} = {value}", spoken)
+            return Caption(text, f"{formula} = {vals[0]} {sym} {as_factor(vals[1])} = {value}", spoken)
         formula = f"{me} = {node.op}({', '.join(ins)})"
         if isinstance(node, Tensor):
             return Caption(text, f"{formula} = {value}", spoken)

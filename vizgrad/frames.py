@@ -19,7 +19,8 @@ from .group import Group
 from .layout import dot_source, layout
 from .options import Options, as_trace, boxed_groups, call
 from .room import Range, default_range, rooms_for, sample
-from .scene import Scene, build_scene, longest_texts, roomiest, structure
+from .scene import Scene, build_scene, longest_texts, structure
+from .texts import roomiest
 from .svg import Template, class_value, fit_width, text_value, write_template
 from .tensor import Tensor
 from .trace import Trace

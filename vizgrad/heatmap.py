@@ -1,7 +1,7 @@
 """Small heatmaps of tensors: the picture of an array beside its range.
 
 A tensor with more than a few elements is shown on its wire by its shape and range
-(:func:`vizgrad.scene.fmt`) and, under that text, a heatmap: one cell per element
+(:func:`vizgrad.texts.fmt`) and, under that text, a heatmap: one cell per element
 (larger arrays are pooled to at most :data:`MAX_SIDE` cells a side, each cell the mean
 of its block), coloured on a diverging scale centred on 0 (the palette's ``heat``
 colours, :data:`~vizgrad.palette.HEAT_LEVELS` on each side, relative to the largest

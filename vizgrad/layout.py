@@ -21,7 +21,8 @@ from . import dot, shapes
 from .dot import GraphvizNotFound, LayoutTooSlow  # noqa: F401  (raised by layout())
 from .palette import LECTURE
 from .palette import get as get_palette
-from .scene import BLANK, Element, Row, Scene, one_line
+from .scene import Element, Row, Scene
+from .texts import BLANK, one_line
 from .wrap import WRAP_ASPECT, WRAP_GATES, Wrapper, choose_cuts, crossings, wrap_curve, wrap_ops
 
 

@@ -33,7 +33,7 @@ from .captions import Caption, captions as make_captions, describe
 from .files import write_atomic
 from .frames import Drawable, Frames, as_frames
 from .quiz import Quiz, live_quiz, quiz_data
-from .scene import clean
+from .texts import clean
 from .svg import fits_a_cell
 
 # Inline SVG in an HTML page needs no namespace declaration: leaving it out keeps the

@@ -28,7 +28,7 @@ from typing import Any
 from .captions import labels
 from .ops import by_label, spec_of
 from .recipes import Quantities
-from .scene import fmt
+from .texts import fmt
 from .tensor import Tensor
 from .trace import Edge, Step, Trace
 
@@ -118,7 +118,7 @@ def evaluate(number: list[Any], q: list[float]) -> float:
 
 
 def fill(say: list[Any], q: list[float]) -> str:
-    """A proposal's message with its numbers written as :func:`vizgrad.scene.fmt` writes them."""
+    """A proposal's message with its numbers written as :func:`vizgrad.texts.fmt` writes them."""
     return "".join(p if isinstance(p, str) else fmt(evaluate(p[0], q), p[1]) for p in say)
 
 

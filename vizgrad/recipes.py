@@ -9,7 +9,7 @@ same code that draws every trace (:func:`~vizgrad.scene.build_scene`,
 :func:`~vizgrad.captions.captions`): they run once on a copy of the trace whose numbers
 are *marks*, which format as tokens naming the quantity (``value of node 3``,
 ``contribution of edge 5``). Every text with tokens is a template; the page fills the
-tokens with its own numbers, formatted as :func:`vizgrad.scene.fmt` formats them. So the
+tokens with its own numbers, formatted as :func:`vizgrad.texts.fmt` formats them. So the
 page replays the recorded graph with new inputs: it never re-decides which hole shows
 what, and a function whose graph depends on its inputs (``if x.data > 0``) keeps, in
 the page, the graph recorded at the starting values.
@@ -27,7 +27,8 @@ from typing import Any
 from .captions import captions as make_captions
 from .frames import Frames
 from .ops import SCALAR_OPS, js_table, spec_of
-from .scene import _factor, build_scene, fmt
+from .scene import build_scene
+from .texts import as_factor, fmt
 from .svg import ACTIVE_CLASS, text_value
 from .trace import Edge, Step, Trace
 from .value import Value
@@ -187,7 +188,7 @@ def render(tmpl: list[Any], q: list[float]) -> str:
             out.append(piece)
         else:
             s = fmt(float(q[piece[0]]), piece[1])
-            out.append(_factor(s) if piece[2] == 1 else s.replace("-", MINUS) if piece[2] == 2 else s)
+            out.append(as_factor(s) if piece[2] == 1 else s.replace("-", MINUS) if piece[2] == 2 else s)
     return "".join(out)
 
 

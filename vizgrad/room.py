@@ -21,7 +21,8 @@ import warnings
 from typing import Any, Callable, Mapping
 
 from .options import call
-from .scene import build_scene, longest_texts, structure, text_width
+from .scene import build_scene, longest_texts, structure
+from .texts import text_width
 
 Range = tuple[float, float, float]  # a slider's min, max and step
 

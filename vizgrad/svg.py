@@ -17,7 +17,8 @@ from .heatmap import cell_size
 from .layout import ASIDE, Layout
 from .palette import get as get_palette
 from .palette import svg_rules
-from .scene import Row, Scene, one_line
+from .scene import Row, Scene
+from .texts import one_line
 
 PAD = 6.0  # points around the drawing
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._numpy import lazy
-from ..scene import fmt
+from ..texts import fmt
 
 np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
 

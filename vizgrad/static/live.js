@@ -10,7 +10,7 @@
 //
 // The page never decides which hole shows what: a recipe is [hole, template] for a text
 // (literal strings and [q, digits, how] numbers: Q[q] formatted as Python's
-// vizgrad.scene.fmt, in parentheses if how is 1 and it is negative, with − for - if how is 2:
+// vizgrad.texts.fmt, in parentheses if how is 1 and it is negative, with − for - if how is 2:
 // the captions read aloud) or [hole, node, active] for
 // an element's class (node: whose value flags it when nan or inf, -1 for none). The page
 // replays the recorded graph: a function whose graph depends on its inputs (an `if` on
@@ -36,7 +36,7 @@ function liveDecimal(s) {
   return [digits.slice(lead), e + intLen - 1 - lead];
 }
 
-// A number as Python writes f"{v:.{d}g}" (with "-0" as "0", nan, inf, -inf): vizgrad.scene.fmt.
+// A number as Python writes f"{v:.{d}g}" (with "-0" as "0", nan, inf, -inf): vizgrad.texts.fmt.
 function fmtNumber(v, d) {
   if (v !== v) return "nan";
   if (v === Infinity) return "inf";
