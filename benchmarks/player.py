@@ -12,6 +12,10 @@ about 2,000 steps, thousands of holes), saved as one self-contained page
   back, and random jumps; median and 95th percentile. The player opens this graph
   zoomed in (it is too big to read fitted; zoom.js), following the active step: those
   are step_next/back/jump; step_*_fit are the same with the whole graph fitted (key 0).
+  step_to_next_frame and step_next_to_next_frame: from a step change (a jump of 37 steps,
+  or the next step) until the next frame has been produced, zoomed in (this includes the
+  wait for that frame, up to one refresh interval, and painting it: headless Chromium
+  paints without a GPU).
   The machine's load average is recorded beside them (a busy machine is slower).
 
 Live inputs (vizgrad.scrub.scrub(fn, x0=…, …)) on a ReLU MLP 3→4→4→1 (about 100 nodes):
@@ -76,15 +80,16 @@ async ([kind, count, seed, fit]) => {
 """
 
 FRAME_JS = """
-async (count) => {
+async ([count, stride]) => {
   // the time from a step change until the frame showing it has been produced:
-  // change at the start of a frame, then wait for the next frame
+  // change at the start of a frame, then wait for the next frame (zoomed in, the view
+  // follows the active step: a far jump paints a part of the drawing not shown before)
   const p = document.querySelector('.vgp').__vgp;
   const times = [];
   let k = 0;
   for (let i = 0; i < count; i++) {
     await new Promise(r => requestAnimationFrame(() => r()));
-    k = (k + 37) % p.n;
+    k = (k + stride) % p.n;
     const t0 = performance.now();
     p.go(k);
     await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
@@ -130,7 +135,8 @@ def browser(path: Path) -> dict:
                 alltimes += t
                 out[f"step_{kind}"] = stats(t)
             out["step_all"] = stats(alltimes)
-            out["step_to_next_frame"] = stats(page.evaluate(FRAME_JS, 60))
+            out["step_to_next_frame"] = stats(page.evaluate(FRAME_JS, [60, 37]))
+            out["step_next_to_next_frame"] = stats(page.evaluate(FRAME_JS, [60, 1]))
             for kind in ("next", "jump"):
                 out[f"step_{kind}_fit"] = stats(page.evaluate(STEP_JS, [kind, 300, 1234, True]))
             out["load_average"] = os.getloadavg()
