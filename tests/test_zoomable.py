@@ -56,6 +56,8 @@ def test_a_drawing_too_big_for_a_cell_is_also_zoomable(big):
     page = data["text/html"]
     assert metadata == {"vizgrad": {"player": True}}  # a deck and nbconvert show it as a player
     assert 'class="vgp vgp-view"' in page and "mountStatic(" in page
+    # the drawing takes the focus (its arrow keys scroll it), even before the script runs
+    assert re.search(r'<div class="vgp vgp-view" id="[^"]+"><div class="vgp-figure" tabindex="0"', page)
     # the same picture: every number of the finished pass, in the same order
     numbers = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert re.findall(r"<text[^>]*>([^<]*)</text>", page) == numbers
@@ -69,6 +71,7 @@ def test_a_drawing_too_big_for_a_cell_is_also_zoomable(big):
     assert html.escape(describe(big.trace)) in bundle["text/html"]  # the drawing in words
     assert set(drawing._repr_mimebundle_(exclude={"text/html"})) == {"image/svg+xml"}
     assert set(drawing._repr_mimebundle_(include={"image/svg+xml"})) == {"image/svg+xml"}
+    assert set(drawing._repr_mimebundle_(include={"text/html"})[0]) == {"text/html"}
     # an edited source is Graphviz's own rendering, not vizgrad's picture: nothing to zoom
     edited = drawing.copy()
     assert "text/html" in edited._repr_mimebundle_()[0]

@@ -77,7 +77,7 @@ class Drawing(graphviz.Digraph):
         try:
             bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
             own = self._picture
-            if own is None or "image/svg+xml" not in bundle:
+            if own is None:  # Graphviz's rendering of an edited source: as it is
                 return bundle
             more, metadata = zoomable(own(), self.__dict__["_alt"], include, exclude)
             return ({**bundle, **more}, metadata) if more else bundle

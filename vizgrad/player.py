@@ -175,9 +175,12 @@ def _mounted(figure: str, data: str, alt: str, css: bool, cls: str, page: bool) 
     style = f"<style>{static_text('player.css')}</style>\n" if css else ""
     defer = "vgp-defer" in cls.split()
     noscript = f"<noscript><style>#{uid} > .vgp-figure {{ display: block; }}</style></noscript>\n" if defer else ""
+    # the focus: on the player (its keys step), or in a view on the drawing (its arrow keys scroll it)
+    view = "vgp-view" in cls.split()
+    player_tab, figure_tab = ("", ' tabindex="0"') if view else (' tabindex="0"', "")
     return (
-        f'{style}{noscript}<div class="{" ".join(["vgp", *cls.split()])}" id="{uid}" tabindex="0">'
-        f'<div class="vgp-figure" role="img" aria-label="{html.escape(alt)}">{figure}</div></div>\n'
+        f'{style}{noscript}<div class="{" ".join(["vgp", *cls.split()])}" id="{uid}"{player_tab}>'
+        f'<div class="vgp-figure"{figure_tab} role="img" aria-label="{html.escape(alt)}">{figure}</div></div>\n'
         f'<script type="application/json" id="{uid}-data">{data}</script>\n'
         f'<script type="module">\n{player_script()}\nmountStatic("{uid}");\n</script>\n'
     )
