@@ -145,3 +145,19 @@ def test_a_zoomable_drawing_zooms_pans_and_fits_in_the_browser(offline, tmp_path
     assert not second["zoomed"] and second["w"] <= second["fig"] + 1
     views[1].query_selector(".vgp-zoom-in").click()
     assert o.page.evaluate(STATE_JS, views[1])["w"] > second["w"] * 1.2
+
+
+@browser_test
+def test_an_output_shown_twice_zooms_in_both_copies(offline, tmp_path):
+    """JupyterLab can show one output in a second view: the same HTML (the same ids) twice."""
+    view = vg.draw(examples.sigmoid_circuit())._repr_mimebundle_()[0]["text/html"]
+    page = tmp_path / "twice.html"
+    page.write_text(f"<!DOCTYPE html><html><body><main>{view}<p>another view</p>{view}</main></body></html>",
+                    encoding="utf-8")
+    o = offline(Path(page), 1000, 800, ready_js="document.querySelectorAll('.vgp[data-ready]').length === 2")
+    o.page.wait_for_timeout(200)
+    second = o.page.query_selector_all(".vgp")[1]
+    before = o.page.evaluate(STATE_JS, second)["w"]
+    second.query_selector(".vgp-zoom-in").click()
+    assert o.page.evaluate(STATE_JS, second)["w"] > before * 1.2
+    assert o.page.evaluate(STATE_JS, o.page.query_selector_all(".vgp")[0])["w"] == before  # the first: as it was

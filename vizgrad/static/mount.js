@@ -3,16 +3,23 @@
 // anywidget: the default export's render).
 
 // The saved page: a div (id ID, class vgp) holding div.vgp-figure with the SVG drawn
-// at the start step, followed by a JSON script element with id ID-data.
+// at the start step, followed by a JSON script element with id ID-data. Every copy
+// mounts (a notebook may show one output twice: JupyterLab's new view of an output);
+// returns the first one's player.
 export function mountStatic(id) {
-  const root = document.getElementById(id);
-  const source = document.getElementById(id + "-data");
-  if (!root || !source || root.__vgp) return root && root.__vgp;
-  const t0 = performance.now();
-  const data = JSON.parse(source.textContent);
-  const player = new Player(root, { data });
-  player.timing.parse = player.timing.start - t0;
-  return player;
+  let first = null;
+  for (const root of document.querySelectorAll('div.vgp[id="' + id + '"]')) {
+    const next = root.nextElementSibling;
+    const source = next && next.id === id + "-data" ? next : document.getElementById(id + "-data");
+    if (!source) continue;
+    if (!root.__vgp) {
+      const t0 = performance.now();
+      const player = new Player(root, { data: JSON.parse(source.textContent) });
+      player.timing.parse = player.timing.start - t0;
+    }
+    first = first || root.__vgp;
+  }
+  return first;
 }
 
 // The notebook widget (anywidget): traitlets svg_template, data (JSON text), step, interval.
