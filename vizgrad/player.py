@@ -165,21 +165,22 @@ def _fragment(frames: Frames, step: int, interval: int, css: bool, defer: bool, 
     data = script_json(given)
     asked = [q["hide"] for q in (given.get("quiz") or {}).get("steps", []) if q["step"] == step]
     figure = player_svg(frames, step, tuple(asked[0]) if asked else ())
-    return _mounted(figure, data, given["alt"], css, "vgp-defer" if defer else "", page)
+    return _mounted(figure, data, given["alt"], css, page, defer=defer)
 
 
-def _mounted(figure: str, data: str, alt: str, css: bool, cls: str, page: bool) -> str:
+def _mounted(figure: str, data: str, alt: str, css: bool, page: bool, defer: bool = False,
+             view: bool = False) -> str:
     """The player's ``<div>`` holding ``figure`` (an SVG), its ``data`` (JSON text) and the
-    script that mounts it; ``cls``: more classes (``vgp-defer``: drawn once the script runs)."""
+    script that mounts it. ``defer``: the drawing is laid out once the script runs; ``view``:
+    one drawing without steps (:func:`zoomable_html`)."""
     uid = _player_id(figure + data, page)
     style = f"<style>{static_text('player.css')}</style>\n" if css else ""
-    defer = "vgp-defer" in cls.split()
     noscript = f"<noscript><style>#{uid} > .vgp-figure {{ display: block; }}</style></noscript>\n" if defer else ""
+    cls = "vgp" + (" vgp-defer" if defer else "") + (" vgp-view" if view else "")
     # the focus: on the player (its keys step), or in a view on the drawing (its arrow keys scroll it)
-    view = "vgp-view" in cls.split()
     player_tab, figure_tab = ("", ' tabindex="0"') if view else (' tabindex="0"', "")
     return (
-        f'{style}{noscript}<div class="{" ".join(["vgp", *cls.split()])}" id="{uid}"{player_tab}>'
+        f'{style}{noscript}<div class="{cls}" id="{uid}"{player_tab}>'
         f'<div class="vgp-figure"{figure_tab} role="img" aria-label="{html.escape(alt)}">{figure}</div></div>\n'
         f'<script type="application/json" id="{uid}-data">{data}</script>\n'
         f'<script type="module">\n{player_script()}\nmountStatic("{uid}");\n</script>\n'
@@ -193,7 +194,7 @@ def zoomable_html(svg: str, alt: str) -> str:
     buttons zoom and fit, and an overview shows where the view is. Where scripts do not
     run it is the drawing, as wide as the page at most. ``alt``: the drawing in words."""
     data = script_json({"view": True, "steps": [[]], "initial": [], "captions": [["", ""]], "alt": alt})
-    return _mounted(svg.replace(_XMLNS, "", 1), data, alt, True, "vgp-view", page=False)
+    return _mounted(svg.replace(_XMLNS, "", 1), data, alt, css=True, page=False, view=True)
 
 
 def asked(mime: str, include: Any = None, exclude: Any = None) -> bool:

@@ -189,9 +189,12 @@ CELL_PX = (960.0, 720.0)
 cell; a bigger one is shown zoomable (:func:`vizgrad.player.zoomable_html`)."""
 
 
+_SIZE = re.compile(r' width="([0-9.]+)pt" height="([0-9.]+)pt"')  # in the <svg> tag of one of vizgrad's
+
+
 def natural_px(svg: str) -> tuple[float, float] | None:
     """The size of one of vizgrad's SVGs in CSS px (its ``width`` and ``height`` are points)."""
-    found = re.search(r' width="([0-9.]+)pt" height="([0-9.]+)pt"', svg.partition(">")[0])
+    found = _SIZE.search(svg.partition(">")[0])
     return (float(found.group(1)) * 4 / 3, float(found.group(2)) * 4 / 3) if found else None
 
 
@@ -206,7 +209,7 @@ def fit_width(svg: str) -> str:
     wider than its own size: what a notebook shows, so that a wide drawing is scaled down
     instead of cut off. Its ``viewBox`` (and so every coordinate) stays as it is."""
     head, sep, rest = svg.partition(">")
-    found = re.search(r' width="([0-9.]+)pt" height="([0-9.]+)pt"', head)
+    found = _SIZE.search(head)
     if not sep or not found or not re.search(r' class="vg[ "]', head):
         return svg
     width = found.group(1)

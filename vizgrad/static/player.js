@@ -80,7 +80,6 @@ export class Player {
     this.timer = null;
     this.cur = -2; // the step the DOM shows; -2: not known yet
     root.classList.add("vgp");
-    if (!root.hasAttribute("tabindex")) root.tabIndex = 0;
     root.setAttribute("role", "group");
     // JupyterLab and Notebook 7 (Lumino) leave the keys pressed in here to the player
     root.setAttribute("data-lm-suppress-shortcuts", "true");
@@ -94,10 +93,9 @@ export class Player {
       this.figure = el("div", "vgp-figure");
       root.insertBefore(this.figure, root.firstChild);
     }
-    if (this.view) {  // the focus is on the drawing itself: the arrow keys scroll it
-      root.removeAttribute("tabindex");
-      this.figure.tabIndex = 0;
-    }
+    // the focus: on the player (its keys step), or in a view on the drawing (the arrow keys scroll it)
+    const focus = this.view ? this.figure : root;
+    if (!focus.hasAttribute("tabindex")) focus.tabIndex = 0;
     this._buildControls();
     const t0 = performance.now();
     if (options.svg != null) this.setSvg(options.svg, false);
