@@ -24,16 +24,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import vizgrad as vg  # noqa: E402
-from vizgrad import dot  # noqa: E402
+from vizgrad.graphviz import engines as dot  # noqa: E402
 from vizgrad.examples import mlp  # noqa: E402
-from vizgrad.layout import dot_source  # noqa: E402
-from vizgrad.scene import build_scene  # noqa: E402
+from vizgrad.drawing.layout import dot_source  # noqa: E402
+from vizgrad.drawing.scene import build_scene  # noqa: E402
 
 from _results import save  # noqa: E402  (benchmarks/ is on the path)
 
 START = """
 import time
-from vizgrad import dot
+from vizgrad.graphviz import engines as dot
 t0 = time.perf_counter()
 dot.run("digraph { a -> b }", "svg", engine="wasm")
 print(time.perf_counter() - t0)

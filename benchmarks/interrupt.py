@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from vizgrad import dot  # noqa: E402
+from vizgrad.graphviz import engines as dot  # noqa: E402
 
 from _results import save  # noqa: E402  (benchmarks/ is on the path)
 STEPS = 40
@@ -34,9 +34,9 @@ REPEATS = 3
 CHILD = f"""
 import sys
 import vizgrad as vg
-from vizgrad import dot
-from vizgrad.layout import dot_source
-from vizgrad.scene import build_scene
+from vizgrad.graphviz import engines as dot
+from vizgrad.drawing.layout import dot_source
+from vizgrad.drawing.scene import build_scene
 
 w, h = vg.Value(0.5, name="w"), vg.Value(0.0, name="h0")
 for t in range({STEPS}):

@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from vizgrad.examples import mlp as mlp_graph  # noqa: E402
-from vizgrad.options import call  # noqa: E402
-from vizgrad.recipes import Quantities  # noqa: E402
+from vizgrad.engine.trace import trace_call as call  # noqa: E402
+from vizgrad.web.live_data import Quantities  # noqa: E402
 from vizgrad.scrub import scrub  # noqa: E402
 
 from _results import save, stats  # noqa: E402  (benchmarks/ is on the path)

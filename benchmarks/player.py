@@ -2,7 +2,7 @@
 
 On the scalar graph of a ReLU MLP 3→16→16→1 applied to one input (about 1,000 nodes,
 about 2,000 steps, thousands of holes), saved as one self-contained page
-(vizgrad.player.save_html) and opened in headless Chromium (/usr/bin/chromium):
+(vizgrad.web.player.save_html) and opened in headless Chromium (/usr/bin/chromium):
 
 - page ready: from navigation start to the player ready (performance.now() in the page),
   to the first frame showing the drawing (a requestAnimationFrame after ready, then a
@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import vizgrad as vg  # noqa: E402
 from vizgrad.examples import mlp as mlp_graph  # noqa: E402
-from vizgrad.player import save_html  # noqa: E402
+from vizgrad.web.player import save_html  # noqa: E402
 
 from _results import save, stats  # noqa: E402  (benchmarks/ is on the path)
 

@@ -14,7 +14,7 @@ import statistics
 import time
 
 import vizgrad as vg
-from vizgrad import dot
+from vizgrad.graphviz import engines as dot
 from vizgrad.examples import mlp as mlp_graph
 
 from _results import save  # noqa: E402  (benchmarks/ is on the path)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import vizgrad as vg
-from vizgrad import dot
+from vizgrad.graphviz import engines as dot
 from vizgrad.examples import rnn_cells
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -5,14 +5,14 @@
 #
 # Fetches the reveal.js package from the npm registry with `npm pack` (needs npm and the
 # network, at packaging time only: a deck never loads anything at run time) and copies the
-# files the deck needs, unmodified, with their licences, into vizgrad/static/vendor/reveal/.
+# files the deck needs, unmodified, with their licences, into vizgrad/web/static/vendor/reveal/.
 # To update: run it with the new version, update VERSION in vizgrad/slides.py and the
-# version in vizgrad/static/vendor/reveal/README.md, rebuild a deck and run tests/test_slides.py.
+# version in vizgrad/web/static/vendor/reveal/README.md, rebuild a deck and run tests/test_slides.py.
 set -eu
 
 VERSION="${1:-6.0.2}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DEST="$ROOT/vizgrad/static/vendor/reveal"
+DEST="$ROOT/vizgrad/web/static/vendor/reveal"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 

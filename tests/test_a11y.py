@@ -16,9 +16,9 @@ import pytest
 
 import vizgrad as vg
 from vizgrad import examples
-from vizgrad.captions import Caption, describe
+from vizgrad.drawing.captions import Caption, describe
 from vizgrad.exercises import check_gate
-from vizgrad.player import player_data, player_fragment, save_html
+from vizgrad.web.player import player_data, player_fragment, save_html
 from vizgrad.scrub import scrub
 import conftest
 

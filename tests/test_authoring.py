@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from vizgrad import authoring, files
+from vizgrad import authoring
+from vizgrad.base import files
 
 from conftest import ROOT
 
@@ -114,7 +115,7 @@ def test_nothing_is_written_when_one_source_is_bad(source, tmp_path):
 
 
 class FullDisk:
-    """``os`` as vizgrad.files sees it, on a disk that fills up halfway through a file."""
+    """``os`` as vizgrad.base.files sees it, on a disk that fills up halfway through a file."""
 
     def __getattr__(self, name):
         return getattr(os, name)

@@ -1,6 +1,6 @@
 """The player in a real browser: headless Chromium (/usr/bin/chromium) via Playwright.
 
-A saved page (vizgrad.player.save_html) is opened from disk and driven with the
+A saved page (vizgrad.web.player.save_html) is opened from disk and driven with the
 keyboard, the slider, the buttons and Play; what the SVG and the caption show is
 compared with the trace, computed in Python. Then a notebook with scrubbers is run in
 a real JupyterLab on localhost. No test needs the network, and the saved page must
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 import vizgrad as vg
 from conftest import LECTURE_CELL, LOCAL, needs_chromium
 from vizgrad import examples
-from vizgrad.player import player_data, player_fragment, player_script, save_html, static_text
-from vizgrad.texts import fmt
+from vizgrad.web.player import player_data, player_fragment, player_script, save_html, static_text
+from vizgrad.drawing.texts import fmt
 
 pytestmark = [
     pytest.mark.browser,

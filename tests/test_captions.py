@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import vizgrad as vg
-from vizgrad import Tensor, Value, ops
+from vizgrad import Tensor, Value
+from vizgrad.engine import ops
 
 from conftest import lecture
 

@@ -7,7 +7,7 @@ import pytest
 
 import vizgrad as vg
 from vizgrad import GradcheckResult, LocalGradient, Tensor, Value
-from vizgrad.local_gradient import JACOBIAN_LIMIT
+from vizgrad.engine.local_gradient import JACOBIAN_LIMIT
 
 from conftest import numeric_jacobian
 
@@ -210,7 +210,7 @@ def test_jacobian_does_not_touch_grads():
 
 
 def test_numerical_gradient_of_numbers_and_arrays():
-    from vizgrad.check import numerical_gradient
+    from vizgrad.engine.check import numerical_gradient
 
     d = numerical_gradient(lambda x: x ** 3, 2.0)
     assert d.central.shape == () and abs(float(d.central) - 12.0) < 1e-6
@@ -223,7 +223,7 @@ def test_numerical_gradient_of_numbers_and_arrays():
 
 
 def test_numerical_gradient_entries_relative_steps_and_kinks():
-    from vizgrad.check import numerical_gradient
+    from vizgrad.engine.check import numerical_gradient
 
     a = np.array([0.0, 1e6, -4.0])
     calls = []

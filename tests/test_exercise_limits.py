@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 from vizgrad import exercises
 from vizgrad.exercises import limits
 
@@ -308,13 +308,13 @@ def test_a_graphviz_error_is_a_short_message(monkeypatch):
 
 
 def test_a_graphviz_error_while_laying_out_is_a_short_message(monkeypatch):
-    from vizgrad.frames import Frames
+    from vizgrad.drawing.frames import Frames
 
-    def fail(scene, options):
+    def fail(self, scene, options, template=None):
         raise vg_dot.GraphvizError("Graphviz failed: out of memory\nstack trace follows")
 
     r = exercises.check_gate(MultiplyGate, name="Fresh")  # its drawing not made yet
-    monkeypatch.setattr(Frames, "of_options", fail)
+    monkeypatch.setattr(Frames, "__init__", fail)
     page = r._repr_html_()
     assert "passed" in page and "no drawing: GraphvizError: Graphviz failed: out of memory" in page
     assert "stack trace" not in page

@@ -16,7 +16,7 @@ import graphviz
 import numpy as np
 import pytest
 
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 import vizgrad as vg
 from vizgrad import authoring, exercises
 

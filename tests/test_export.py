@@ -18,11 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `pytest` run without installing the package
     sys.path.insert(0, str(ROOT))
 
-from vizgrad import dot as vg_dot  # noqa: E402
+from vizgrad.graphviz import engines as vg_dot  # noqa: E402
 import vizgrad  # noqa: E402
 from vizgrad.examples import lecture_circuit  # noqa: E402
 from vizgrad.export import FORMATS, save_frames  # noqa: E402
-from vizgrad.palette import LECTURE  # noqa: E402
+from vizgrad.drawing.palette import LECTURE  # noqa: E402
 
 Image = pytest.importorskip("PIL.Image", reason="Pillow is needed to read PNG and GIF files")
 
@@ -170,7 +170,7 @@ def test_png_shows_values_gradients_and_the_highlight(frames, pngs):
 def test_png_text_is_drawn(frames, tmp_path):
     """Removing every text changes the picture: the font was found and used."""
     pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
-    from vizgrad.convert import font_options, png_renderer, with_font
+    from vizgrad.export.convert import font_options, png_renderer, with_font
 
     svg = frames.final_svg()
     bare = re.sub(r"<text\b[^>]*>[^<]*</text>", "", svg)
@@ -338,7 +338,7 @@ def test_missing_converter_says_what_to_install(frames, tmp_path, monkeypatch, f
 def test_a_full_disk_leaves_every_old_file(frames, tmp_path, monkeypatch):
     from test_authoring import FullDisk
 
-    from vizgrad import files
+    from vizgrad.base import files
 
     pytest.importorskip("resvg_py")
     for fmt in ("svg", "png", "pdf", "dot"):
@@ -405,7 +405,7 @@ def mlp_frames() -> vizgrad.Frames:
 def test_the_big_mlp_is_refused_at_once_in_one_line(mlp_frames, tmp_path, fmt, limit, monkeypatch):
     import time
 
-    from vizgrad.sizes import ExportTooLarge
+    from vizgrad.export.sizes import ExportTooLarge
 
     monkeypatch.delenv("VIZGRAD_MAX_PIXELS", raising=False)
     monkeypatch.delenv("VIZGRAD_MAX_BYTES", raising=False)
@@ -420,7 +420,7 @@ def test_the_big_mlp_is_refused_at_once_in_one_line(mlp_frames, tmp_path, fmt, l
 
 
 def test_the_size_estimate_is_the_size_written(frames, tmp_path):
-    from vizgrad.sizes import estimate
+    from vizgrad.export.sizes import estimate
 
     pytest.importorskip("resvg_py")
     for scale in (1.0, 3.0):
@@ -434,7 +434,7 @@ def test_the_size_estimate_is_the_size_written(frames, tmp_path):
 
 
 def test_the_size_limit_is_a_setting(frames, tmp_path, monkeypatch):
-    from vizgrad.sizes import ExportTooLarge, estimate
+    from vizgrad.export.sizes import ExportTooLarge, estimate
 
     pytest.importorskip("resvg_py")
     pixels = estimate(frames, "png", 96).pixels
@@ -511,7 +511,7 @@ def test_gif_has_captions_and_time_to_read_them(frames, tmp_path, pngs):
     assert durations[turn] > max(durations[turn - 1], durations[turn + 1]), "a pause where backward starts"
     assert durations[-1] == max(durations), "the end is held longest"
     # a longer caption is shown longer
-    from vizgrad.captions import captions
+    from vizgrad.drawing.captions import captions
 
     lengths = [len(c.text + c.formula) for c in captions(frames.trace)]
     k_long, k_short = max(range(turn), key=lengths.__getitem__), min(range(turn), key=lengths.__getitem__)
@@ -520,7 +520,7 @@ def test_gif_has_captions_and_time_to_read_them(frames, tmp_path, pngs):
 
 def test_exports_in_another_palette(frames, tmp_path):
     pytest.importorskip("resvg_py", reason="PNG export needs resvg-py")
-    from vizgrad.palette import COLORBLIND
+    from vizgrad.drawing.palette import COLORBLIND
 
     path = save_frames(frames, tmp_path, "png", palette="colorblind")[8]
     with Image.open(path) as im:

@@ -1,4 +1,4 @@
-"""The two ways of running Graphviz (vizgrad.dot): choosing one, and what each produces.
+"""The two ways of running Graphviz (vizgrad.graphviz.engines): choosing one, and what each produces.
 
 The bundled WebAssembly build needs nothing but pip; the system's `dot` may be a
 different Graphviz release. Pictures from the two may differ in coordinates only:
@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import vizgrad as vg
-from vizgrad import dot
+from vizgrad.graphviz import engines as dot
 from vizgrad.examples import lecture_circuit, sigmoid_circuit
 from conftest import Mul
 
@@ -83,8 +83,8 @@ def test_a_format_the_webassembly_build_lacks_is_named():
 @needs_wasm
 def test_a_slow_webassembly_layout_stops_with_advice():
     from vizgrad.examples import mlp
-    from vizgrad.layout import dot_source
-    from vizgrad.scene import build_scene
+    from vizgrad.drawing.layout import dot_source
+    from vizgrad.drawing.scene import build_scene
 
     source = dot_source(build_scene(vg.trace(mlp()), 3, ()))  # about 1,000 nodes: seconds
     with pytest.raises(vg.LayoutTooSlow, match="VIZGRAD_LAYOUT_TIMEOUT"):

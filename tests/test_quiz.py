@@ -1,6 +1,6 @@
 """The quiz player: predict each backward gradient, then see it.
 
-The questions and the likely mistakes are computed in Python (vizgrad.quiz) from the
+The questions and the likely mistakes are computed in Python (vizgrad.web.quiz) from the
 trace; a saved quiz page is then driven in headless Chromium (tests marked ``browser``):
 the hidden gradient is not on the page's wire, a right answer reveals it, a wrong one is
 diagnosed, moving on past an unanswered question is refused and the score counts.
@@ -17,9 +17,9 @@ import pytest
 
 import vizgrad as vg
 from vizgrad import examples
-from vizgrad.player import player_data, player_fragment, player_script, save_html
-from vizgrad.quiz import fill_quiz, live_quiz, quiz_data, quiz_steps
-from vizgrad.recipes import Quantities
+from vizgrad.web.player import player_data, player_fragment, player_script, save_html
+from vizgrad.web.quiz import fill_quiz, live_quiz, quiz_data, quiz_steps
+from vizgrad.web.live_data import Quantities
 from vizgrad.scrub import scrub
 
 lecture = examples.lecture_circuit  # f = (x + y) z at x=-2, y=5, z=-4: backward steps 5 (f) .. 9 (x)
@@ -331,7 +331,7 @@ render({ model, el: document.getElementById("host") });
 def widget_page(browser, path: Path, state: dict):
     """The widget's script alone on a page (WIDGET_PAGE, its model holding ``state``), written to ``path``,
     opened and ready."""
-    from vizgrad.player import static_text
+    from vizgrad.web.player import static_text
 
     path.write_text(WIDGET_PAGE % {"css": static_text("player.css"), "js": player_script(),
                                    "state": json.dumps(state)}, encoding="utf-8")

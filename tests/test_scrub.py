@@ -13,7 +13,7 @@ import time
 import pytest
 import traitlets
 
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 import vizgrad as vg
 from vizgrad.examples import circuit
 from vizgrad.examples import lecture_circuit as lecture

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import LOCAL, Offline, needs_chromium
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 from vizgrad.slides import (REVEAL_VERSION, MathError, SlidesError, build_deck, deck_html, default_output,
                             markdown_html, split_math, to_mathml)
 from vizgrad.slides.__main__ import main
@@ -30,7 +30,7 @@ from vizgrad.slides.__main__ import main
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LECTURE = ROOT / "notebooks" / "01_computational_graphs.ipynb"
-VENDOR = ROOT / "vizgrad" / "static" / "vendor" / "reveal"
+VENDOR = ROOT / "vizgrad" / "web" / "static" / "vendor" / "reveal"
 PNG_1PX = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f80f0000010101005d2ec8e60000000049454e44ae426082")).decode()
@@ -224,7 +224,7 @@ def test_vendored_reveal_has_its_licences_and_is_packaged():
     assert f"reveal.js@{REVEAL_VERSION}" in (VENDOR / "README.md").read_text(encoding="utf-8")
     assert f'VERSION="${{1:-{REVEAL_VERSION}}}"' in (ROOT / "scripts" / "vendor_reveal.sh").read_text(encoding="utf-8")
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "static/vendor/reveal/*" in data["tool"]["setuptools"]["package-data"]["vizgrad"]
+    assert "web/static/vendor/reveal/*" in data["tool"]["setuptools"]["package-data"]["vizgrad"]
     deps = " ".join(data["project"]["dependencies"])
     assert "latex2mathml>=" in deps
     assert any(d.startswith("mistune") for d in data["project"]["optional-dependencies"]["lab"])
@@ -414,9 +414,9 @@ def test_no_input_hides_the_code(browser, lecture_deck_no_input):
 
 @browser_test
 def test_a_crowded_slide_is_scaled_down_to_keep_its_player_controls_on_screen(browser, tmp_path):
-    from vizgrad import frames
+    from vizgrad.drawing import frames
     from vizgrad.examples import lecture_circuit
-    from vizgrad.player import player_fragment
+    from vizgrad.web.player import player_fragment
 
     player = {"output_type": "display_data", "metadata": {"vizgrad": {"player": True}},
               "data": {"text/html": player_fragment(frames(lecture_circuit())), "text/plain": "<scrubber>"}}

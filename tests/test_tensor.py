@@ -14,7 +14,7 @@ from hypothesis.extra import numpy as hnp
 
 import vizgrad as vg
 from vizgrad import Tensor, Value
-from vizgrad.graph import topological_order
+from vizgrad.engine.graph import topological_order
 
 from conftest import FAST, FASTER, tensor_numeric_grads, weights_like
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import vizgrad as vg
 from vizgrad import Edge, LocalGradient, Step, Tensor, Trace, Value
-from vizgrad.graph import topological_order
+from vizgrad.engine.graph import topological_order
 
 from conftest import FAST, lecture, numeric_jacobian
 

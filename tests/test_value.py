@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import vizgrad as vg
 from vizgrad import Tensor, Value
-from vizgrad.graph import topological_order
+from vizgrad.engine.graph import topological_order
 
 from conftest import FAST, FASTER, lecture, value_numeric_grads
 

@@ -1,4 +1,4 @@
-"""Zoom and pan in the player (vizgrad/static/zoom.js), and the step number it shows.
+"""Zoom and pan in the player (vizgrad/web/static/zoom.js), and the step number it shows.
 
 Saved pages and a deck of Notebook 1 are opened in headless Chromium (/usr/bin/chromium)
 with every non-local request blocked: keys (+ = - 0), the wheel and a drag change what
@@ -20,9 +20,10 @@ import pytest
 
 from conftest import needs_chromium
 import vizgrad as vg
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 from vizgrad import examples
-from vizgrad.player import FEATURE_SCRIPTS, save_html
+from vizgrad.web.assets import FEATURE_SCRIPTS
+from vizgrad.web.player import save_html
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE_NB = ROOT / "notebooks" / "01_computational_graphs.ipynb"

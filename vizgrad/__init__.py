@@ -4,7 +4,7 @@ Build an expression from :class:`Value` (numbers) or :class:`Tensor` (arrays),
 record its forward and backward pass with :func:`trace`, and draw or scrub through it.
 
 The scrubber (:func:`scrub`, :class:`Scrubber`) loads its widget libraries when first used,
-and the Tensor engine numpy (see :mod:`vizgrad._numpy`), so ``import vizgrad`` stays quick.
+and the Tensor engine numpy (see :mod:`vizgrad.base.lazy_numpy`), so ``import vizgrad`` stays quick.
 """
 
 import importlib
@@ -13,19 +13,19 @@ import types
 from typing import Any
 
 from . import exercises
-from .captions import Caption, captions
-from .check import GradcheckResult, gradcheck, jacobian
+from .drawing.captions import Caption, captions
+from .engine.check import GradcheckResult, gradcheck, jacobian
 from .draw import draw
-from .frames import Frames, frames
-from .group import Group, collapse, group
-from .palette import set_palette
-from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow, graphviz_engine, use_graphviz
-from .player import player_html
-from .local_gradient import LocalGradient
-from .losses import cross_entropy
-from .tensor import Tensor
-from .trace import Edge, Step, Trace, trace
-from .value import Value
+from .pictures import Frames, frames
+from .engine.group import Group, collapse, group
+from .drawing.palette import set_palette
+from .graphviz.engines import GraphvizError, GraphvizNotFound, LayoutTooSlow, graphviz_engine, use_graphviz
+from .web.player import player_html
+from .engine.local_gradient import LocalGradient
+from .engine.losses import cross_entropy
+from .engine.tensor import Tensor
+from .engine.trace import Edge, Step, Trace, trace
+from .engine.value import Value
 
 __version__ = "0.1.0"
 

@@ -25,7 +25,7 @@ Command line (from the repository root)::
 It never writes over a source notebook, its own or any other that still holds
 ``### BEGIN SOLUTION`` markers, unless given ``--force``. Every notebook is read and
 converted before the first is written, and each is written atomically
-(:func:`vizgrad.files.write_atomic`): a failure leaves the old files as they were.
+(:func:`vizgrad.base.files.write_atomic`): a failure leaves the old files as they were.
 Exit status: 0 done; 1 a notebook could not be read, converted or written (or, with
 ``--check``, is out of date); 2 refused to overwrite a source notebook, or bad arguments.
 A problem is one line on stderr naming the file.
@@ -44,7 +44,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomic
+from .base.files import write_atomic
 
 BEGIN = "BEGIN SOLUTION"
 END = "END SOLUTION"

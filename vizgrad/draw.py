@@ -10,20 +10,22 @@ from typing import Any, Callable
 
 import graphviz
 
-from . import dot
-from .captions import describe
-from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow, missing_dot_hint
-from .files import write_atomic
-from .frames import Frames, as_frames, picture, scene_of
-from .group import Group
-from .layout import dot_lines
-from .options import Options, non_default
-from .player import zoomable
-from .scene import Scene
-from .svg import fit_width
-from .tensor import Tensor
-from .trace import Trace
-from .value import Value
+from .graphviz import engines as dot
+from .drawing.captions import describe
+from .graphviz.engines import GraphvizError, GraphvizNotFound, LayoutTooSlow, missing_dot_hint
+from .base.files import write_atomic
+from .drawing.request import as_frames, scene_of
+from .export.convert import picture
+from .pictures import Frames
+from .engine.group import Group
+from .drawing.layout import dot_lines
+from .drawing.options import Options, non_default
+from .web.display import zoomable
+from .drawing.scene import Scene
+from .drawing.svg import fit_width
+from .engine.tensor import Tensor
+from .engine.trace import Trace
+from .engine.value import Value
 
 GRAPHVIZ_ERRORS = (GraphvizError, GraphvizNotFound, LayoutTooSlow)
 
@@ -41,7 +43,7 @@ def no_drawing(e: BaseException) -> dict[str, str]:
 
 
 class Drawing(graphviz.Digraph):
-    """A :class:`graphviz.Digraph` laid out by vizgrad's Graphviz (see :mod:`vizgrad.dot`).
+    """A :class:`graphviz.Digraph` laid out by vizgrad's Graphviz (see :mod:`vizgrad.graphviz.engines`).
 
     Its DOT ``source`` and its picture describe one drawing: both are made from the
     same scene at the same step. The picture (SVG, and PNG or PDF made from it) is the
@@ -158,7 +160,7 @@ def drawing_of(scene: Scene, step: int | None, options: Options, frames: Frames 
 
     @cache
     def svg() -> str:  # the frame of this step, from the same scene: what the player shows
-        fr = frames if frames is not None else Frames.of_options(scene, options)
+        fr = frames if frames is not None else Frames(scene, options)
         return fr.final_svg() if step is None else fr.svg(step)
 
     drawing._picture = svg
@@ -179,12 +181,12 @@ def draw(out_or_trace: Value | Tensor | Trace | Frames, step: int | Value | Tens
     gradients shown are those of the whole pass whether or not ``backward()`` was called.
     ``groups`` (from :func:`vizgrad.group`) are boxed, or with ``collapse=True`` drawn as one gate.
     Given frames, their layout is used (and their options). ``more``: any other option
-    of :class:`~vizgrad.options.Options`.
+    of :class:`~vizgrad.drawing.options.Options`.
     """
     chosen = dict(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse, **more)
     frames: Frames | None = None
     if isinstance(out_or_trace, Frames):  # laid out already: options that differ are an error
-        frames = as_frames(out_or_trace, **non_default(**chosen))
+        frames = as_frames(out_or_trace, kind=Frames, **non_default(**chosen))
         options, scene = frames.options, frames.scene
     else:
         options = Options.of(**chosen)

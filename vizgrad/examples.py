@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Sequence
 
-from .value import Value
+from .engine.value import Value
 
 
 def circuit(x: Value, y: Value, z: Value) -> Value:
@@ -61,7 +61,7 @@ def rnn_cells(steps: int = 20, shared: bool = True, seed: int = 0) -> tuple[Valu
     With ``shared`` the weights ``w_h``, ``w_x`` and ``b`` are the same three leaves at every
     step (their gradients add up over the steps); otherwise each step has its own copies.
     """
-    from .group import group
+    from .engine.group import group
 
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a whole number of at least 1, got {steps!r}")

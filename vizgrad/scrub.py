@@ -1,6 +1,6 @@
 """Scrubbing through a forward and backward pass in a notebook.
 
-``scrub(f)`` lays the graph out once (:class:`~vizgrad.frames.Frames`) and sends the
+``scrub(f)`` lays the graph out once (:class:`~vizgrad.drawing.frames.Frames`) and sends the
 drawing and every step's few changes to the browser once; the slider, the buttons,
 the arrow keys and Play then move between steps in the browser alone, with no
 kernel round trip. ``w.step`` follows in Python and can be set from Python.
@@ -8,19 +8,19 @@ kernel round trip. ``w.step`` follows in Python and can be set from Python.
 ``scrub(fn, x=-2.0, y=5.0)`` adds a slider per input: moving one calls ``fn`` again,
 traces the new pass and sends only the new numbers, drawn on the same layout (every
 node stays where it is). Each number keeps the room of the widest text it shows across
-the sliders' ranges (:mod:`vizgrad.room`); only if the new graph has a different
+the sliders' ranges (:mod:`vizgrad.drawing.room`); only if the new graph has a different
 structure, or a number outgrows its room, is it laid out again.
 
 Saved forms (:meth:`Scrubber.save_html`, the ``text/html`` below, a deck) keep the input
 sliders: the page recomputes the recorded graph at new inputs by itself
-(:mod:`vizgrad.recipes`, ``static/live.js``), with no kernel. It replays the graph recorded
+(:mod:`vizgrad.web.live_data`, ``static/live.js``), with no kernel. It replays the graph recorded
 at the inputs shown: a function whose graph depends on its inputs (a branch on ``x.data``)
 needs the kernel for another branch. Graphs of Tensors need the kernel: their page says so.
 A number typed there past the room its layout keeps is squeezed into that room.
 In the notebook, each slider's readout is editable (type a value, then Enter).
 
 Exports (nbconvert). A scrubber's output holds both the widget view and, as
-``text/html``, a self-contained player (:func:`vizgrad.player.player_fragment`).
+``text/html``, a self-contained player (:func:`vizgrad.web.player.player_fragment`).
 nbconvert shows the ``text/html`` only while the notebook holds no widget state: a
 notebook run and saved in JupyterLab (which by default does not save widget state)
 exports with working players. ``jupyter nbconvert --execute`` does store the state,
@@ -46,18 +46,21 @@ import anywidget
 import ipywidgets
 import traitlets
 
-from .captions import captions as make_captions
-from .dot import GraphvizError, GraphvizNotFound, LayoutTooSlow
-from .files import write_atomic
-from .frames import Drawable, Frames, StructureChanged, as_frames, live_scene
-from .options import OPTION_NAMES, Options, call, non_default
-from .player import _fragment, _page, first_question, player_data, player_script, player_svg, static_text
-from .quiz import Quiz, quiz_steps, results as quiz_results_of
-from .recipes import live_data
-from .room import default_range
-from .tensor import Tensor
-from .trace import Trace
-from .value import Value
+from .drawing.captions import captions as make_captions
+from .graphviz.engines import GraphvizError, GraphvizNotFound, LayoutTooSlow
+from .base.files import write_atomic
+from .drawing.frames import StructureChanged
+from .drawing.request import Drawable, as_frames, live_scene
+from .pictures import Frames
+from .drawing.options import OPTION_NAMES, Options, non_default
+from .web.assets import player_script, static_text
+from .web.player import first_question, frames_fragment, frames_page, player_data, player_svg
+from .web.quiz import Quiz, quiz_steps, results as quiz_results_of
+from .web.live_data import live_data
+from .drawing.room import default_range
+from .engine.tensor import Tensor
+from .engine.trace import Trace, trace_call
+from .engine.value import Value
 
 SLOW_UPDATE_MS = 150.0  # slower recomputes than this wait for the slider to be let go
 GRAPHVIZ_ERRORS = (GraphvizError, GraphvizNotFound, LayoutTooSlow)
@@ -130,7 +133,7 @@ class Scrubber(anywidget.AnyWidget):
         start = {name: s.value for name, s in self.sliders.items()} if _fn is not None else None
         self._leaves: dict[str, Value] = {}  # the Values the function was last called with
         seen: dict[str, Value] = {}
-        self.frames: Frames = as_frames(self._spy(seen) if _fn is not None else out_or_trace, start,
+        self.frames: Frames = as_frames(self._spy(seen) if _fn is not None else out_or_trace, start, kind=Frames,
                                         ranges=self._ranges() if _fn is not None else None, **options)
         self._leaves = seen
         self.fallback = fallback
@@ -261,7 +264,7 @@ class Scrubber(anywidget.AnyWidget):
         t0 = time.perf_counter()
         seen: dict[str, Value] = {}
         try:
-            new = call(self._spy(seen), self.inputs)
+            new = trace_call(self._spy(seen), self.inputs)
         except Exception as e:  # show it, keep the last good drawing
             self.status.value = error_message(e)
             return float("nan")
@@ -270,7 +273,7 @@ class Scrubber(anywidget.AnyWidget):
                 fresh = self.frames.with_trace(new)
             except StructureChanged:  # rooms sized anew, over the sliders' ranges around these inputs
                 opts = Options.of(**_options_of(self.frames))
-                fresh = Frames.of_options(live_scene(self._fn, self.inputs, opts, self._ranges(), new), opts)
+                fresh = Frames(live_scene(self._fn, self.inputs, opts, self._ranges(), new), opts)
         except GRAPHVIZ_ERRORS as e:  # e.g. too slow to lay out: keep the last good drawing
             self.status.value = error_message(e)
             return float("nan")
@@ -301,12 +304,12 @@ class Scrubber(anywidget.AnyWidget):
 
     def html(self, step: int | None = None) -> str:
         """A self-contained player of the current pass, as an HTML fragment."""
-        return _fragment(self.frames, self.step if step is None else step, self.interval, css=True,
+        return frames_fragment(self.frames, self.step if step is None else step, self.interval, css=True,
                          defer=False, page=False, captions=self.captions, quiz=self.quiz, live=self._live())
 
     def save_html(self, path: str | Path, title: str | None = None, step: int = 0) -> Path:
         """Write the current pass as one self-contained HTML page (no network, no kernel)."""
-        return write_atomic(path, _page(self.frames, title, step, self.interval, captions=self.captions,
+        return write_atomic(path, frames_page(self.frames, title, step, self.interval, captions=self.captions,
                                         quiz=self.quiz, live=self._live()))
 
     def _repr_mimebundle_(self, **kwargs: Any):
@@ -358,11 +361,11 @@ def scrub(
     slider per input (a number: a range around it; or ``(value, min, max[, step])``).
 
     Options: the drawing's (``rankdir``, ``digits``, ``groups``, ``collapse``, and any other
-    of :class:`vizgrad.options.Options`: those names are not input names), the first
+    of :class:`vizgrad.drawing.options.Options`: those names are not input names), the first
     ``step`` shown, Play's ``interval`` in ms per step, and ``fallback`` (also put a
     static HTML player in the output, for nbconvert and other renderers without widgets).
     ``quiz``: ask for each backward step's gradient before showing it (``True``,
-    ``"backward"``, or a list of step numbers; see :mod:`vizgrad.quiz`); the answers given
+    ``"backward"``, or a list of step numbers; see :mod:`vizgrad.web.quiz`); the answers given
     come back in ``w.quiz_results``.
     """
     options = dict(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse)
@@ -388,7 +391,7 @@ def scrub(
 def __getattr__(name: str):
     # nbconvert is imported only when nbconvert asks for the preprocessor (it is slow to import)
     if name == "StaticPlayers":
-        from .static_players import static_players_class
+        from .web.nbconvert import static_players_class
 
         cls = static_players_class()
         globals()[name] = cls

@@ -7,9 +7,9 @@ import sys
 import warnings
 from typing import Any, Callable
 
-from .._numpy import lazy
-from ..tensor import LocalGradient, Tensor
-from ..value import Value
+from ..base.lazy_numpy import lazy
+from ..engine.tensor import LocalGradient, Tensor
+from ..engine.value import Value
 from . import limits
 from .calls import _method_problem, _not_a_number
 from .reference import _default_label
@@ -17,7 +17,7 @@ from .result import GateError, NotImplementedYet
 from .text import _shape
 from .where import _internal, _raised
 
-np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
+np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 def _op_call(cls: type, which: str, fn: Callable, *args: Any) -> Any:
     """Call the student's method; TODOs return None (after a warning), errors raise GateError.

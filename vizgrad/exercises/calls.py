@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
-from .._numpy import lazy
-from ..tensor import Tensor
-from ..value import Value
+from ..base.lazy_numpy import lazy
+from ..engine.tensor import Tensor
+from ..engine.value import Value
 from . import limits
 from .result import _Stop
 from .text import _plural, _shape
 from .where import _raised
 
-np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
+np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 @dataclass
 class _Spec:

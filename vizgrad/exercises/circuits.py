@@ -6,11 +6,11 @@ import re
 import warnings
 from typing import Any, Callable
 
-from .._numpy import lazy
-from ..graph import topological_order
-from ..tensor import Tensor
-from ..trace import trace
-from ..value import Value
+from ..base.lazy_numpy import lazy
+from ..engine.graph import topological_order
+from ..engine.tensor import Tensor
+from ..engine.trace import trace
+from ..engine.value import Value
 from . import limits
 from .numerics import _allclose
 from .picture import _Op, _Picture, _Var
@@ -18,7 +18,7 @@ from .result import CheckResult, GateError, NotImplementedYet, _result, _Stop
 from .text import _num, _plural
 from .where import _raised, _where
 
-np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
+np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 def _call_circuit(fn: Callable, label: str, values: dict[str, Any]) -> Any:
     """Run the student's function on fresh Values; _Stop for TODOs and errors."""

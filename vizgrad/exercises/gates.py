@@ -6,7 +6,7 @@ import math
 import weakref
 from typing import Any
 
-from .._numpy import lazy
+from ..base.lazy_numpy import lazy
 from . import limits
 from .calls import _dnames, _run_backward, _run_forward, _spec, _Spec, domain_hint
 from .hints import _describe, _hint, _tie_hint
@@ -17,7 +17,7 @@ from .result import CheckResult, _result, _Stop
 from .text import _num, _plural, _shape, _show
 import contextlib
 
-np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
+np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 _last: "weakref.WeakKeyDictionary[type, CheckResult]" = weakref.WeakKeyDictionary()
 

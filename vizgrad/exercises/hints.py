@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 
-from .._numpy import lazy
+from ..base.lazy_numpy import lazy
 from .calls import _Spec
 from .numerics import ATOL, _allclose, _Trial
 from .text import _num, _plural, _shape
 
-np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
+np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 def _describe(spec: _Spec, t: _Trial, shapes: dict[str, tuple]) -> str:
     parts = []

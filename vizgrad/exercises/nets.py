@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from .._numpy import lazy
-from ..trace import trace
-from ..value import Value
+from ..base.lazy_numpy import lazy
+from ..engine.trace import trace
+from ..engine.value import Value
 from . import limits
 from .calls import _not_a_number
 from .numerics import _allclose
@@ -18,7 +18,7 @@ from .result import CheckResult, _result, _Stop
 from .text import _num, _plural
 from .where import _raised
 
-np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
+np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 _NETS = [
     ("f = (x + y) · z, the lecture's circuit",

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from .._numpy import lazy
-from ..check import numerical_gradient
+from ..base.lazy_numpy import lazy
+from ..engine.check import numerical_gradient
 from .calls import _run_forward, _Spec
 from .result import _Stop
 from .text import _shape
 
-np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
+np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 RTOL, ATOL = 1e-4, 1e-5
 

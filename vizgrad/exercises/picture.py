@@ -2,7 +2,7 @@
 
 A :class:`_Picture` names the variables (values, the student's gradients, which are
 wrong and what was expected) and the ops between them. It is drawn like every vizgrad
-graph: the same graph is built from vizgrad nodes and traced, :func:`vizgrad.scene.build_scene`
+graph: the same graph is built from vizgrad nodes and traced, :func:`vizgrad.drawing.scene.build_scene`
 describes its drawing, and the check's texts are put on it (the student's gradients, a
 dashed wire with ``got`` and ``expected`` where one is wrong). It becomes a drawing
 through :func:`vizgrad.draw.drawing_of`, like ``vg.draw``.
@@ -14,16 +14,16 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .._numpy import lazy
+from ..base.lazy_numpy import lazy
 from ..draw import Drawing, drawing_of
-from ..options import Options
-from ..scene import INK, Row, Scene, build_scene
-from ..tensor import LocalGradient, Tensor
-from ..trace import trace
-from ..value import Value
+from ..drawing.options import Options
+from ..drawing.scene import INK, Row, Scene, build_scene
+from ..engine.tensor import LocalGradient, Tensor
+from ..engine.trace import trace
+from ..engine.value import Value
 from .text import _esc, _short
 
-np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
+np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 
 @dataclass
@@ -142,9 +142,9 @@ def picture_scene(p: _Picture) -> Scene:
 
 
 def _render(p: _Picture, **options: Any) -> Drawing:
-    """The picture as a drawing: one layout, SVG by :mod:`vizgrad.svg`, like every vizgrad graph.
+    """The picture as a drawing: one layout, SVG by :mod:`vizgrad.drawing.svg`, like every vizgrad graph.
 
-    ``options``: drawing options (:class:`vizgrad.options.Options`) besides the digits, e.g. a
+    ``options``: drawing options (:class:`vizgrad.drawing.options.Options`) besides the digits, e.g. a
     colour palette where Options has one: the picture is drawn like any vizgrad graph."""
     scene = picture_scene(p)
     return drawing_of(scene, None, Options.of(digits=scene.digits, **options), name="check")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._numpy import lazy
+from ..base.lazy_numpy import lazy
 from .calls import _copy, _Spec
 from .numerics import _Trial
 
-np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
+np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 def _sample(rng: np.random.Generator, shape: tuple, low: float, high: float) -> Any:
     size = int(np.prod(shape)) if shape else 1

@@ -1,7 +1,7 @@
 """What the exercises know about particular ops: read from the op table.
 
 A student's gate class is drawn with the label of the op its name says (``MultiplyGate``
-→ ``*``), found in :mod:`vizgrad.ops`. :func:`check_net` wires its test graphs from
+→ ``*``), found in :mod:`vizgrad.engine.ops`. :func:`check_net` wires its test graphs from
 reference gates (add, mul, sigmoid) whose forward and local gradient are the table's rows.
 Only the exercises' own gates that are not single ops (``AddBias``, the softmax loss)
 keep a label here.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import ops
+from ..engine import ops
 
 # gates of the exercises that are not one row of the op table, by their lower-case name
 _OWN_LABELS = {"addbias": "+b", "softmaxcrossentropy": "softmax-CE", "softmaxce": "softmax-CE"}

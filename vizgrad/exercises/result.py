@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..draw import no_drawing_text
-from ..palette import LECTURE
+from ..drawing.palette import LECTURE
 from .picture import _Picture, _render, alt_text, with_title
 
 GREEN = LECTURE.value  # forward values, as in vizgrad's drawings
@@ -78,7 +78,7 @@ class CheckResult:
 
         Forward values are green, your gradients red; a wrong gradient's wire is drawn
         thick and red, labelled with what you got and what was expected. ``options``: drawing
-        options of :class:`vizgrad.options.Options` (e.g. a palette, where there is one).
+        options of :class:`vizgrad.drawing.options.Options` (e.g. a palette, where there is one).
         """
         if self._picture is None:
             return None

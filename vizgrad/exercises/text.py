@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._numpy import lazy
-from ..texts import fmt
+from ..base.lazy_numpy import lazy
+from ..drawing.texts import fmt
 
-np = lazy(globals(), fallback="vizgrad._floats")  # numpy when first used, else Python floats
+np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 
 def _num(v: float) -> str:

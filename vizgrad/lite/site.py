@@ -25,7 +25,8 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import graphviz_js, npm
+from ..graphviz import js as graphviz_js
+from . import npm
 from .npm import ToolMissing
 from .wheel import build_wheel
 
@@ -209,7 +210,7 @@ def _prepare(src: Path, out: Path, notebooks: Path, cache: Path, python: str,
     _keep_local_packages(pyodide / "pyodide-lock.json")
 
     gv = npm.fetch(graphviz_js.NPM_PACKAGE, graphviz_js.NPM_VERSION, cache)
-    vendor = "vizgrad/lite/" + "/".join(graphviz_js.VENDOR_DIR)
+    vendor = "vizgrad/graphviz/" + "/".join(graphviz_js.VENDOR_DIR)
     extra = [(f"{vendor}/{Path(name).name}", (gv / name).read_bytes()) for name in GRAPHVIZ_FILES]
     from .. import __version__
 

@@ -15,7 +15,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from ..files import write_atomic
+from ..base.files import write_atomic
 
 #: what vizgrad needs in the browser (Pyodide): drawing, the scrubber widget
 BROWSER_REQUIRES = ("graphviz>=0.20", "ipywidgets>=8.1", "anywidget>=0.9")

@@ -3,7 +3,7 @@
     python -m vizgrad.slides notebooks/01_computational_graphs.ipynb --execute
 
 writes ``notebooks/01_computational_graphs.slides.html``: one HTML file holding
-reveal.js (vendored from npm, ``vizgrad/static/vendor/reveal``), its theme, the
+reveal.js (vendored from npm, ``vizgrad/web/static/vendor/reveal``), its theme, the
 slides, the math (typeset as MathML when the deck is built), the images (as
 ``data:`` URLs) and every scrubber as a self-contained player. Opened from disk
 with the network cut it works as it does online: it loads nothing.
@@ -23,19 +23,18 @@ import json
 import re
 import sys
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-from ..files import write_atomic
-from ..player import static_text
+from ..base.files import write_atomic
+from ..web.assets import static_text
 from .cells import CellRenderer, deck_body, pygments_css, structure, text_of
 from .texmath import MathError, markdown_html, split_math, to_mathml
 
 __all__ = ["SlidesError", "MathError", "build_deck", "deck_html", "default_output", "markdown_html",
            "split_math", "to_mathml", "REVEAL_VERSION"]
 
-REVEAL_VERSION = "6.0.2"  # vizgrad/static/vendor/reveal (scripts/vendor_reveal.sh)
+REVEAL_VERSION = "6.0.2"  # vizgrad/web/static/vendor/reveal (scripts/vendor_reveal.sh)
 
 # reveal.js settings: a 16:9 slide of 1280 x 720 CSS pixels, scaled to fit the screen
 REVEAL_CONFIG: dict[str, Any] = {
@@ -88,8 +87,7 @@ class SlidesError(Exception):
 @lru_cache(maxsize=None)
 def vendor_text(name: str) -> str:
     """A vendored reveal.js file (``reveal.js``, ``reveal.css``, ``white.css``, ``notes.js``)."""
-    path = resources.files("vizgrad").joinpath("static", "vendor", "reveal", name)
-    return path.read_text(encoding="utf-8")
+    return static_text("vendor", "reveal", name)
 
 
 def _inline(tag: str, text: str) -> str:

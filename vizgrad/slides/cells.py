@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from .texmath import markdown_html
 
-from ..static_players import WIDGET_VIEW
+from ..web.nbconvert import WIDGET_VIEW
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _SVG_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
 

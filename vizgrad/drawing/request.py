@@ -1,0 +1,86 @@
+"""What a user passes to draw, frames, scrub or the player, turned into frames.
+
+Every entry point takes the same thing — a graph's output, a trace, frames, or a function
+with its inputs — with the same drawing :class:`~vizgrad.drawing.options.Options`, and
+comes here for its scene or its frames.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from ..engine.group import collapse as collapse_groups
+from ..engine.tensor import Tensor
+from ..engine.trace import Trace, output_of, trace, trace_call, traced
+from ..engine.value import Value
+from .frames import Frames
+from .options import Options, boxed_groups
+from .room import Range, default_range, rooms_for, sample
+from .scene import Scene, build_scene, structure
+
+Drawable = Frames | Trace | Value | Tensor | Callable[..., Any]
+
+
+def as_trace(out_or_trace: Value | Tensor | Trace, options: Options) -> Trace:
+    """The trace to draw: ``out_or_trace`` itself, or the trace of a graph's output
+    (with ``collapse``, of the graph rebuilt with each group as one gate)."""
+    if options.collapse and options.groups:
+        return trace(collapse_groups(output_of(out_or_trace), *options.groups))
+    return traced(out_or_trace)
+
+
+def scene_of(out_or_trace: Value | Tensor | Trace, options: Options,
+             room: bool | Mapping[str, str] = False) -> Scene:
+    """The scene of a graph's output or of a trace, drawn with ``options`` (``room``: for live
+    inputs, each number's slot as wide as numbers there get; see :func:`~vizgrad.drawing.scene.build_scene`)."""
+    return build_scene(as_trace(out_or_trace, options), options.digits, boxed_groups(options), copies=True,
+                       room=room)
+
+
+def live_scene(fn: Callable[..., Any], inputs: Mapping[str, float], options: Options,
+               ranges: Mapping[str, Range] | None = None, at: Trace | None = None) -> Scene:
+    """The scene of ``fn`` at ``inputs`` (its trace ``at``, if made already), each number's slot
+    as wide as the widest text it shows at a few inputs across ``ranges`` (each input's slider:
+    min, max, step; default: a range around its start, as :func:`vizgrad.scrub` gives it).
+    Without ``at``, ``fn`` is called last at ``inputs``."""
+    ranges = {name: (ranges or {}).get(name) or default_range(float(v)) for name, v in inputs.items()}
+    samples = sample(fn, inputs, ranges, options.digits)
+    new = as_trace(at if at is not None else trace_call(fn, dict(inputs)), options)
+    rooms = rooms_for(samples, structure(scene_of(new, options)), options.digits)
+    return scene_of(new, options, room=rooms)
+
+
+def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, *, ranges: Mapping[str, Range] | None = None,
+              kind: type[Frames] = Frames, **options: Any) -> Frames:
+    """The frames of what a user passes: frames (as they are), a trace, a graph's output,
+    or a function called with ``inputs`` (a named :class:`Value` each; its numbers' rooms
+    sized over the inputs' ``ranges``, see :func:`live_scene`). New frames are a ``kind``.
+
+    ``options`` are those of :class:`~vizgrad.drawing.options.Options` (``rankdir``, ``digits``,
+    ``groups``, ``collapse``); frames are laid out already, so options that differ from
+    theirs raise a ValueError.
+    """
+    if isinstance(obj, Frames):
+        changed = obj.options.changed(**options)
+        if changed:
+            said = ", ".join(f"{k}={v!r}" for k, v in changed.items())
+            raise ValueError(f"these frames are laid out already: pass the graph's output or its trace "
+                             f"instead of frames to draw it with {said}")
+        return obj
+    opts = Options.of(**options)
+    if isinstance(obj, (Value, Tensor, Trace)):
+        if inputs:
+            raise TypeError(f"inputs ({', '.join(inputs)}) are for a function: pass a function, not a graph")
+        return kind(scene_of(obj, opts), opts)
+    if not callable(obj):
+        raise TypeError(
+            "expected a graph's output (a Value or Tensor), a vizgrad.trace(...), frames, "
+            f"or a function with its inputs as keywords; got {type(obj).__name__}"
+        )
+    if not inputs:
+        raise TypeError("a function needs its inputs as keywords, e.g. scrub(fn, x=-2.0, y=5.0)")
+    if opts.groups:
+        raise TypeError("groups name the nodes of one graph, and a function makes a new graph at every "
+                        "input: pass the graph's output (with its groups) instead of the function")
+    # a function's graph is drawn again at other inputs on this layout: numbers keep their room
+    return kind(live_scene(obj, inputs, opts, ranges), opts)
