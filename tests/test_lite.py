@@ -168,7 +168,7 @@ def test_site_has_the_notebooks_the_wheels_and_no_outside_url(built):
     with zipfile.ZipFile(wheel) as whl:
         assert whl.read(vendored + "index.js") == (upstream / "dist/index.js").read_bytes()  # unmodified
         assert b"Apache License" in whl.read(vendored + "LICENSE")
-        assert whl.read("vizgrad/value.py") == (ROOT / "vizgrad/value.py").read_bytes()
+        assert whl.read("vizgrad/engine/value.py") == (ROOT / "vizgrad/engine/value.py").read_bytes()
     assert built.size_bytes < 120e6, f"the site grew to {built.size_bytes / 1e6:.0f} MB"
 
 

@@ -1,6 +1,6 @@
 """Live inputs with no kernel: a saved scrubber of a function keeps its sliders.
 
-The page recomputes the recorded graph (vizgrad/recipes.py, vizgrad/web/static/live.js). In
+The page recomputes the recorded graph (vizgrad/web/live_data.py, vizgrad/web/static/live.js). In
 Python: the recipes recorded at one set of inputs, filled with the numbers of another,
 give exactly the frames and captions Python draws there; the page's formatter writes
 numbers as vizgrad.drawing.texts.fmt does. In Chromium (network blocked): moving a slider or

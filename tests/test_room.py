@@ -1,4 +1,4 @@
-"""The room a live drawing keeps for its numbers (vizgrad/room.py): as wide as the numbers
+"""The room a live drawing keeps for its numbers (vizgrad/drawing/room.py): as wide as the numbers
 its sliders reach, not as the widest number there is; a number past its room is laid out
 again in the kernel and squeezed into its room in a saved page, never over its neighbours."""
 

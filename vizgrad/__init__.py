@@ -13,6 +13,7 @@ import types
 from typing import Any
 
 from . import exercises
+from .base.version import VERSION
 from .drawing.captions import Caption, captions
 from .engine.check import GradcheckResult, gradcheck, jacobian
 from .draw import draw
@@ -27,7 +28,7 @@ from .engine.tensor import Tensor
 from .engine.trace import Edge, Step, Trace, trace
 from .engine.value import Value
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 _LAZY = {"scrub": "scrub", "Scrubber": "Scrubber"}  # name -> attribute of vizgrad.scrub
 

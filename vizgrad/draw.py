@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import os
 from functools import cache
 from pathlib import Path
@@ -12,7 +11,8 @@ import graphviz
 
 from .graphviz import engines as dot
 from .drawing.captions import describe
-from .graphviz.engines import GraphvizError, GraphvizNotFound, LayoutTooSlow, missing_dot_hint
+from .graphviz.engines import GraphvizNotFound, missing_dot_hint
+from .graphviz.errors import GRAPHVIZ_ERRORS
 from .base.files import write_atomic
 from .drawing.request import as_frames, scene_of
 from .export.convert import picture
@@ -20,27 +20,12 @@ from .pictures import Frames
 from .engine.group import Group
 from .drawing.layout import dot_lines
 from .drawing.options import Options, non_default
-from .web.display import zoomable
+from .web.display import no_drawing, no_drawing_text, zoomable  # noqa: F401  (no_drawing_text: the exercises')
 from .drawing.scene import Scene
 from .drawing.svg import fit_width
 from .engine.tensor import Tensor
 from .engine.trace import Trace
 from .engine.value import Value
-
-GRAPHVIZ_ERRORS = (GraphvizError, GraphvizNotFound, LayoutTooSlow)
-
-
-def no_drawing_text(e: BaseException) -> str:
-    """Why there is no picture, in one line: ``(no drawing: GraphvizError: <first line>)``."""
-    reason = (str(e).strip().splitlines() or [""])[0]
-    return f"(no drawing: {type(e).__name__}: {reason})"
-
-
-def no_drawing(e: BaseException) -> dict[str, str]:
-    """The display bundle shown where a picture could not be made: one red line, no traceback."""
-    text = no_drawing_text(e)
-    return {"text/plain": text, "text/html": f'<pre style="color:#d62728">{html.escape(text)}</pre>'}
-
 
 class Drawing(graphviz.Digraph):
     """A :class:`graphviz.Digraph` laid out by vizgrad's Graphviz (see :mod:`vizgrad.graphviz.engines`).

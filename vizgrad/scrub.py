@@ -35,7 +35,6 @@ CDN (nothing shows offline). For that case add the preprocessor defined here::
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import time
@@ -47,10 +46,11 @@ import ipywidgets
 import traitlets
 
 from .drawing.captions import captions as make_captions
-from .graphviz.engines import GraphvizError, GraphvizNotFound, LayoutTooSlow
+from .graphviz.errors import GRAPHVIZ_ERRORS
+from .web.display import error_html, error_line
 from .base.files import write_atomic
 from .drawing.frames import StructureChanged
-from .drawing.request import Drawable, as_frames, live_scene
+from .drawing.request import Drawable, as_frames, check_input, live_scene
 from .pictures import Frames
 from .drawing.options import OPTION_NAMES, Options, non_default
 from .web.assets import player_script, static_text
@@ -63,12 +63,6 @@ from .engine.trace import Trace, trace_call
 from .engine.value import Value
 
 SLOW_UPDATE_MS = 150.0  # slower recomputes than this wait for the slider to be let go
-GRAPHVIZ_ERRORS = (GraphvizError, GraphvizNotFound, LayoutTooSlow)
-
-
-def error_message(e: BaseException) -> str:
-    """One visible line for an error, as HTML."""
-    return f'<span style="color:#d62728">{html.escape(type(e).__name__)}: {html.escape(str(e))}</span>'
 
 
 def _slider_for(name: str, spec: Any) -> ipywidgets.FloatSlider:
@@ -266,7 +260,7 @@ class Scrubber(anywidget.AnyWidget):
         try:
             new = trace_call(self._spy(seen), self.inputs)
         except Exception as e:  # show it, keep the last good drawing
-            self.status.value = error_message(e)
+            self.status.value = error_html(error_line(e))
             return float("nan")
         try:
             try:  # the same layout, unless a number outgrew its room
@@ -275,7 +269,7 @@ class Scrubber(anywidget.AnyWidget):
                 opts = Options.of(**_options_of(self.frames))
                 fresh = Frames(live_scene(self._fn, self.inputs, opts, self._ranges(), new), opts)
         except GRAPHVIZ_ERRORS as e:  # e.g. too slow to lay out: keep the last good drawing
-            self.status.value = error_message(e)
+            self.status.value = error_html(error_line(e))
             return float("nan")
         layout = fresh.template is not self.frames.template
         self.layouts += layout
@@ -370,19 +364,11 @@ def scrub(
     """
     options = dict(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse)
     options.update({name: inputs.pop(name) for name in OPTION_NAMES if name in inputs})  # any other option
+    check_input(out_or_trace, inputs)
     if isinstance(out_or_trace, (Value, Tensor, Trace, Frames)):
-        if inputs:
-            raise TypeError(f"inputs ({', '.join(inputs)}) are for scrub(fn, ...): pass a function, not a graph")
         if isinstance(out_or_trace, Frames):  # laid out already: only options that differ are an error
             options = non_default(**options)
         return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, quiz=quiz, **options)
-    if not callable(out_or_trace):
-        raise TypeError(
-            "scrub(...) takes a graph's output (a Value or Tensor), a vizgrad.trace(...), "
-            f"frames, or a function with its inputs as keywords; got {type(out_or_trace).__name__}"
-        )
-    if not inputs:
-        raise TypeError("scrub(fn, ...) needs the inputs as keywords, e.g. scrub(fn, x=-2.0, y=5.0)")
     start = {name: _slider_for(name, spec) for name, spec in inputs.items()}
     return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, quiz=quiz, _fn=out_or_trace,
                     _inputs=start, **options)

@@ -21,6 +21,20 @@ from .scene import Scene, build_scene, structure
 Drawable = Frames | Trace | Value | Tensor | Callable[..., Any]
 
 
+def check_input(obj: Any, inputs: Mapping[str, Any] | None, entry: str = "scrub") -> None:
+    """Refuse, in one line, what ``entry`` (``scrub``, ``player_html``…) cannot draw: inputs given
+    with a graph, something that is neither a graph nor a function, a function without inputs."""
+    if isinstance(obj, (Frames, Value, Tensor, Trace)):
+        if inputs:
+            raise TypeError(f"inputs ({', '.join(inputs)}) are for {entry}(fn, ...): pass a function, not a graph")
+        return
+    if not callable(obj):
+        raise TypeError(f"{entry}(...) takes a graph's output (a Value or Tensor), a vizgrad.trace(...), "
+                        f"frames, or a function with its inputs as keywords; got {type(obj).__name__}")
+    if not inputs:
+        raise TypeError(f"{entry}(fn, ...) needs the inputs as keywords, e.g. {entry}(fn, x=-2.0, y=5.0)")
+
+
 def as_trace(out_or_trace: Value | Tensor | Trace, options: Options) -> Trace:
     """The trace to draw: ``out_or_trace`` itself, or the trace of a graph's output
     (with ``collapse``, of the graph rebuilt with each group as one gate)."""
@@ -60,6 +74,7 @@ def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, *, ranges: 
     ``groups``, ``collapse``); frames are laid out already, so options that differ from
     theirs raise a ValueError.
     """
+    check_input(obj, inputs)
     if isinstance(obj, Frames):
         changed = obj.options.changed(**options)
         if changed:
@@ -69,16 +84,7 @@ def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, *, ranges: 
         return obj
     opts = Options.of(**options)
     if isinstance(obj, (Value, Tensor, Trace)):
-        if inputs:
-            raise TypeError(f"inputs ({', '.join(inputs)}) are for a function: pass a function, not a graph")
         return kind(scene_of(obj, opts), opts)
-    if not callable(obj):
-        raise TypeError(
-            "expected a graph's output (a Value or Tensor), a vizgrad.trace(...), frames, "
-            f"or a function with its inputs as keywords; got {type(obj).__name__}"
-        )
-    if not inputs:
-        raise TypeError("a function needs its inputs as keywords, e.g. scrub(fn, x=-2.0, y=5.0)")
     if opts.groups:
         raise TypeError("groups name the nodes of one graph, and a function makes a new graph at every "
                         "input: pass the graph's output (with its groups) instead of the function")

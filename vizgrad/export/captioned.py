@@ -80,12 +80,6 @@ def captioned(svgs: Iterable[str], captions: list[Caption], phases: list[str], w
         yield with_caption(svg, these, n, paper)
 
 
-def caption_height(captions: list[Caption], phases: list[str], width: float) -> float:
-    """How much taller captions make each frame, in points."""
-    n = max((len(lines_of(c, p, width)) for c, p in zip(captions, phases, strict=True)), default=0)
-    return height_of(n)
-
-
 # -- what an export writes ------------------------------------------------------------
 
 

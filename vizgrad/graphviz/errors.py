@@ -43,6 +43,10 @@ class GraphTooDeep(GraphvizError):
     """The graph's chains are longer than the WebAssembly Graphviz's stack can follow."""
 
 
+GRAPHVIZ_ERRORS = (GraphvizError, GraphvizNotFound, LayoutTooSlow)
+"""Every way a layout can fail that a picture shows as one line instead of a traceback."""
+
+
 DEEP_HINT = (
     "this graph's chain of operations is too long for the WebAssembly Graphviz (it follows about "
     "20,000 in a row): draw a shorter part, collapse parts with vizgrad.group(..., collapse=True), "

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..graphviz import js as graphviz_js
 from . import npm
+from ..base.version import VERSION
 from .npm import ToolMissing
 from .wheel import build_wheel
 
@@ -212,9 +213,8 @@ def _prepare(src: Path, out: Path, notebooks: Path, cache: Path, python: str,
     gv = npm.fetch(graphviz_js.NPM_PACKAGE, graphviz_js.NPM_VERSION, cache)
     vendor = "vizgrad/graphviz/" + "/".join(graphviz_js.VENDOR_DIR)
     extra = [(f"{vendor}/{Path(name).name}", (gv / name).read_bytes()) for name in GRAPHVIZ_FILES]
-    from .. import __version__
 
-    build_wheel(Path(__file__).resolve().parents[1], __version__, src / "wheels", extra=extra)
+    build_wheel(Path(__file__).resolve().parents[1], VERSION, src / "wheels", extra=extra)
 
     files = src / "files"
     _copy_notebooks(notebooks, files)

@@ -3,10 +3,36 @@ big to read at a cell's width, and the metadata that tells decks and nbconvert t
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from ..drawing.svg import fits_a_cell
 from .player import zoomable_html
+
+
+ERROR_RED = "#d62728"  # the one colour of an error line in a notebook's output
+
+
+def error_html(text: str, tag: str = "span") -> str:
+    """``text`` as one red line of HTML (escaped), inside ``<tag>``."""
+    return f'<{tag} style="color:{ERROR_RED}">{html.escape(text)}</{tag}>'
+
+
+def error_line(e: BaseException) -> str:
+    """An error in one line of text: its class and its message."""
+    return f"{type(e).__name__}: {e}"
+
+
+def no_drawing_text(e: BaseException) -> str:
+    """Why there is no picture, in one line: ``(no drawing: GraphvizError: <first line>)``."""
+    reason = (str(e).strip().splitlines() or [""])[0]
+    return f"(no drawing: {type(e).__name__}: {reason})"
+
+
+def no_drawing(e: BaseException) -> dict[str, str]:
+    """The display bundle shown where a picture could not be made: one red line, no traceback."""
+    text = no_drawing_text(e)
+    return {"text/plain": text, "text/html": error_html(text, "pre")}
 
 
 def asked(mime: str, include: Any = None, exclude: Any = None) -> bool:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import itertools
 import math
 import operator
 from typing import Any, Callable, Iterator
 
 from ..op_math import div
 from .random import RandomModule
+from .shapes import broadcast_shapes, ndindex, unravel_index  # noqa: F401  (numpy's names, kept here)
 
 nan = math.nan
 inf = math.inf
@@ -378,25 +378,6 @@ def shape(a: Any) -> tuple[int, ...]:
 
 def prod(shape: Any) -> float:
     return math.prod(shape)
-
-
-def ndindex(shape: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
-    return itertools.product(*(range(n) for n in shape))
-
-
-def unravel_index(k: int, shape: tuple[int, ...]) -> tuple[int, ...]:
-    return next(itertools.islice(ndindex(shape), k, None))
-
-
-def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...]:
-    n = max((len(s) for s in shapes), default=0)
-    out = []
-    for dims in zip(*[(1,) * (n - len(s)) + tuple(s) for s in shapes], strict=True):
-        sizes = {d for d in dims if d != 1}
-        if len(sizes) > 1:
-            raise ValueError(f"shapes {shapes} cannot be broadcast together")
-        out.append(sizes.pop() if sizes else 1)
-    return tuple(out)
 
 
 def errstate(**kw: Any) -> contextlib.AbstractContextManager:
