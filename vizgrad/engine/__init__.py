@@ -6,7 +6,8 @@ numbers those rows compute; ``value`` (scalars) and ``tensor`` (numpy arrays, wi
 what both share (topological order, the backward pass); ``trace`` records a whole forward
 and backward pass as steps — the one thing every floor above reads. ``group`` sees several
 ops as one gate, ``losses`` and ``check`` (gradients against numerical derivatives, with
-``floats`` standing in for numpy where it is missing) complete the floor.
+``floats`` standing in for numpy where it is missing) complete the floor; ``tensor_input``
+checks what a user hands the tensor engine.
 
 A graph from another engine plugs in at :func:`vizgrad.engine.trace.traced`: once it is a
 :class:`~vizgrad.engine.trace.Trace`, everything above draws it.

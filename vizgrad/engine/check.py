@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from ..base.lazy_numpy import lazy
 from .graph import backprop, topological_order
-from .local_gradient import JACOBIAN_LIMIT, _check_jacobian_size
+from .local_gradient import JACOBIAN_LIMIT, check_jacobian_size
 from .tensor import Tensor
 from .value import Value
 
@@ -163,7 +163,7 @@ def jacobian(fn: Callable[[Tensor], Tensor], x: Any, limit: int = JACOBIAN_LIMIT
     out = fn(node)
     if not isinstance(out, Tensor):
         raise TypeError(f"jacobian needs fn to return a Tensor, got {type(out).__name__}")
-    _check_jacobian_size(out.data.size, node.data.size, limit)
+    check_jacobian_size(out.data.size, node.data.size, limit)
     order = topological_order(out)
     J = np.zeros((out.data.size, node.data.size))
     for i in range(out.data.size):

@@ -63,7 +63,7 @@ class LocalGradient:
         Built one row at a time from the VJP; refused above ``limit`` entries.
         """
         n_out, n_in = int(np.prod(self.out_shape)), int(np.prod(self.in_shape))
-        _check_jacobian_size(n_out, n_in, limit)
+        check_jacobian_size(n_out, n_in, limit)
         rows = np.zeros((n_out, n_in))
         for k in range(n_out):
             e = np.zeros(n_out)
@@ -75,7 +75,7 @@ class LocalGradient:
         return f"LocalGradient({self.rule!r}, {self.in_shape} -> {self.out_shape})"
 
 
-def _check_jacobian_size(n_out: int, n_in: int, limit: int) -> None:
+def check_jacobian_size(n_out: int, n_in: int, limit: int) -> None:
     if n_out * n_in > limit:
         raise ValueError(
             f"the Jacobian would be {n_out} × {n_in} = {n_out * n_in:,} numbers "
@@ -84,7 +84,7 @@ def _check_jacobian_size(n_out: int, n_in: int, limit: int) -> None:
         )
 
 
-def _elementwise(d: Any, in_shape: tuple, out_shape: tuple, rule: str) -> LocalGradient:
+def elementwise(d: Any, in_shape: tuple, out_shape: tuple, rule: str) -> LocalGradient:
     """The local gradient of an elementwise op: multiply the upstream gradient by ``d``
     (then sum it back to the input's shape if broadcasting made copies of the input)."""
     passes = isinstance(d, float) and d == 1.0  # + passes the gradient through

@@ -7,7 +7,8 @@ from typing import Any
 from ..base.lazy_numpy import lazy
 from .local_gradient import LocalGradient
 from .ops import OPS
-from .tensor import Tensor, _node, _shape
+from .tensor import Tensor, tensor_node
+from .tensor_input import shape_text
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad.base.lazy_numpy)
 
@@ -21,7 +22,7 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     if not isinstance(logits, Tensor):
         raise TypeError(f"cross_entropy needs a Tensor of logits, got {type(logits).__name__}")
     if logits.ndim not in (1, 2):
-        raise ValueError(f"cross_entropy needs logits of shape (N, C) or (C,), got {_shape(logits.shape)}")
+        raise ValueError(f"cross_entropy needs logits of shape (N, C) or (C,), got {shape_text(logits.shape)}")
     z = logits.data if logits.ndim == 2 else logits.data[None, :]
     y = labels if type(labels) is np.ndarray and labels.ndim == 1 else np.atleast_1d(np.asarray(labels))
     if y.dtype.kind not in "iu":
@@ -31,7 +32,7 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
             raise TypeError(f"cross_entropy labels must be integer class indices, got dtype {y.dtype}")
     n, c = z.shape
     if y.shape != (n,):
-        raise ValueError(f"cross_entropy got {n} rows of logits but labels of shape {_shape(y.shape)}")
+        raise ValueError(f"cross_entropy got {n} rows of logits but labels of shape {shape_text(y.shape)}")
     y = y.astype(np.intp, copy=False)
     # one pass checks 0 <= y < c: seen as unsigned numbers, negative labels are huge
     if y.size and y.view(np.uintp).max() >= c:
@@ -48,4 +49,4 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     d = softmax.reshape(logits.shape)
     local = LocalGradient("upstream · (softmax − onehot(labels)) / N", lambda g: g * d,
                           logits.shape, ())
-    return _node(np.asarray(loss), "cross-entropy", (logits,), (local,), (OPS["cross_entropy"], None))
+    return tensor_node(np.asarray(loss), "cross-entropy", (logits,), (local,), (OPS["cross_entropy"], None))

@@ -1,10 +1,11 @@
 """The op table: one row per op, read by :class:`~vizgrad.Value`, :class:`~vizgrad.Tensor`
 and the captions.
 
-A row (:class:`Op`) holds everything about one op: its label in drawings, its forward
-and its local gradient for Python floats and for numpy arrays, the rule in words, the
-verb of its caption, and the same forward and local gradient as JavaScript expressions.
-Adding an op is adding a row (and its tests): an op with a ``method`` name becomes
+A row (:class:`Op`, written with keywords) holds everything about one op: its label in
+drawings, its forward and its local gradient for Python floats and for numpy arrays (the
+float ones serve arrays too unless a row gives array ones), the rule in words, the verb of
+its caption, and the same forward and local gradient as JavaScript expressions. Adding an
+op is adding a row (and its tests): an op with a ``method`` name becomes
 ``Value.<method>()`` and ``Tensor.<method>()``.
 
 Three kinds of rows, by what the op takes:
@@ -38,7 +39,7 @@ Look-ups: :data:`OPS` (name -> row), :func:`find` (a name or common alias such a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..base.lazy_numpy import lazy
@@ -52,24 +53,36 @@ np = lazy(globals())  # numpy, imported when first used (see vizgrad.base.lazy_n
 # -- the table -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class Op:
-    """One op. ``label`` and ``verb`` may hold ``{c}`` (the constant, as :func:`num` writes
-    it); ``derivatives`` says d y / d input for each input, in words."""
+    """One op, written with keywords: ``Op(name="exp", label="exp", inputs=("x",), ...)``.
 
-    name: str
-    label: str
-    inputs: tuple[str, ...]  # ("x",), ("x", "c") or ("a", "b")
-    verb: str
-    derivatives: tuple[str, ...]
-    forward: Callable | None = None  # floats; None for an array-only op
-    local: Callable | None = None
-    array_forward: Callable | None = None
-    array_local: Callable | None = None
-    js_forward: str | None = None
-    js_local: tuple[str, ...] | None = None
+    ``label`` and ``verb`` may hold ``{c}`` (the constant, as :func:`num` writes it). A row
+    leaves out what does not apply to it: the array functions when the float ones work on
+    arrays too, ``method`` and ``aliases`` when it has none, everything computed when the
+    Tensor engine writes the op out (the arrays-only rows at the end of the table).
+    """
+
+    name: str  # the key of OPS: "mul"
+    label: str  # what a drawing writes on the gate: "*", "+{c}", "max({c})"
+    inputs: tuple[str, ...]  # ("x",), ("x", "c") or ("a", "b"): the argument names below
+    verb: str  # what a caption says the gate does: "multiplies its inputs"
+    derivatives: tuple[str, ...]  # d y / d input for each input, in words: ("1/x",), ("{c}·x^{c-1}",)
+    forward: Callable | None = None  # floats: forward(*inputs) -> y; None for an arrays-only row
+    local: Callable | None = None  # floats: local(*inputs, y) -> (d y / d input, ...)
+    array_forward: Callable | None = None  # numpy arrays; left out: ``forward`` works on arrays too
+    array_local: Callable | None = None  # numpy arrays; left out: ``local`` works on arrays too
+    js_forward: str | None = None  # forward as a JavaScript expression (see the module's docstring)
+    js_local: tuple[str, ...] | None = None  # local, one JavaScript expression per input
     method: str | None = None  # becomes Value.<method>() and Tensor.<method>()
-    aliases: tuple[str, ...] = field(default=())
+    aliases: tuple[str, ...] = ()  # other names :func:`find` knows it by
+
+    def __post_init__(self) -> None:
+        if self.array_forward is None:
+            object.__setattr__(self, "array_forward", self.forward)
+        if self.array_local is None:
+            object.__setattr__(self, "array_local", self.local)
+        object.__setattr__(self, "_local_rules", self._make_rules(None))
 
     @property
     def has_constant(self) -> bool:
@@ -89,9 +102,6 @@ class Op:
 
     def verb_for(self, c: float | None = None) -> str:
         return self.verb if c is None else self.verb.replace("{c}", num(c))
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_local_rules", self._make_rules(None))
 
     def rules(self, c: float | None = None) -> tuple[str, ...]:
         """``∂/∂x = ...`` for each input, with the constant written in."""
@@ -131,89 +141,101 @@ def _ones(a: Any, b: Any, y: Any) -> tuple[float, float]:
     return 1.0, 1.0
 
 
+# one row per op; the array functions, when given, compute what the float ones do, for numpy arrays
 _ROWS = [
-    # two inputs
-    Op("add", "+", ("a", "b"), "adds its inputs", ("1", "1"),
-       lambda a, b: a + b, _ones, ufunc("add"), _ones,
-       "a + b", ("1", "1"), aliases=("plus",)),
-    Op("sub", "-", ("a", "b"), "subtracts", ("1", "-1"),
-       lambda a, b: a - b, lambda a, b, y: (1.0, -1.0), ufunc("subtract"), lambda a, b, y: (1.0, -1.0),
-       "a - b", ("1", "-1"), aliases=("subtract", "minus")),
-    Op("mul", "*", ("a", "b"), "multiplies its inputs", ("the other input (b)", "the other input (a)"),
-       lambda a, b: a * b, lambda a, b, y: (b, a), ufunc("multiply"), lambda a, b, y: (b, a),
-       "a * b", ("b", "a"), aliases=("multiply", "mult", "times")),
-    Op("div", "/", ("a", "b"), "divides", ("1/b", "-a/b²"),
-       div, lambda a, b, y: (div(1.0, b), div(-y, b)),  # -a/b² as -(a/b)/b: no overflow in b²
-       ufunc("divide"), lambda a, b, y: (1.0 / b, -y / b),
-       "a / b", ("1 / b", "-y / b"), aliases=("divide",)),
-    Op("max", "max", ("a", "b"), "passes on the larger input",
-       ("1 if a ≥ b, else 0", "1 if b > a, else 0"),
-       maximum, maximum_local, array_max, array_max_local,
-       "a !== a || b !== b ? NaN : (a >= b ? a : b)",
-       ("a !== a || b !== b ? NaN : (a >= b ? 1 : 0)", "a !== a || b !== b ? NaN : (a >= b ? 0 : 1)"),
+    # -- two inputs a and b
+    Op(name="add", label="+", inputs=("a", "b"), verb="adds its inputs", derivatives=("1", "1"),
+       forward=lambda a, b: a + b, local=_ones, array_forward=ufunc("add"),
+       js_forward="a + b", js_local=("1", "1"), aliases=("plus",)),
+    Op(name="sub", label="-", inputs=("a", "b"), verb="subtracts", derivatives=("1", "-1"),
+       forward=lambda a, b: a - b, local=lambda a, b, y: (1.0, -1.0), array_forward=ufunc("subtract"),
+       js_forward="a - b", js_local=("1", "-1"), aliases=("subtract", "minus")),
+    Op(name="mul", label="*", inputs=("a", "b"), verb="multiplies its inputs",
+       derivatives=("the other input (b)", "the other input (a)"),
+       forward=lambda a, b: a * b, local=lambda a, b, y: (b, a), array_forward=ufunc("multiply"),
+       js_forward="a * b", js_local=("b", "a"), aliases=("multiply", "mult", "times")),
+    Op(name="div", label="/", inputs=("a", "b"), verb="divides", derivatives=("1/b", "-a/b²"),
+       forward=div, local=lambda a, b, y: (div(1.0, b), div(-y, b)),  # -a/b² as -(a/b)/b: no overflow in b²
+       array_forward=ufunc("divide"), array_local=lambda a, b, y: (1.0 / b, -y / b),
+       js_forward="a / b", js_local=("1 / b", "-y / b"), aliases=("divide",)),
+    Op(name="max", label="max", inputs=("a", "b"), verb="passes on the larger input",
+       derivatives=("1 if a ≥ b, else 0", "1 if b > a, else 0"),
+       forward=maximum, local=maximum_local, array_forward=array_max, array_local=array_max_local,
+       js_forward="a !== a || b !== b ? NaN : (a >= b ? a : b)",
+       js_local=("a !== a || b !== b ? NaN : (a >= b ? 1 : 0)", "a !== a || b !== b ? NaN : (a >= b ? 0 : 1)"),
        method="max", aliases=("maximum",)),
-    # one input and a constant
-    Op("add_const", "+{c}", ("x", "c"), "adds {c}", ("1",),
-       lambda x, c: x + c, _one, lambda x, c: x + c, _one, "x + c", ("1",)),
-    Op("rsub", "{c}-x", ("x", "c"), "subtracts its input from {c}", ("-1",),
-       lambda x, c: c - x, _minus_one, lambda x, c: c - x, _minus_one, "c - x", ("-1",)),
-    Op("mul_const", "*{c}", ("x", "c"), "multiplies by {c}", ("{c}",),
-       lambda x, c: x * c, lambda x, c, y: (c,), lambda x, c: x * c, lambda x, c, y: (c,),
-       "x * c", ("c",), aliases=("scale",)),
-    Op("div_const", "/{c}", ("x", "c"), "divides by {c}", ("1/{c}",),
-       div, lambda x, c, y: (div(1.0, c),), lambda x, c: x / c, lambda x, c, y: (div(1.0, c),),
-       "x / c", ("1 / c",)),
-    Op("rdiv", "{c}/x", ("x", "c"), "divides {c} by its input", ("-{c}/x²",),
-       lambda x, c: div(c, x), lambda x, c, y: (div(-y, x),),
-       lambda x, c: c / x, lambda x, c, y: (-y / x,),
-       "c / x", ("-y / x",), aliases=("reciprocal",)),
-    Op("pow", "**{c}", ("x", "c"), "raises its input to the power {c}", ("{c}·x^{c-1}",),
-       power, lambda x, c, y: (0.0 if c == 0 else c * power(x, c - 1),),
-       ufunc("power"), array_pow_local,
-       JS_POW.replace("{e}", "c"), ("c === 0 ? 0 : c * " + JS_POW.replace("{e}", "(c - 1)"),),
+    # -- one input x and a constant c
+    Op(name="add_const", label="+{c}", inputs=("x", "c"), verb="adds {c}", derivatives=("1",),
+       forward=lambda x, c: x + c, local=_one, js_forward="x + c", js_local=("1",)),
+    Op(name="rsub", label="{c}-x", inputs=("x", "c"), verb="subtracts its input from {c}", derivatives=("-1",),
+       forward=lambda x, c: c - x, local=_minus_one, js_forward="c - x", js_local=("-1",)),
+    Op(name="mul_const", label="*{c}", inputs=("x", "c"), verb="multiplies by {c}", derivatives=("{c}",),
+       forward=lambda x, c: x * c, local=lambda x, c, y: (c,),
+       js_forward="x * c", js_local=("c",), aliases=("scale",)),
+    Op(name="div_const", label="/{c}", inputs=("x", "c"), verb="divides by {c}", derivatives=("1/{c}",),
+       forward=div, local=lambda x, c, y: (div(1.0, c),), array_forward=lambda x, c: x / c,
+       js_forward="x / c", js_local=("1 / c",)),
+    Op(name="rdiv", label="{c}/x", inputs=("x", "c"), verb="divides {c} by its input", derivatives=("-{c}/x²",),
+       forward=lambda x, c: div(c, x), local=lambda x, c, y: (div(-y, x),),
+       array_forward=lambda x, c: c / x, array_local=lambda x, c, y: (-y / x,),
+       js_forward="c / x", js_local=("-y / x",), aliases=("reciprocal",)),
+    Op(name="pow", label="**{c}", inputs=("x", "c"), verb="raises its input to the power {c}",
+       derivatives=("{c}·x^{c-1}",),
+       forward=power, local=lambda x, c, y: (0.0 if c == 0 else c * power(x, c - 1),),
+       array_forward=ufunc("power"), array_local=array_pow_local,
+       js_forward=JS_POW.replace("{e}", "c"), js_local=("c === 0 ? 0 : c * " + JS_POW.replace("{e}", "(c - 1)"),),
        aliases=("power",)),
-    Op("max_const", "max({c})", ("x", "c"), "passes on the larger of its input and {c}",
-       ("1 if x ≥ {c}, else 0",),
-       maximum, lambda x, c, y: maximum_local(x, c, y)[:1],
-       lambda x, c: array_max(x, np.float64(c)), lambda x, c, y: array_max_local(x, np.float64(c), y)[:1],
-       "x !== x || c !== c ? NaN : (x >= c ? x : c)", ("x !== x || c !== c ? NaN : (x >= c ? 1 : 0)",)),
-    # one input
-    Op("neg", "-x", ("x",), "negates its input", ("-1",),
-       lambda x: -x, _minus_one, ufunc("negative"), _minus_one, "-x", ("-1",), aliases=("negate",)),
-    Op("exp", "exp", ("x",), "exponentiates", ("exp(x)",),
-       exp, lambda x, y: (y,), ufunc("exp"), lambda x, y: (y,),
-       "Math.exp(x)", ("y",), method="exp"),
-    Op("log", "log", ("x",), "takes the logarithm", ("1/x",),
-       log, lambda x, y: (div(1.0, x),), ufunc("log"), lambda x, y: (1.0 / x,),
-       "Math.log(x)", ("1 / x",), method="log", aliases=("ln",)),
-    Op("tanh", "tanh", ("x",), "squashes with tanh", ("1 - tanh²(x)",),
-       math.tanh, lambda x, y: (bell(2.0 * x),), ufunc("tanh"), lambda x, y: (array_bell(2.0 * x),),
-       "Math.tanh(x)", (JS_BELL.replace("{u}", "(2 * x)"),), method="tanh"),
-    Op("sigmoid", "σ", ("x",), "squashes with the sigmoid", ("σ(x)(1 - σ(x))",),
-       sigmoid, lambda x, y: (0.25 * bell(x),), array_sigmoid, lambda x, y: (0.25 * array_bell(x),),
-       "x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))", ("0.25 * " + JS_BELL.replace("{u}", "x"),),
-       method="sigmoid", aliases=("sigma",)),
-    Op("relu", "relu", ("x",), "keeps positives (ReLU)", ("1 where x > 0, else 0",),
-       lambda x: x if x > 0 else (0.0 if x <= 0 else x),
-       lambda x, y: (1.0,) if x > 0 else ((0.0,) if x <= 0 else (x,)),
-       lambda x: np.maximum(x, 0.0), array_relu_local,
-       "x <= 0 ? 0 : x", ("x > 0 ? 1 : (x <= 0 ? 0 : NaN)",), method="relu"),
-    Op("sin", "sin", ("x",), "takes the sine", ("cos(x)",),
-       sin, lambda x, y: (cos(x),), ufunc("sin"), lambda x, y: (np.cos(x),),
-       "Math.sin(x)", ("Math.cos(x)",), method="sin", aliases=("sine",)),
-    Op("cos", "cos", ("x",), "takes the cosine", ("-sin(x)",),
-       cos, lambda x, y: (-sin(x),), ufunc("cos"), lambda x, y: (-np.sin(x),),
-       "Math.cos(x)", ("-Math.sin(x)",), method="cos", aliases=("cosine",)),
-    # arrays only (their local gradients are not elementwise: tensor.py writes them out)
-    Op("matmul", "@", ("a", "b"), "multiplies matrices", ("upstream @ bᵀ", "aᵀ @ upstream"),
-       aliases=("matmult",)),
-    Op("sum", "sum", ("x",), "sums", ("copy the upstream gradient to every summed element",)),
-    Op("mean", "mean", ("x",), "averages",
-       ("copy the upstream gradient to every summed element, ÷ count",), aliases=("average",)),
-    Op("transpose", "T", ("x",), "transposes", ("transpose the upstream gradient back",)),
-    Op("reshape", "reshape", ("x",), "reshapes", ("reshape the upstream gradient back",)),
-    Op("cross_entropy", "cross-entropy", ("x",), "computes the softmax cross-entropy loss",
-       ("upstream · (softmax − onehot(labels)) / N",), aliases=("softmaxcrossentropy", "softmaxce")),
+    Op(name="max_const", label="max({c})", inputs=("x", "c"), verb="passes on the larger of its input and {c}",
+       derivatives=("1 if x ≥ {c}, else 0",),
+       forward=maximum, local=lambda x, c, y: maximum_local(x, c, y)[:1],
+       array_forward=lambda x, c: array_max(x, np.float64(c)),
+       array_local=lambda x, c, y: array_max_local(x, np.float64(c), y)[:1],
+       js_forward="x !== x || c !== c ? NaN : (x >= c ? x : c)",
+       js_local=("x !== x || c !== c ? NaN : (x >= c ? 1 : 0)",)),
+    # -- one input x
+    Op(name="neg", label="-x", inputs=("x",), verb="negates its input", derivatives=("-1",),
+       forward=lambda x: -x, local=_minus_one, array_forward=ufunc("negative"),
+       js_forward="-x", js_local=("-1",), aliases=("negate",)),
+    Op(name="exp", label="exp", inputs=("x",), verb="exponentiates", derivatives=("exp(x)",),
+       forward=exp, local=lambda x, y: (y,), array_forward=ufunc("exp"),
+       js_forward="Math.exp(x)", js_local=("y",), method="exp"),
+    Op(name="log", label="log", inputs=("x",), verb="takes the logarithm", derivatives=("1/x",),
+       forward=log, local=lambda x, y: (div(1.0, x),),
+       array_forward=ufunc("log"), array_local=lambda x, y: (1.0 / x,),
+       js_forward="Math.log(x)", js_local=("1 / x",), method="log", aliases=("ln",)),
+    Op(name="tanh", label="tanh", inputs=("x",), verb="squashes with tanh", derivatives=("1 - tanh²(x)",),
+       forward=math.tanh, local=lambda x, y: (bell(2.0 * x),),
+       array_forward=ufunc("tanh"), array_local=lambda x, y: (array_bell(2.0 * x),),
+       js_forward="Math.tanh(x)", js_local=(JS_BELL.replace("{u}", "(2 * x)"),), method="tanh"),
+    Op(name="sigmoid", label="σ", inputs=("x",), verb="squashes with the sigmoid", derivatives=("σ(x)(1 - σ(x))",),
+       forward=sigmoid, local=lambda x, y: (0.25 * bell(x),),
+       array_forward=array_sigmoid, array_local=lambda x, y: (0.25 * array_bell(x),),
+       js_forward="x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))",
+       js_local=("0.25 * " + JS_BELL.replace("{u}", "x"),), method="sigmoid", aliases=("sigma",)),
+    Op(name="relu", label="relu", inputs=("x",), verb="keeps positives (ReLU)", derivatives=("1 where x > 0, else 0",),
+       forward=lambda x: x if x > 0 else (0.0 if x <= 0 else x),
+       local=lambda x, y: (1.0,) if x > 0 else ((0.0,) if x <= 0 else (x,)),
+       array_forward=lambda x: np.maximum(x, 0.0), array_local=array_relu_local,
+       js_forward="x <= 0 ? 0 : x", js_local=("x > 0 ? 1 : (x <= 0 ? 0 : NaN)",), method="relu"),
+    Op(name="sin", label="sin", inputs=("x",), verb="takes the sine", derivatives=("cos(x)",),
+       forward=sin, local=lambda x, y: (cos(x),), array_forward=ufunc("sin"), array_local=lambda x, y: (np.cos(x),),
+       js_forward="Math.sin(x)", js_local=("Math.cos(x)",), method="sin", aliases=("sine",)),
+    Op(name="cos", label="cos", inputs=("x",), verb="takes the cosine", derivatives=("-sin(x)",),
+       forward=cos, local=lambda x, y: (-sin(x),), array_forward=ufunc("cos"), array_local=lambda x, y: (-np.sin(x),),
+       js_forward="Math.cos(x)", js_local=("-Math.sin(x)",), method="cos", aliases=("cosine",)),
+    # -- arrays only: not elementwise, so tensor.py (and losses.py) compute them and their local gradients
+    Op(name="matmul", label="@", inputs=("a", "b"), verb="multiplies matrices",
+       derivatives=("upstream @ bᵀ", "aᵀ @ upstream"), aliases=("matmult",)),
+    Op(name="sum", label="sum", inputs=("x",), verb="sums",
+       derivatives=("copy the upstream gradient to every summed element",)),
+    Op(name="mean", label="mean", inputs=("x",), verb="averages",
+       derivatives=("copy the upstream gradient to every summed element, ÷ count",), aliases=("average",)),
+    Op(name="transpose", label="T", inputs=("x",), verb="transposes",
+       derivatives=("transpose the upstream gradient back",)),
+    Op(name="reshape", label="reshape", inputs=("x",), verb="reshapes",
+       derivatives=("reshape the upstream gradient back",)),
+    Op(name="cross_entropy", label="cross-entropy", inputs=("x",), verb="computes the softmax cross-entropy loss",
+       derivatives=("upstream · (softmax − onehot(labels)) / N",), aliases=("softmaxcrossentropy", "softmaxce")),
 ]
 
 OPS: dict[str, Op] = {row.name: row for row in _ROWS}

@@ -5,7 +5,8 @@ vector op is a Jacobian matrix, but we never build it: each op keeps a
 :class:`~vizgrad.engine.local_gradient.LocalGradient` that knows how to multiply an upstream
 gradient by it (a vector-Jacobian product, VJP). For an elementwise op the Jacobian is
 diagonal, so the local gradient is just an array the shape of the output. The loss
-:func:`~vizgrad.engine.losses.cross_entropy` is built on this engine in its own module.
+:func:`~vizgrad.engine.losses.cross_entropy` is built on this engine in its own module, and
+:mod:`~vizgrad.engine.tensor_input` checks what a user hands it (a Tensor's data, backward's grad).
 """
 
 from __future__ import annotations
@@ -15,20 +16,18 @@ from typing import Any
 from . import ops
 from ..base.lazy_numpy import lazy
 from .graph import backprop, topological_order
-from .local_gradient import LocalGradient, _elementwise, matmul_locals
+from .local_gradient import LocalGradient, elementwise, matmul_locals
 from .op_math import as_float
 from .ops import OPS, Op
+from .tensor_input import as_array, seed_of, shape_text
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad.base.lazy_numpy)
+
 
 def _frozen(t: "Tensor") -> np.ndarray:
     """A Tensor's values to cache for backward: leaves are copied, since users update
     them in place (``w.data -= lr * w.grad``) while a graph that used them lives on."""
     return t.data if t.op else t.data.copy()
-
-
-def _shape(shape: tuple[int, ...]) -> str:
-    return "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")"
 
 
 class Tensor:
@@ -58,7 +57,7 @@ class Tensor:
             raise TypeError("Tensor(...) takes an array, not another Tensor: use the Tensor itself")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {type(name).__name__}")
-        array = _as_array(data)
+        array = as_array(data)
         self.data: np.ndarray = array
         self._grad: np.ndarray | None = None
         self.name = name
@@ -98,11 +97,11 @@ class Tensor:
     def _gate(self, data: np.ndarray, op: str, *pairs: tuple["Tensor", LocalGradient],
               spec: tuple[Op, Any] | None = None) -> "Tensor":
         """A new node made by ``op`` from (input, local gradient) pairs."""
-        return _node(data, op, tuple(t for t, _ in pairs), tuple(local for _, local in pairs), spec)
+        return tensor_node(data, op, tuple(t for t, _ in pairs), tuple(local for _, local in pairs), spec)
 
     def _rewired(self, inputs: tuple["Tensor", ...]) -> "Tensor":
         """The same node on other inputs (the same value and local gradients)."""
-        out = _node(self.data, self.op, inputs, self._locals, self._spec)
+        out = tensor_node(self.data, self.op, inputs, self._locals, self._spec)
         out.name = self.name
         return out
 
@@ -135,7 +134,7 @@ class Tensor:
                 y = row.array_forward(*args)
                 (d,) = row.array_local(*args, y)
             rules = row.local_rules(other)
-            return _node(y, row.label_for(other), (self,), (_elementwise(d, X.shape, X.shape, rules[0]),),
+            return tensor_node(y, row.label_for(other), (self,), (elementwise(d, X.shape, X.shape, rules[0]),),
                          (row, other))
         a, b = (other, self) if reflected else (self, other)
         A, B = _frozen(a), _frozen(b)
@@ -145,13 +144,13 @@ class Tensor:
                 da, db = row.array_local(A, B, y)
         except ValueError:
             raise ValueError(
-                f"cannot apply {row.label!r} to shapes {_shape(A.shape)} and {_shape(B.shape)}: "
+                f"cannot apply {row.label!r} to shapes {shape_text(A.shape)} and {shape_text(B.shape)}: "
                 "they do not broadcast (trailing dimensions must be equal or 1)"
             ) from None
         out_shape = np.shape(y)
         rule_a, rule_b = row.local_rules()
-        return _node(y, row.label, (a, b), (_elementwise(da, A.shape, out_shape, rule_a),
-                                            _elementwise(db, B.shape, out_shape, rule_b)), (row, None))
+        return tensor_node(y, row.label, (a, b), (elementwise(da, A.shape, out_shape, rule_a),
+                                            elementwise(db, B.shape, out_shape, rule_b)), (row, None))
 
     def _binary(self, other: Any, symbol: str, row: Op, const_row: Op, reflected: bool = False) -> "Tensor":
         """``row`` on two Tensors, or ``const_row`` when ``other`` is a number (part of the gate)."""
@@ -222,7 +221,7 @@ class Tensor:
             with np.errstate(all="ignore"):  # inf + (-inf) is nan, not a warning
                 count = self.data.size // max(np.sum(self.data, axis=axis, keepdims=True).size, 1)
         except (np.exceptions.AxisError, TypeError) as e:
-            raise ValueError(f"mean(axis={axis!r}) on shape {_shape(self.shape)}: {e}") from None
+            raise ValueError(f"mean(axis={axis!r}) on shape {shape_text(self.shape)}: {e}") from None
         # the mean of no numbers is nan, as in numpy (the node is then flagged as non-finite)
         return self._reduce(axis, keepdims, "mean", 1.0 / count if count else np.nan)
 
@@ -232,7 +231,7 @@ class Tensor:
                 data = self.data.sum(axis=axis, keepdims=keepdims) * scale
                 kept = np.sum(self.data, axis=axis, keepdims=True).shape
         except (np.exceptions.AxisError, TypeError) as e:
-            raise ValueError(f"{what}(axis={axis!r}) on shape {_shape(self.shape)}: {e}") from None
+            raise ValueError(f"{what}(axis={axis!r}) on shape {shape_text(self.shape)}: {e}") from None
         in_shape = self.shape
 
         def vjp(g: np.ndarray) -> np.ndarray:
@@ -256,7 +255,7 @@ class Tensor:
         try:
             data = self.data.reshape(shape)
         except ValueError as e:
-            raise ValueError(f"cannot reshape {_shape(self.shape)} to {shape}: {e}") from None
+            raise ValueError(f"cannot reshape {shape_text(self.shape)} to {shape}: {e}") from None
         in_shape = self.shape
         return self._gate(data, "reshape", (self, LocalGradient(
             "reshape the upstream gradient back", lambda g: np.reshape(g, in_shape),
@@ -276,7 +275,7 @@ class Tensor:
         For a one-element Tensor ``grad`` defaults to 1. Gradients are set afresh on
         each call, not added to the previous ones.
         """
-        seed = _seed(self, grad)
+        seed = seed_of(self, grad)
         order = topological_order(self)
         grads = backprop(self, seed, order)
         given: set[int] = set()
@@ -306,45 +305,13 @@ class Tensor:
         if self.data.size <= 6:
             body = np.array2string(self.data, precision=4, separator=", ")
             return f"Tensor({body}{name}{op})"
-        return f"Tensor(shape={_shape(self.shape)}{name}{op})"
+        return f"Tensor(shape={shape_text(self.shape)}{name}{op})"
 
     def __bool__(self) -> bool:
         raise TypeError("a Tensor has no truth value: compare t.data instead")
 
 
-def _as_array(data: Any) -> np.ndarray:
-    """``data`` as a float64 array, refusing in one line what is not an array of real numbers."""
-    if type(data) is np.ndarray and data.dtype.kind in "fiub":  # the usual case: a copy
-        return np.array(data, dtype=np.float64)
-    if getattr(data, "_engine", None) == "Value":
-        raise TypeError("Tensor(...) takes numbers or arrays, not a Value: write Tensor(v.data)")
-    if data is None:
-        raise TypeError("Tensor(...) needs numbers or an array, got None")
-    try:
-        array = np.asarray(data)
-        if array.dtype == object:  # not plain numbers: Values, None, ...
-            for item in array.flat:
-                if item is None:
-                    raise TypeError("Tensor(...) got None among its numbers: fill in every entry")
-                if getattr(item, "_engine", None):
-                    raise TypeError(
-                        f"Tensor(...) takes numbers, not a {item._engine} inside a list (it would lose its "
-                        "gradient): build the Tensor from numbers, Tensor([v.data for v in values]), "
-                        "or keep the Values in a scalar graph"
-                    )
-        if array.dtype.kind == "c":
-            raise TypeError("Tensor(...) takes real numbers, got complex ones: use .real or abs()")
-        return np.array(array, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError) as e:
-        if str(e).startswith("Tensor(...)"):
-            raise TypeError(str(e)) from None
-        raise TypeError(
-            f"Tensor(...) needs numbers or a (regular) array of numbers, "
-            f"got {type(data).__name__}: {e}"
-        ) from None
-
-
-def _node(data: Any, op: str, inputs: tuple[Tensor, ...], locals_: tuple[LocalGradient, ...],
+def tensor_node(data: Any, op: str, inputs: tuple[Tensor, ...], locals_: tuple[LocalGradient, ...],
           spec: tuple[Op, Any] | None = None) -> Tensor:
     """A Tensor made by ``op`` from ``inputs``, one local gradient per input (``spec``: see ops.spec_of)."""
     out = Tensor.__new__(Tensor)
@@ -358,24 +325,6 @@ def _node(data: Any, op: str, inputs: tuple[Tensor, ...], locals_: tuple[LocalGr
     return out
 
 
-def _seed(out: Tensor, grad: Any) -> np.ndarray:
-    if grad is None:
-        if out.data.size != 1:
-            raise ValueError(
-                f"backward() on a Tensor of shape {_shape(out.shape)} needs an upstream "
-                "gradient: reduce it to one number first (.sum() or .mean()), "
-                "or pass grad=<array of the same shape>"
-            )
-        return np.ones(out.data.shape)
-    seed = np.array(grad, dtype=np.float64)  # a copy: it becomes out.grad
-    if seed.shape != out.shape:
-        raise ValueError(
-            f"backward(grad=...) got shape {_shape(seed.shape)}, "
-            f"but the Tensor has shape {_shape(out.shape)}: they must be equal"
-        )
-    return seed
-
-
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
     A, B = a.data, b.data
     if A.ndim == 0 or B.ndim == 0:
@@ -383,16 +332,16 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
     inner = B.shape[0 if B.ndim == 1 else -2]
     if A.shape[-1] != inner:
         raise ValueError(
-            f"cannot matrix-multiply shapes {_shape(A.shape)} @ {_shape(B.shape)}: "
+            f"cannot matrix-multiply shapes {shape_text(A.shape)} @ {shape_text(B.shape)}: "
             f"the inner dimensions {A.shape[-1]} and {inner} differ"
         )
     try:
         with np.errstate(all="ignore"):  # inf × 0 is nan, not a warning
             data = A @ B
     except ValueError as e:
-        raise ValueError(f"cannot matrix-multiply shapes {_shape(A.shape)} @ {_shape(B.shape)}: {e}") from None
+        raise ValueError(f"cannot matrix-multiply shapes {shape_text(A.shape)} @ {shape_text(B.shape)}: {e}") from None
     locals_ = matmul_locals(_frozen(a), _frozen(b), data.shape)  # the forward values, cached for backward
-    return _node(data, "@", (a, b), locals_, (OPS["matmul"], None))
+    return tensor_node(data, "@", (a, b), locals_, (OPS["matmul"], None))
 
 
 def _unary_method(row: Op) -> Any:

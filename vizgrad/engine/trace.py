@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator, Literal, overload
 
 from ..base.lazy_numpy import is_array, lazy, loaded
 from .graph import backprop, topological_order
-from .tensor import Tensor, _seed
+from .tensor import Tensor, seed_of
 from .value import Value
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad.base.lazy_numpy)
@@ -128,7 +128,7 @@ class Trace(Sequence):
                 raise TypeError("trace(value) takes no seed: d out / d out is 1")
             seed = 1.0
         else:
-            seed = _seed(output, seed)  # a copy of the caller's array
+            seed = seed_of(output, seed)  # a copy of the caller's array
         grads = backprop(output, seed, list(self.nodes), record)
         n = len(self.nodes)
         backward = [
