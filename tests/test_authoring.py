@@ -106,6 +106,16 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path, name, content, problem)
     assert not (tmp_path / "out").exists()
 
 
+def test_every_problem_is_one_line_in_one_style(tmp_path):
+    done = run(cwd=tmp_path)  # no notebooks named, none in the default folder
+    assert done.returncode == 1
+    err = one_line_error(done, "no source notebooks in")
+    assert err.startswith("python -m vizgrad.authoring: error: ")
+    done = run("--no-such-option", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("python -m vizgrad.authoring: error: ")
+
+
 def test_nothing_is_written_when_one_source_is_bad(source, tmp_path):
     (tmp_path / "z.ipynb").write_text("{", encoding="utf-8")
     done = run(str(source), str(tmp_path / "z.ipynb"), "--out", "out", cwd=tmp_path)

@@ -249,6 +249,18 @@ def test_bad_input_gives_one_clear_line(tmp_path, capsys):
         deck_html({"nbformat": 4})
 
 
+def test_usage_errors_exit_2_and_ctrl_c_exits_130_in_one_line(tmp_path, capsys, monkeypatch):
+    assert main([]) == 2  # argparse's own usage error, returned (not raised)
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("python -m vizgrad.slides: error: ")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("vizgrad.slides.__main__.build_deck", interrupted)
+    assert main([str(tmp_path / "any.ipynb")], prog="vizgrad slides") == 130
+    assert capsys.readouterr().err == "vizgrad slides: error: interrupted\n"
+
+
 def test_a_failing_cell_under_execute_is_named_in_one_line(tmp_path, capsys):
     nb = notebook(("markdown", "slide", "# Fails"), ("code", "-", "x = 1"), ("code", "-", "1 / 0"))
     path = tmp_path / "fails.ipynb"
@@ -414,7 +426,7 @@ def test_no_input_hides_the_code(browser, lecture_deck_no_input):
 
 @browser_test
 def test_a_crowded_slide_is_scaled_down_to_keep_its_player_controls_on_screen(browser, tmp_path):
-    from vizgrad.drawing import frames
+    from vizgrad import frames
     from vizgrad.examples import lecture_circuit
     from vizgrad.web.player import player_fragment
 

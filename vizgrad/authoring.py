@@ -26,9 +26,10 @@ It never writes over a source notebook, its own or any other that still holds
 ``### BEGIN SOLUTION`` markers, unless given ``--force``. Every notebook is read and
 converted before the first is written, and each is written atomically
 (:func:`vizgrad.base.files.write_atomic`): a failure leaves the old files as they were.
-Exit status: 0 done; 1 a notebook could not be read, converted or written (or, with
-``--check``, is out of date); 2 refused to overwrite a source notebook, or bad arguments.
-A problem is one line on stderr naming the file.
+Exit status (:mod:`vizgrad.base.cli`): 0 done; 1 a notebook could not be read, converted or
+written (or, with ``--check``, is out of date); 2 refused to overwrite a source notebook (a
+usage error: choose another ``--out`` or pass ``--force``), or bad arguments; 130 interrupted.
+A problem is one line on stderr, ``python -m vizgrad.authoring: error: FILE: ...``.
 
 Notebooks are read and written as plain JSON, in nbformat's layout (indent 1, sorted
 keys, sources as lists of lines), so this needs nothing beyond the standard library.
@@ -42,8 +43,9 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
+from .base import cli
 from .base.files import write_atomic
 
 BEGIN = "BEGIN SOLUTION"
@@ -53,6 +55,7 @@ TEXT_STUB = ("YOUR ANSWER HERE",)
 
 SOURCE_DIR = Path("notebooks/exercises/source")
 OUT_DIR = Path("notebooks/exercises")
+PROG = "python -m vizgrad.authoring"
 
 
 class SolutionMarkerError(ValueError):
@@ -65,6 +68,10 @@ class NotebookError(ValueError):
 
 class OverwriteError(ValueError):
     """Writing would replace a source notebook (one that holds solutions)."""
+
+
+class WriteError(OSError):
+    """A student notebook could not be written (the file is as it was before)."""
 
 
 def _text(source: Any) -> str:
@@ -176,19 +183,33 @@ def dumps(nb: dict[str, Any]) -> str:
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
-def generate(source: str | Path, out_dir: str | Path, *, force: bool = False) -> Path:
-    """Write the student version of ``source`` into ``out_dir`` (same file name).
+def generate(sources: Iterable[str | Path], out_dir: str | Path, *, force: bool = False,
+             progress: Callable[[Path, Path], None] | None = None) -> list[Path]:
+    """Write the student version of each of ``sources`` into ``out_dir`` (same file names).
 
-    Refuses (:class:`OverwriteError`) to write over ``source`` itself or over any
-    notebook holding solution markers, unless ``force``.
+    Every source is read and converted, and (unless ``force``) every target checked, before
+    the first is written: a bad source (:class:`NotebookError`, :class:`SolutionMarkerError`)
+    or a target that would destroy solutions (:class:`OverwriteError`) writes nothing.
+    ``progress(source, target)`` hears of each file written; a failed write is a
+    :class:`WriteError`. Returns the files written.
     """
-    source, out_dir = Path(source), Path(out_dir)
-    target = out_dir / source.name
-    text = dumps(_student_of(source))
-    if not force:
-        _refuse_overwrite(source, target)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return write_atomic(target, text)
+    out_dir = Path(out_dir)
+    made = [(src, out_dir / src.name, dumps(_student_of(src))) for src in map(Path, sources)]
+    try:
+        if not force:
+            for src, target, _ in made:
+                _refuse_overwrite(src, target)
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise WriteError(f"{e.filename or out_dir}: cannot write it ({e.strerror or e})") from None
+    for src, target, text in made:
+        try:
+            write_atomic(target, text)
+        except OSError as e:
+            raise WriteError(f"{target}: cannot write it ({e.strerror or e}); it is as it was before") from None
+        if progress is not None:
+            progress(src, target)
+    return [target for _, target, _ in made]
 
 
 def differences(source: str | Path, student: str | Path) -> list[str]:
@@ -214,14 +235,15 @@ def _sources(paths: list[str]) -> list[Path]:
         return [Path(p) for p in paths]
     found = sorted(SOURCE_DIR.glob("*.ipynb"))
     if not found:
-        raise SystemExit(f"no source notebooks in {SOURCE_DIR}/ (run from the repository root, "
-                         "or name the notebooks)")
+        raise cli.CommandError(f"no source notebooks in {SOURCE_DIR}/ (run from the repository root, "
+                               "or name the notebooks)")
     return found
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
+    """Run the command with ``argv`` (default: ``sys.argv[1:]``); return its exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m vizgrad.authoring",
+        prog=prog,
         description="Make the student versions of exercise notebooks: each ### BEGIN SOLUTION / "
                     "### END SOLUTION region becomes '# YOUR CODE HERE' + 'raise NotImplementedError()' "
                     "(markdown: 'YOUR ANSWER HERE'), and outputs are cleared.")
@@ -231,35 +253,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="write nothing; exit 1 if a student notebook differs from what would be written")
     parser.add_argument("--force", action="store_true",
                         help="write even over a notebook that holds solutions (its source, or another)")
-    args = parser.parse_args(argv)
+    return cli.run(parser, argv, _author, failed=(NotebookError, SolutionMarkerError, WriteError),
+                   usage=(OverwriteError,))
+
+
+def _author(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else OUT_DIR
     sources = _sources(args.sources)
-
-    def fail(problem: object, status: int) -> int:
-        print(f"{parser.prog}: error: {problem}", file=sys.stderr)
-        return status
-
-    try:
-        if args.check:
-            return _check(sources, out)
-        made = [(src, out / src.name, dumps(_student_of(src))) for src in sources]  # all, before writing any
-        if not args.force:
-            for src, target, _ in made:
-                _refuse_overwrite(src, target)
-        out.mkdir(parents=True, exist_ok=True)
-        for src, target, text in made:
-            try:
-                write_atomic(target, text)
-            except OSError as e:
-                return fail(f"{target}: cannot write it ({e.strerror or e}); it is as it was before", 1)
-            print(f"{src} -> {target}")
-    except OverwriteError as e:
-        return fail(e, 2)
-    except (NotebookError, SolutionMarkerError) as e:
-        return fail(e, 1)
-    except OSError as e:
-        return fail(f"{e.filename or out}: cannot write it ({e.strerror or e})", 1)
-    return 0
+    if args.check:
+        return _check(sources, out)
+    generate(sources, out, force=args.force, progress=lambda src, target: print(f"{src} -> {target}"))
+    return cli.OK
 
 
 def _check(sources: list[Path], out: Path) -> int:

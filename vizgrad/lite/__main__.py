@@ -1,4 +1,8 @@
-"""``python -m vizgrad.lite build OUT/``: the JupyterLite site; ``builder DIR``: a Python to build it with."""
+"""``python -m vizgrad.lite build OUT/``: the JupyterLite site; ``builder DIR``: a Python to build it with.
+
+Exit status (:mod:`vizgrad.base.cli`): 0 done; 1 the build failed, a package could not be
+fetched or a tool it needs is missing; 2 bad arguments; 130 interrupted.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..base import cli
+from .npm import FetchFailed, ToolMissing
+from .site import BuildError, build, make_builder
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m vizgrad.lite", description=__doc__)
+PROG = "python -m vizgrad.lite"
+
+
+def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
+    """Run the command with ``argv`` (default: ``sys.argv[1:]``); return its exit status."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     b = commands.add_parser("build", help="build the static JupyterLite site into OUT")
     b.add_argument("out", type=Path)
@@ -22,21 +33,15 @@ def main(argv: list[str] | None = None) -> int:
     m = commands.add_parser("builder", help="make a virtual environment that can build the site")
     m.add_argument("folder", type=Path)
     m.add_argument("--python", help="the Python (>= 3.12) to make it from (default: one found on PATH or in pyenv)")
-    args = parser.parse_args(argv)
+    return cli.run(parser, argv, _lite, failed=(BuildError, FetchFailed, ToolMissing))
 
-    from .npm import ToolMissing
-    from .site import BuildError, build, make_builder
 
-    try:
-        if args.command == "builder":
-            print(make_builder(args.folder, args.python))
-        else:
-            print(build(args.out, notebooks=args.notebooks, python=args.python, cache=args.cache,
-                        pyodide_dist=args.pyodide_dist, expose_app=args.expose_app))
-    except (BuildError, ToolMissing) as e:
-        print(f"vizgrad.lite: {e}", file=sys.stderr)
-        return 1
-    return 0
+def _lite(args: argparse.Namespace) -> None:
+    if args.command == "builder":
+        print(make_builder(args.folder, args.python))
+    else:
+        print(build(args.out, notebooks=args.notebooks, python=args.python, cache=args.cache,
+                    pyodide_dist=args.pyodide_dist, expose_app=args.expose_app))
 
 
 if __name__ == "__main__":
