@@ -13,6 +13,10 @@ class ToolMissing(RuntimeError):
     """A program the site build needs is not installed."""
 
 
+class FetchFailed(RuntimeError):
+    """npm could not fetch a package (offline, a registry error, a version it does not have)."""
+
+
 def tarball_stem(name: str, version: str) -> str:
     """The file name ``npm pack`` gives ``name@version``, without ``.tgz``."""
     return f"{name.lstrip('@').replace('/', '-')}-{version}"
@@ -35,7 +39,7 @@ def fetch(name: str, version: str, cache: Path) -> Path:
         tgz = Path(tmp) / f"{stem}.tgz"
         if done.returncode != 0 or not tgz.is_file():
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            raise RuntimeError(f"npm pack {name}@{version} failed: {last}")
+            raise FetchFailed(f"npm pack {name}@{version} failed: {last}")
         unpacked = Path(tmp) / "unpacked"
         with tarfile.open(tgz) as tar:
             tar.extractall(unpacked, filter="data")
