@@ -36,21 +36,22 @@ seconds (set ``vizgrad.exercises.TIME_LIMIT``, or give a check ``time_limit=``),
 it prints is shown after the check (its first few thousand characters), and whatever
 it raises, ``SystemExit`` included, becomes feedback; Ctrl-C still interrupts.
 
-The package, one module per concern: ``result`` (CheckResult), ``text`` (numbers as
-text), ``where`` (locating a traceback in your code), ``limits``, ``calls`` (looking at
-and calling a gate class), ``numerics``, ``points``, ``hints``, ``gates``
-(check_gate, ready), ``asop``, ``circuits``, ``nets``, ``picture`` (drawings) and
-``reference`` (what the exercises know about particular ops).
+The package: the checks, one module each, ``gates`` (check_gate, ready), ``asop``,
+``circuits`` and ``nets``, and ``limits``; the helpers they share are in ``_support``:
+``result`` (CheckResult), ``text`` (numbers as text), ``where`` (locating a traceback in
+your code), ``calls`` (looking at and calling a gate class), ``numerics``, ``points``,
+``hints``, ``picture`` (drawings) and ``reference`` (what the exercises know about
+particular ops).
 """
 
 from __future__ import annotations
 
+from ._support.result import CheckResult, GateError, NotImplementedYet
 from .asop import as_op
 from .circuits import check_circuit, scrub
 from .gates import check_gate, ready
 from .limits import DEFAULT_TIME_LIMIT
 from .nets import check_net, draw_net
-from .result import CheckResult, GateError, NotImplementedYet
 
 TIME_LIMIT: float = DEFAULT_TIME_LIMIT  # seconds each call of your code may take in a check
 

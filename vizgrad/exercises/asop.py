@@ -11,13 +11,14 @@ from ..base.lazy_numpy import lazy
 from ..engine.tensor import LocalGradient, Tensor
 from ..engine.value import Value
 from . import limits
-from .calls import _method_problem, _not_a_number
-from .reference import _default_label
-from .result import GateError, NotImplementedYet
-from .text import _shape
-from .where import _internal, _raised
+from ._support.calls import method_problem, not_a_number
+from ._support.reference import default_label
+from ._support.result import GateError, NotImplementedYet
+from ._support.text import shape_text
+from ._support.where import is_internal, raised_message
 
 np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
+
 
 def _op_call(cls: type, which: str, fn: Callable, *args: Any) -> Any:
     """Call the student's method; TODOs return None (after a warning), errors raise GateError.
@@ -32,11 +33,11 @@ def _op_call(cls: type, which: str, fn: Callable, *args: Any) -> Any:
         if (getattr(e, "name", "") or "").startswith("d") and which == "backward":
             res = None
         else:
-            raise GateError(f"your {cls.__name__}.{which} " + _raised(e, which)[len(f"your {which} "):]) from None
+            raise _gate_error(cls, which, e) from None
     except BaseException as e:  # SystemExit too; not an interrupt or a check's time limit
         if limits.is_control(e):
             raise
-        raise GateError(f"your {cls.__name__}.{which} " + _raised(e, which)[len(f"your {which} "):]) from None
+        raise _gate_error(cls, which, e) from None
     if res is Ellipsis or isinstance(res, (list, tuple)) and any(r is None or r is Ellipsis for r in res):
         res = None
     if res is None:
@@ -45,10 +46,15 @@ def _op_call(cls: type, which: str, fn: Callable, *args: Any) -> Any:
     return res
 
 
+def _gate_error(cls: type, which: str, e: BaseException) -> GateError:
+    """``your MultiplyGate.backward raised ...``: what the student's method raised, as a GateError."""
+    return GateError(f"your {cls.__name__}.{which} " + raised_message(e, which)[len(f"your {which} "):])
+
+
 def _warn_todo(message: str) -> None:
     """Warn, pointing at the student's line that led here (not at vizgrad's internals)."""
     frame = sys._getframe(1)
-    while frame is not None and _internal(frame.f_code.co_filename):
+    while frame is not None and is_internal(frame.f_code.co_filename):
         frame = frame.f_back
     if frame is None:
         warnings.warn(message, NotImplementedYet, stacklevel=3)
@@ -95,10 +101,10 @@ def as_op(gate: Any, label: str | None = None) -> Callable[..., Any]:
     """
     cls = gate if isinstance(gate, type) else type(gate)
     for which in ("forward", "backward"):
-        problem, _ = _method_problem(cls, which)
+        problem, _ = method_problem(cls, which)
         if problem:
             raise GateError(problem)
-    text = label if label is not None else _default_label(cls)
+    text = label if label is not None else default_label(cls)
     if not isinstance(text, str):
         raise TypeError(f"label must be a string, got {type(text).__name__}")
 
@@ -139,10 +145,10 @@ def _value_node(cls: type, g: Any, out: Any, nodes: list, positions: list[int], 
     if out is None:
         data = math.nan
     else:
-        why = _not_a_number(out)
+        why = not_a_number(out)
         if why or np.size(out) != 1:
             raise GateError(f"your {cls.__name__}.forward should return one number for Values, got "
-                            f"{why or 'an array of shape ' + _shape(np.shape(out))} (use Tensors for arrays)")
+                            f"{why or 'an array of shape ' + shape_text(np.shape(out))} (use Tensors for arrays)")
         data = float(np.asarray(out, dtype=np.float64).reshape(()))
     local: list[float]
     res = None if out is None else _op_call(cls, "backward", g.backward, 1.0)
@@ -152,10 +158,10 @@ def _value_node(cls: type, g: Any, out: Any, nodes: list, positions: list[int], 
         picked = _pick(res, n, positions, cls)
         local = []
         for r in picked:
-            why = _not_a_number(r)
+            why = not_a_number(r)
             if why or np.size(r) != 1:
                 raise GateError(f"your {cls.__name__}.backward should return numbers for Values, got "
-                                f"{why or 'an array of shape ' + _shape(np.shape(r))}")
+                                f"{why or 'an array of shape ' + shape_text(np.shape(r))}")
             local.append(float(np.asarray(r, dtype=np.float64).reshape(())))
     return Value(data, name, _op=text, _inputs=tuple(nodes), _local=tuple(local))
 
@@ -165,7 +171,7 @@ def _tensor_node(cls: type, g: Any, out: Any, nodes: list, positions: list[int],
     if out is None:
         data = np.full(nodes[0].shape, np.nan)
     else:
-        why = _not_a_number(out)
+        why = not_a_number(out)
         if why:
             raise GateError(f"your {cls.__name__}.forward should return a number or an array, got {why}")
         data = np.array(out, dtype=np.float64)
@@ -183,13 +189,13 @@ def _tensor_node(cls: type, g: Any, out: Any, nodes: list, positions: list[int],
             got = grads(upstream)
             if got is None:
                 return np.full(node.shape, np.nan)
-            why = _not_a_number(got[k])
+            why = not_a_number(got[k])
             if why:
                 raise GateError(f"your {cls.__name__}.backward returned {why} for input {k + 1}")
             a = np.array(got[k], dtype=np.float64)
             if a.shape != node.shape:
-                raise GateError(f"your {cls.__name__}.backward returned shape {_shape(a.shape)} for an input "
-                                f"of shape {_shape(node.shape)}: a gradient has its input's shape")
+                raise GateError(f"your {cls.__name__}.backward returned shape {shape_text(a.shape)} for an input "
+                                f"of shape {shape_text(node.shape)}: a gradient has its input's shape")
             return a
 
         return LocalGradient(f"your {cls.__name__}.backward", vjp, node.shape, out_shape)

@@ -12,56 +12,57 @@ from ..engine.tensor import Tensor
 from ..engine.trace import trace
 from ..engine.value import Value
 from . import limits
-from .numerics import _allclose
-from .picture import _Op, _Picture, _Var
-from .result import CheckResult, GateError, NotImplementedYet, _result, _Stop
-from .text import _num, _plural
-from .where import _raised, _where
+from ._support.numerics import all_close
+from ._support.picture import Picture, PictureOp, PictureVar
+from ._support.result import CheckResult, GateError, NotImplementedYet, StopCheck, make_result
+from ._support.text import num, plural
+from ._support.where import raised_message, student_line
 
 np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
+
 def _call_circuit(fn: Callable, label: str, values: dict[str, Any]) -> Any:
-    """Run the student's function on fresh Values; _Stop for TODOs and errors."""
+    """Run the student's function on fresh Values; StopCheck for TODOs and errors."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NotImplementedYet)
         try:
             out = limits.call(label, fn, **values)
-        except _Stop:
+        except StopCheck:
             raise
         except NotImplementedError:
-            raise _Stop("todo", f"{label}: not implemented yet — it raised NotImplementedError. "
-                                "Replace the raise NotImplementedError() with your code, then run the cell again."
+            raise StopCheck("todo", f"{label}: not implemented yet — it raised NotImplementedError. "
+                                    "Replace the raise NotImplementedError() with your code, then run the cell again."
                             ) from None
         except GateError as e:
-            raise _Stop("error", f"{label}: {e}") from None
+            raise StopCheck("error", f"{label}: {e}") from None
         except TypeError as e:
-            if re.search(r"unexpected keyword argument|missing \d+ required", str(e)) and not _where(e):
-                raise _Stop("error", f"{label} is called with the inputs {', '.join(values)} by name: "
-                                     f"{e}") from None
-            raise _Stop("error", f"{label}: " + _raised(e, "function")) from None
+            if re.search(r"unexpected keyword argument|missing \d+ required", str(e)) and not student_line(e):
+                raise StopCheck("error", f"{label} is called with the inputs {', '.join(values)} by name: "
+                                         f"{e}") from None
+            raise StopCheck("error", f"{label}: " + raised_message(e, "function")) from None
         except Exception as e:
-            raise _Stop("error", f"{label}: " + _raised(e, "function")) from None
+            raise StopCheck("error", f"{label}: " + raised_message(e, "function")) from None
     todo = sorted({str(w.message).split(" is not")[0] for w in caught if issubclass(w.category, NotImplementedYet)})
     for w in caught:  # the other warnings still reach the notebook
         if not issubclass(w.category, NotImplementedYet):
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     if todo:
-        raise _Stop("todo", f"{label}: not implemented yet — it uses {_plural(todo)}, which "
-                            f"{'is' if len(todo) == 1 else 'are'} not implemented yet (finish "
-                            f"{'it' if len(todo) == 1 else 'them'} above first).")
+        raise StopCheck("todo", f"{label}: not implemented yet — it uses {plural(todo)}, which "
+                                f"{'is' if len(todo) == 1 else 'are'} not implemented yet (finish "
+                                f"{'it' if len(todo) == 1 else 'them'} above first).")
     if out is None:
-        raise _Stop("todo", f"{label}: not implemented yet — it returned None "
-                            "(did you forget to return the output?).")
+        raise StopCheck("todo", f"{label}: not implemented yet — it returned None "
+                                "(did you forget to return the output?).")
     if out is Ellipsis:
-        raise _Stop("todo", f"{label}: not implemented yet — it returned ... (Ellipsis).")
+        raise StopCheck("todo", f"{label}: not implemented yet — it returned ... (Ellipsis).")
     if not isinstance(out, (Value, Tensor)):
-        raise _Stop("error", f"{label} should return the output node (a vizgrad Value made by your ops), "
-                             f"got {type(out).__name__}.")
+        raise StopCheck("error", f"{label} should return the output node (a vizgrad Value made by your ops), "
+                                 f"got {type(out).__name__}.")
     return out
 
 
 def _graph_picture(out: Any, grads: dict[int, Any], leaves: dict[str, Any], expected: dict[str, Any],
-                   wrong: set[str]) -> _Picture:
+                   wrong: set[str]) -> Picture:
     order = topological_order(out)
     by_id = {id(v): k for k, v in leaves.items()}
     vars_, ops = [], []
@@ -69,7 +70,7 @@ def _graph_picture(out: Any, grads: dict[int, Any], leaves: dict[str, Any], expe
         key = f"n{i}"
         leaf_name = by_id.get(id(node))
         name = leaf_name or node.name or ""
-        v = _Var(key, name, node.data, grads.get(id(node)), leaf=not node.op)
+        v = PictureVar(key, name, node.data, grads.get(id(node)), leaf=not node.op)
         if leaf_name is not None:
             v.expected = expected.get(leaf_name)
             v.wrong = leaf_name in wrong
@@ -77,8 +78,8 @@ def _graph_picture(out: Any, grads: dict[int, Any], leaves: dict[str, Any], expe
     keys = {id(node): f"n{i}" for i, node in enumerate(order)}
     for i, node in enumerate(order):
         if node.op:
-            ops.append(_Op(f"op{i}", node.op, [keys[id(c)] for c in node.inputs], keys[id(node)]))
-    return _Picture(vars_, ops)
+            ops.append(PictureOp(f"op{i}", node.op, [keys[id(c)] for c in node.inputs], keys[id(node)]))
+    return Picture(vars_, ops)
 
 
 def check_circuit(fn: Callable[..., Any], reference: Callable[..., Any], *, trials: int = 2, seed: int = 0,
@@ -118,38 +119,38 @@ def _check_circuit_at(fn: Callable[..., Any], reference: Callable[..., Any], lab
             ref.backward()
             expected = {k: v.grad for k, v in ref_leaves.items()}
             got = {k: grads.get(id(v), 0.0) for k, v in leaves.items()}
-            at = ", ".join(f"{k} = {_num(v)}" for k, v in point.items())
-            if not _allclose(out.data, ref.data):
-                return _result(label, "wrong",
-                               f"{label}: the output is wrong: at {at} it is {_num(out.data)}, but it should be "
-                               f"{_num(ref.data)}. Check how the gates are wired (which inputs go into which gate).",
-                               inputs=point, _picture=_graph_picture(out, grads, leaves, {}, set()))
-            wrong = [k for k in point if not _allclose(got[k], expected[k])]
+            at = ", ".join(f"{k} = {num(v)}" for k, v in point.items())
+            if not all_close(out.data, ref.data):
+                return make_result(label, "wrong",
+                                   f"{label}: the output is wrong: at {at} it is {num(out.data)}, but it should be "
+                                   f"{num(ref.data)}. Check how the gates are wired (which inputs go into which gate).",
+                                   inputs=point, _picture=_graph_picture(out, grads, leaves, {}, set()))
+            wrong = [k for k in point if not all_close(got[k], expected[k])]
             if wrong:
-                lines = [f"{label}: {_plural(['d' + k for k in wrong])} {'is' if len(wrong) == 1 else 'are'} "
+                lines = [f"{label}: {plural(['d' + k for k in wrong])} {'is' if len(wrong) == 1 else 'are'} "
                          f"wrong at {at}:"]
-                lines += [f"  d{k}: expected {_num(expected[k])}, got {_num(got[k])}" for k in wrong]
+                lines += [f"  d{k}: expected {num(expected[k])}, got {num(got[k])}" for k in wrong]
                 unused = [k for k in wrong if id(leaves[k]) not in grads]
                 if unused:
-                    lines.append(f"Hint: {_plural(unused)} {'is' if len(unused) == 1 else 'are'} not used by "
+                    lines.append(f"Hint: {plural(unused)} {'is' if len(unused) == 1 else 'are'} not used by "
                                  "your circuit.")
                 else:
                     lines.append("Hint: the output is right, so a gate's backward is wrong: run its "
                                  "check_gate again, or scrub through the circuit to see where the gradient "
                                  "goes astray.")
-                return _result(label, "wrong", "\n".join(lines), wrong=tuple("d" + k for k in wrong),
-                               inputs=point, expected={"d" + k: expected[k] for k in point},
-                               got={"d" + k: got[k] for k in point},
-                               _picture=_graph_picture(out, grads, leaves, expected, set(wrong)))
-    except _Stop as s:
-        return _result(label, s.status, s.message)
+                return make_result(label, "wrong", "\n".join(lines), wrong=tuple("d" + k for k in wrong),
+                                   inputs=point, expected={"d" + k: expected[k] for k in point},
+                                   got={"d" + k: got[k] for k in point},
+                                   _picture=_graph_picture(out, grads, leaves, expected, set(wrong)))
+    except StopCheck as s:
+        return make_result(label, s.status, s.message)
     out, grads, first = shown
-    text = ", ".join(f"d{k} = {_num(grads.get(id(v), 0.0))}" for k, v in first.items())
-    return _result(label, "passed",
-                   f"{label} passed: its output and gradients match at {len(points)} points; at "
-                   f"{', '.join(f'{k} = {_num(v)}' for k, v in inputs.items())}: {text}.",
-                   inputs=dict(inputs), got={"d" + k: grads.get(id(v), 0.0) for k, v in first.items()},
-                   _picture=_graph_picture(out, grads, first, {}, set()))
+    text = ", ".join(f"d{k} = {num(grads.get(id(v), 0.0))}" for k, v in first.items())
+    return make_result(label, "passed",
+                       f"{label} passed: its output and gradients match at {len(points)} points; at "
+                       f"{', '.join(f'{k} = {num(v)}' for k, v in inputs.items())}: {text}.",
+                       inputs=dict(inputs), got={"d" + k: grads.get(id(v), 0.0) for k, v in first.items()},
+                       _picture=_graph_picture(out, grads, first, {}, set()))
 
 
 def scrub(fn: Callable[..., Any], **inputs: Any) -> Any:
@@ -166,16 +167,16 @@ def scrub(fn: Callable[..., Any], **inputs: Any) -> Any:
             warnings.simplefilter("ignore", NotImplementedYet)  # shown again by the real call
             try:
                 limits.call(label, fn, **values)
-            except _Stop:
+            except StopCheck:
                 raise
             except NotImplementedError:
-                raise _Stop("todo", f"{label}: not implemented yet — it raised NotImplementedError.") from None
+                raise StopCheck("todo", f"{label}: not implemented yet — it raised NotImplementedError.") from None
             except GateError as e:
-                raise _Stop("error", f"{label}: {e}") from None
+                raise StopCheck("error", f"{label}: {e}") from None
             except Exception as e:
-                raise _Stop("error", f"{label}: " + _raised(e, "function")) from None
-    except _Stop as s:
-        return _result(label, s.status, s.message)
+                raise StopCheck("error", f"{label}: " + raised_message(e, "function")) from None
+    except StopCheck as s:
+        return make_result(label, s.status, s.message)
     try:
         from ..scrub import scrub as _scrub
     except Exception:  # the scrubber's widget library is missing: draw the finished pass

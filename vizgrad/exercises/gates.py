@@ -2,45 +2,47 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..base.lazy_numpy import lazy
 from . import limits
-from .calls import _dnames, _run_backward, _run_forward, _spec, _Spec, domain_hint
-from .hints import _describe, _hint, _tie_hint
-from .numerics import _compare, _kind, _numerics, _Trial
-from .picture import _Op, _Picture, _Var
-from .points import _points, _upstream
-from .result import CheckResult, _result, _Stop
-from .text import _num, _plural, _shape, _show
-import contextlib
+from ._support.calls import Spec, domain_hint, grad_names, run_backward, run_forward, spec_of
+from ._support.hints import describe_point, gradient_hint, tie_hint
+from ._support.numerics import Trial, compare_gradients, fill_numerics, guess_kind
+from ._support.picture import Picture, PictureOp, PictureVar
+from ._support.points import make_trials, random_upstream
+from ._support.result import CheckResult, StopCheck, make_result
+from ._support.text import num, plural, shape_text, show
 
 np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 _last: "weakref.WeakKeyDictionary[type, CheckResult]" = weakref.WeakKeyDictionary()
 
-def _gate_picture(spec: _Spec, t: _Trial | None, consts: dict[str, Any], wrong: set[int],
-                  expected_text: dict[int, str] | None = None) -> _Picture | None:
+
+def _gate_picture(spec: Spec, t: Trial | None, consts: dict[str, Any], wrong: set[int],
+                  expected_text: dict[int, str] | None = None) -> Picture | None:
     if t is None or t.z is None:
         return None
     vars_ = []
     for p in spec.params:
         if p in consts:
-            vars_.append(_Var(p, p, consts[p], None, grad_name="constant"))
+            vars_.append(PictureVar(p, p, consts[p], None, grad_name="constant"))
             vars_[-1].leaf = False  # no gradient row
             continue
         i = spec.inputs.index(p)
         got = t.got[i] if i < len(t.got) else None
         expected = t.center[i] if i < len(t.center) else None
         if expected is not None and np.ndim(expected) == 0 and t.kink[i]:
-            expected = None if i not in t.bad else f"{_num(t.lo[i])}…{_num(t.hi[i])}"
+            expected = None if i not in t.bad else f"{num(t.lo[i])}…{num(t.hi[i])}"
         if expected_text and i in expected_text:
             expected = expected_text[i]
-        vars_.append(_Var(p, p, t.point[p], got, expected=expected, wrong=i in wrong))
-    vars_.append(_Var("__out", spec.out, t.z, t.dz, grad_name=spec.upstream, leaf=False))
-    return _Picture(vars_, [_Op("__gate", spec.name, list(spec.params), "__out")])
+        vars_.append(PictureVar(p, p, t.point[p], got, expected=expected, wrong=i in wrong))
+    vars_.append(PictureVar("__out", spec.out, t.z, t.dz, grad_name=spec.upstream, leaf=False))
+    return Picture(vars_, [PictureOp("__gate", spec.name, list(spec.params), "__out")])
 
 
 def check_gate(
@@ -85,12 +87,12 @@ def check_gate(
     consts = dict(constants or {})
     budget = limits.Limits(time_limit, check="check_gate")
     try:
-        spec = _spec(gate, name, consts, shapes)
-    except _Stop as s:
-        return _result(name or getattr(gate, "__name__", "check_gate"), s.status, s.message)
+        spec = spec_of(gate, name, consts, shapes)
+    except StopCheck as s:
+        return make_result(name or getattr(gate, "__name__", "check_gate"), s.status, s.message)
     shapes_by_name = _shapes(spec, shapes)
     rng = np.random.default_rng(seed)
-    trials_ = _points(spec, shapes_by_name, trials, rng, domain, edge_cases, list(inputs or []))
+    trials_ = make_trials(spec, shapes_by_name, trials, rng, domain, edge_cases, list(inputs or []))
     with budget:
         result = _check_points(spec, trials_, consts, shapes_by_name, rng, max_entries)
     with contextlib.suppress(TypeError):
@@ -98,7 +100,7 @@ def check_gate(
     return result
 
 
-def _shapes(spec: _Spec, shapes: Any) -> dict[str, tuple]:
+def _shapes(spec: Spec, shapes: Any) -> dict[str, tuple]:
     def norm(s: Any) -> tuple:
         if s is None:
             return ()
@@ -120,123 +122,158 @@ def _shapes(spec: _Spec, shapes: Any) -> dict[str, tuple]:
     return {p: norm(s) for p, s in zip(spec.inputs, shapes, strict=False)}
 
 
-def _check_points(spec: _Spec, trials: list[_Trial], consts: dict[str, Any], shapes: dict[str, tuple],
+_EDGE_CASES = ("tie", "zeros", "zero")
+
+
+@dataclass
+class _Run:
+    """How far a check got: the points done, those that failed, the point at hand, the gate's kind."""
+
+    done: list[Trial] = field(default_factory=list)
+    failed: list[Trial] = field(default_factory=list)
+    current: Trial | None = None
+    kind: str = ""
+
+
+def _check_points(spec: Spec, trials: list[Trial], consts: dict[str, Any], shapes: dict[str, tuple],
                   rng: np.random.Generator, max_entries: int) -> CheckResult:
-    dnames = _dnames(spec)
-    kind = ""
-    done: list[_Trial] = []
-    failed: list[_Trial] = []
-    current: _Trial | None = None
+    """The check's result at ``trials``: where it stopped, the first wrong point, or a pass."""
+    run = _Run()
     try:
         for t in trials:
-            current = t
-            try:
-                gate, t.z = _run_forward(spec, t.point, consts)
-            except _Stop as s:
-                if t.kind in ("tie", "zeros", "zero") and not isinstance(s, limits.TimedOut):  # outside the domain
-                    current = done[-1] if done else None
-                    continue
-                raise
-            if t.kind in ("tie", "zeros", "zero") and not np.all(np.isfinite(t.z)):
-                current = done[-1] if done else None
-                continue
-            if not np.all(np.isfinite(t.z)):
-                raise _Stop("wrong", _not_finite(spec, t, shapes))
-            t.dz = _upstream(rng, t.z.shape)
-            if not kind and t.kind in ("random", "given"):
-                kind = _kind(spec, t)
-            t.got = _run_backward(spec, gate, t.dz, shapes, kind)
-            with limits.quiet():  # a print() in forward: once per point is enough
-                _numerics(spec, t, consts, shapes, max_entries, rng)
-                _compare(spec, t, consts, shapes)
-            done.append(t)
-            if t.bad or t.ties:
-                failed.append(t)
-    except _Stop as s:
-        t = current
-        picture = None
-        if t is not None and t.z is not None and t.dz is not None:
-            bad = {spec.inputs.index(d[1:]) for d in s.wrong if d[1:] in spec.inputs}
-            if s.grads is not None:
-                t.got = s.grads
-            picture = _gate_picture(spec, t, consts, bad, s.expected)
-        message = s.message
-        if s.status in ("error", "wrong") and t is not None and t.dz is not None:
-            where = _describe(spec, t, shapes) + "."
-            if s.status == "wrong":  # right under the first line, before the hints
-                first, _, rest = message.partition("\n")
-                message = f"{first}\n{where}" + (f"\n{rest}" if rest else "")
-            else:
-                message = f"{message}\n{where}"
-        elif s.status == "error" and t is not None:  # forward failed: where, before the hints
-            body, hint, rest = message.partition("\nHint:")
-            message = f"{body}\n{_at(spec, t, shapes)}." + (hint + rest if hint else "")
-        return _result(spec.name, s.status, message, wrong=s.wrong, _picture=picture,
+            _check_point(spec, t, run, consts, shapes, rng, max_entries)
+    except StopCheck as s:
+        return _stopped(spec, s, run.current, consts, shapes)
+    if not run.done:
+        return make_result(spec.name, "error", f"{spec.name}: no point to check (give trials=... or inputs=...).")
+    if not run.failed:
+        return _passed(spec, run.done, consts)
+    return _wrong(spec, run, consts, shapes)
+
+
+def _check_point(spec: Spec, t: Trial, run: _Run, consts: dict[str, Any], shapes: dict[str, tuple],
+                 rng: np.random.Generator, max_entries: int) -> None:
+    """Run the gate at ``t`` and compare its gradients; an edge case outside the gate's domain is skipped."""
+    run.current = t
+    try:
+        gate, t.z = run_forward(spec, t.point, consts)
+    except StopCheck as s:
+        if t.kind in _EDGE_CASES and not isinstance(s, limits.TimedOut):  # outside the domain
+            run.current = run.done[-1] if run.done else None
+            return
+        raise
+    if not np.all(np.isfinite(t.z)):
+        if t.kind in _EDGE_CASES:
+            run.current = run.done[-1] if run.done else None
+            return
+        raise StopCheck("wrong", _not_finite(spec, t, shapes))
+    t.dz = random_upstream(rng, t.z.shape)
+    if not run.kind and t.kind in ("random", "given"):
+        run.kind = guess_kind(spec, t)
+    t.got = run_backward(spec, gate, t.dz, shapes, run.kind)
+    with limits.quiet():  # a print() in forward: once per point is enough
+        fill_numerics(spec, t, consts, shapes, max_entries, rng)
+        compare_gradients(spec, t, consts, shapes)
+    run.done.append(t)
+    if t.bad or t.ties:
+        run.failed.append(t)
+
+
+def _stopped(spec: Spec, s: StopCheck, t: Trial | None, consts: dict[str, Any],
+             shapes: dict[str, tuple]) -> CheckResult:
+    """The result of a check that stopped at ``t``: its message, with the point it stopped at."""
+    picture = None
+    if t is not None and t.z is not None and t.dz is not None:
+        bad = {spec.inputs.index(d[1:]) for d in s.wrong if d[1:] in spec.inputs}
+        if s.grads is not None:
+            t.got = s.grads
+        picture = _gate_picture(spec, t, consts, bad, s.expected)
+    message = s.message
+    if s.status in ("error", "wrong") and t is not None and t.dz is not None:
+        where = describe_point(spec, t, shapes) + "."
+        if s.status == "wrong":  # right under the first line, before the hints
+            first, _, rest = message.partition("\n")
+            message = f"{first}\n{where}" + (f"\n{rest}" if rest else "")
+        else:
+            message = f"{message}\n{where}"
+    elif s.status == "error" and t is not None:  # forward failed: where, before the hints
+        body, hint, rest = message.partition("\nHint:")
+        message = f"{body}\n{_at(spec, t, shapes)}." + (hint + rest if hint else "")
+    return make_result(spec.name, s.status, message, wrong=s.wrong, _picture=picture,
                        inputs=dict(t.point) if t is not None else {}, upstream=t.dz if t is not None else None)
 
-    if not done:
-        return _result(spec.name, "error", f"{spec.name}: no point to check (give trials=... or inputs=...).")
-    if not failed:
-        counts: dict[str, int] = {}
-        for t in done:
-            counts[t.kind] = counts.get(t.kind, 0) + 1
-        words = {"random": "random", "given": "given", "tie": "with a tie", "zeros": "with zeros",
-                 "zero": "with a zero"}
-        detail = ", ".join(f"{n} {words[k]}" for k, n in counts.items())
-        shown = next((t for t in done if t.kind in ("given", "random")), done[0] if done else None)
-        return _result(spec.name, "passed",
-                       f"{spec.name} passed: {_plural(dnames)} {'matches' if len(dnames) == 1 else 'match'} "
+
+def _passed(spec: Spec, done: list[Trial], consts: dict[str, Any]) -> CheckResult:
+    """The result of a check that passed at every point in ``done``."""
+    dnames = grad_names(spec)
+    counts: dict[str, int] = {}
+    for t in done:
+        counts[t.kind] = counts.get(t.kind, 0) + 1
+    words = {"random": "random", "given": "given", "tie": "with a tie", "zeros": "with zeros",
+             "zero": "with a zero"}
+    detail = ", ".join(f"{n} {words[k]}" for k, n in counts.items())
+    shown = next((t for t in done if t.kind in ("given", "random")), done[0])
+    return make_result(spec.name, "passed",
+                       f"{spec.name} passed: {plural(dnames)} {'matches' if len(dnames) == 1 else 'match'} "
                        f"the numerical gradient at {len(done)} points ({detail}), each with a random "
                        f"upstream {spec.upstream}.",
                        _picture=_gate_picture(spec, shown, consts, set()),
-                       inputs=dict(shown.point) if shown else {}, upstream=shown.dz if shown else None,
-                       got={d: g for d, g in zip(dnames, shown.got, strict=False)} if shown else {},
-                       expected={d: e for d, e in zip(dnames, shown.center, strict=False)} if shown else {})
+                       inputs=dict(shown.point), upstream=shown.dz,
+                       got=dict(zip(dnames, shown.got, strict=False)),
+                       expected=dict(zip(dnames, shown.center, strict=False)))
 
-    t = failed[0]
+
+def _wrong(spec: Spec, run: _Run, consts: dict[str, Any], shapes: dict[str, tuple]) -> CheckResult:
+    """The result at the first failed point: each gradient expected and got, and hints."""
+    dnames = grad_names(spec)
+    t = run.failed[0]
     wrong_idx = sorted(set(t.bad) | {j for members, *_ in t.ties for j in members})
     wrong = [dnames[i] for i in wrong_idx]
-    lines = [f"{spec.name}: {_plural(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong.",
-             _describe(spec, t, shapes) + ":"]
+    lines = [f"{spec.name}: {plural(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong.",
+             describe_point(spec, t, shapes) + ":"]
     hints: list[str] = []
     for i, d in enumerate(dnames):
-        g = t.got[i]
-        if i in t.bad:
-            if np.any(t.kink[i]) and t.lo[i].ndim == 0:
-                want = f"between {_num(t.lo[i])} and {_num(t.hi[i])} (a kink: any value in between is fine)"
-            else:
-                want = _show(t.center[i])
-            if np.ndim(g) and np.size(g) > 1:
-                lines.append(f"  {d} is wrong (shape {_shape(np.shape(g))}):\n"
-                             f"    expected {_show(t.center[i], 13)}\n    got      {_show(g, 13)}")
-                diff = np.abs(g - t.center[i])
-                if np.any(np.isfinite(diff)):
-                    k = np.unravel_index(int(np.nanargmax(diff)), diff.shape)
-                    lines.append(f"    largest difference {_num(diff[k])} at {d}[{', '.join(map(str, k))}]")
-            else:
-                lines.append(f"  {d}: expected {want}, got {_show(g)}")
-            h = _hint(spec, t, i, kind, shapes)
-            if h and h not in hints:
-                hints.append(h)
-        elif i in wrong_idx:
-            lines.append(f"  {d}: got {_show(g)}")
-        else:
-            lines.append(f"  {d} is right ({_show(g) if np.size(g) <= 4 else 'all entries match'})")
+        lines += _gradient_lines(t, i, d, wrong_idx)
+        h = gradient_hint(spec, t, i, run.kind, shapes) if i in t.bad else ""
+        if h and h not in hints:
+            hints.append(h)
     for members, idx, total, lo, hi in t.ties:
         names = " + ".join(dnames[j] + ("" if idx == () else f"[{', '.join(map(str, idx))}]") for j in members)
-        want = _num(lo) if math.isclose(lo, hi, rel_tol=1e-4, abs_tol=1e-6) else f"between {_num(lo)} and {_num(hi)}"
-        lines.append(f"  {names}: expected {want}, got {_num(total)}")
-        h = _tie_hint(spec, t, members, total, lo, hi)
+        want = num(lo) if math.isclose(lo, hi, rel_tol=1e-4, abs_tol=1e-6) else f"between {num(lo)} and {num(hi)}"
+        lines.append(f"  {names}: expected {want}, got {num(total)}")
+        h = tie_hint(spec, t, members, total, lo, hi)
         if h not in hints:
             hints.append(h)
-    if len(failed) > 1:
-        lines.append(f"(wrong at {len(failed)} of the {len(done)} points checked; this is the first.)")
+    if len(run.failed) > 1:
+        lines.append(f"(wrong at {len(run.failed)} of the {len(run.done)} points checked; this is the first.)")
     lines += [f"Hint: {h}" for h in hints]
-    return _result(spec.name, "wrong", "\n".join(lines), wrong=tuple(wrong), hints=tuple(hints),
-                   inputs=dict(t.point), upstream=t.dz,
-                   got={d: g for d, g in zip(dnames, t.got, strict=False)},
-                   expected={d: e for d, e in zip(dnames, t.center, strict=False)},
-                   _picture=_gate_picture(spec, t, consts, set(wrong_idx)))
+    return make_result(spec.name, "wrong", "\n".join(lines), wrong=tuple(wrong), hints=tuple(hints),
+                       inputs=dict(t.point), upstream=t.dz,
+                       got=dict(zip(dnames, t.got, strict=False)),
+                       expected=dict(zip(dnames, t.center, strict=False)),
+                       _picture=_gate_picture(spec, t, consts, set(wrong_idx)))
+
+
+def _gradient_lines(t: Trial, i: int, d: str, wrong_idx: list[int]) -> list[str]:
+    """The lines about gradient ``d`` (input ``i``) at ``t``: right, or expected and got."""
+    g = t.got[i]
+    if i not in t.bad:
+        if i in wrong_idx:
+            return [f"  {d}: got {show(g)}"]
+        return [f"  {d} is right ({show(g) if np.size(g) <= 4 else 'all entries match'})"]
+    if np.ndim(g) and np.size(g) > 1:
+        lines = [f"  {d} is wrong (shape {shape_text(np.shape(g))}):\n"
+                 f"    expected {show(t.center[i], 13)}\n    got      {show(g, 13)}"]
+        diff = np.abs(g - t.center[i])
+        if np.any(np.isfinite(diff)):
+            k = np.unravel_index(int(np.nanargmax(diff)), diff.shape)
+            lines.append(f"    largest difference {num(diff[k])} at {d}[{', '.join(map(str, k))}]")
+        return lines
+    if np.any(t.kink[i]) and t.lo[i].ndim == 0:
+        want = f"between {num(t.lo[i])} and {num(t.hi[i])} (a kink: any value in between is fine)"
+    else:
+        want = show(t.center[i])
+    return [f"  {d}: expected {want}, got {show(g)}"]
 
 
 def ready(*gates: Any, quiet: bool = False) -> bool:
@@ -261,8 +298,7 @@ def ready(*gates: Any, quiet: bool = False) -> bool:
     return not missing
 
 
-
-def _not_finite(spec: _Spec, t: _Trial, shapes: dict[str, tuple]) -> str:
+def _not_finite(spec: Spec, t: Trial, shapes: dict[str, tuple]) -> str:
     """Why a forward that gives nan or inf at a checked point fails, and how to check elsewhere."""
     z = np.asarray(t.z)
     what = "nan" if np.all(np.isnan(z)) else "inf" if np.all(np.isinf(z)) else "nan or inf"
@@ -272,7 +308,7 @@ def _not_finite(spec: _Spec, t: _Trial, shapes: dict[str, tuple]) -> str:
             "number there, and its gradients cannot be checked without one." + domain_hint(spec))
 
 
-def _at(spec: _Spec, t: _Trial, shapes: dict[str, tuple]) -> str:
+def _at(spec: Spec, t: Trial, shapes: dict[str, tuple]) -> str:
     """``at x = 0.82, y = -1.38``: the inputs of a point."""
-    return "at " + ", ".join(f"{p} = {_num(t.point[p])}" if shapes[p] == () else f"{p} of shape {_shape(shapes[p])}"
+    return "at " + ", ".join(f"{p} = {num(t.point[p])}" if shapes[p] == () else f"{p} of shape {shape_text(shapes[p])}"
                              for p in spec.inputs)

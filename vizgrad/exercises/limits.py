@@ -27,8 +27,8 @@ import time
 import traceback
 from typing import Any, Callable, Iterator
 
-from .result import _Stop
-from .where import StudentRaised, _internal, _is_cell, _where
+from ._support.result import StopCheck
+from ._support.where import StudentRaised, is_cell, is_internal, student_line
 
 DEFAULT_TIME_LIMIT = 3.0  # seconds per call; vizgrad.exercises.TIME_LIMIT overrides it
 OUTPUT_LIMIT = 4000  # characters of the student's printed output shown per check
@@ -39,7 +39,7 @@ class _Expired(BaseException):
     """Raised inside the student's code when its time is up (a BaseException: ``except Exception`` keeps out)."""
 
 
-class TimedOut(_Stop):
+class TimedOut(StopCheck):
     """The student's code ran past the time limit and was stopped; the check ends here."""
 
     def __init__(self, what: str, seconds: float, where: str = "", check: str = "") -> None:
@@ -229,7 +229,7 @@ def _on_main_thread(what: str, seconds: float, fn: Callable[..., Any], args: tup
         if outer[0] > 0:
             signal.setitimer(signal.ITIMER_REAL, max(outer[0] - (time.monotonic() - start), 1e-3), outer[1])
     if expired is not None or state["expired"]:
-        raise TimedOut(what, seconds, _where(expired) if expired is not None else "")
+        raise TimedOut(what, seconds, student_line(expired) if expired is not None else "")
     return result
 
 
@@ -250,7 +250,7 @@ def _by_tracing(what: str, seconds: float, fn: Callable[..., Any], args: tuple, 
         finally:
             sys.settrace(outer)
     except _Expired as e:
-        raise TimedOut(what, seconds, _where(e)) from None
+        raise TimedOut(what, seconds, student_line(e)) from None
     return result
 
 
@@ -277,7 +277,7 @@ def _on_helper_thread(what: str, seconds: float, fn: Callable[..., Any], args: t
     if error is None:
         return box.get("result")
     if isinstance(error, _Expired):
-        raise TimedOut(what, seconds, _where(error))
+        raise TimedOut(what, seconds, student_line(error))
     if isinstance(error, Exception):
         raise error
     raise StudentRaised(error)
@@ -288,9 +288,9 @@ def _where_running(thread: threading.Thread) -> str:
     frame = sys._current_frames().get(thread.ident or -1)
     if frame is None:
         return ""
-    mine = [f for f in traceback.extract_stack(frame) if not _internal(f.filename)]
+    mine = [f for f in traceback.extract_stack(frame) if not is_internal(f.filename)]
     if not mine:
         return ""
     f = mine[-1]
-    place = "your cell" if _is_cell(f.filename) else f.filename.rsplit("/", 1)[-1]
+    place = "your cell" if is_cell(f.filename) else f.filename.rsplit("/", 1)[-1]
     return f"line {f.lineno} of {place}" + (f": {f.line.strip()}" if f.line else "")

@@ -1,6 +1,6 @@
 """The picture of a check: a gate, a circuit or a graph with its values and gradients.
 
-A :class:`_Picture` names the variables (values, the student's gradients, which are
+A :class:`Picture` names the variables (values, the student's gradients, which are
 wrong and what was expected) and the ops between them. It is drawn like every vizgrad
 graph: the same graph is built from vizgrad nodes and traced, :func:`vizgrad.drawing.scene.build_scene`
 describes its drawing, and the check's texts are put on it (the student's gradients, a
@@ -14,20 +14,22 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..base.lazy_numpy import lazy
-from ..draw import Drawing, drawing_of
-from ..drawing.options import Options
-from ..drawing.scene import INK, Row, Scene, build_scene
-from ..engine.tensor import LocalGradient, Tensor
-from ..engine.trace import trace
-from ..engine.value import Value
-from .text import _esc, _short
+from ...base.lazy_numpy import lazy
+from ...draw import Drawing, drawing_of
+from ...drawing.options import Options
+from ...drawing.scene import INK, Row, Scene, build_scene
+from ...engine.tensor import LocalGradient, Tensor
+from ...engine.trace import trace
+from ...engine.value import Value
+from .text import printable, short
 
 np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 
 @dataclass
-class _Var:
+class PictureVar:
+    """A variable of a picture: its value, the student's gradient, and whether (and how) it is wrong."""
+
     key: str
     name: str  # "" for an unnamed intermediate value
     value: Any = None
@@ -39,7 +41,9 @@ class _Var:
 
 
 @dataclass
-class _Op:
+class PictureOp:
+    """An op of a picture: its label, and the keys of its input and output variables."""
+
     key: str
     label: str
     inputs: list[str]
@@ -47,18 +51,20 @@ class _Op:
 
 
 @dataclass
-class _Picture:
-    vars: list[_Var]
-    ops: list[_Op]
+class Picture:
+    """What a check draws: variables and the ops between them."""
+
+    vars: list[PictureVar]
+    ops: list[PictureOp]
 
 
-def _mirror(p: _Picture) -> tuple[dict[str, Value | Tensor], Value | Tensor]:
+def _mirror(p: Picture) -> tuple[dict[str, Value | Tensor], Value | Tensor]:
     """The picture's graph as vizgrad nodes (values as in the picture; gradients are not used)."""
     arrays = any(v.value is not None and np.ndim(v.value) > 0 for v in p.vars)
     producer = {o.output: o for o in p.ops}
     nodes: dict[str, Value | Tensor] = {}
 
-    def data(v: _Var) -> Any:
+    def data(v: PictureVar) -> Any:
         if v.value is None:
             return math.nan
         try:
@@ -81,9 +87,9 @@ def _mirror(p: _Picture) -> tuple[dict[str, Value | Tensor], Value | Tensor]:
                 out = np.array(data(v), dtype=np.float64)
                 locals_ = tuple(LocalGradient("", lambda g, s=n.shape: np.zeros(s), n.shape, out.shape)
                                 for n in ins)
-                made = Tensor(out, name, _op=_esc(o.label), _inputs=ins, _locals=locals_)  # type: ignore[arg-type]
+                made = Tensor(out, name, _op=printable(o.label), _inputs=ins, _locals=locals_)  # type: ignore[arg-type]
             else:
-                made = Value(data(v), name, _op=_esc(o.label), _inputs=ins, _local=(0.0,) * len(ins))  # type: ignore[arg-type]
+                made = Value(data(v), name, _op=printable(o.label), _inputs=ins, _local=(0.0,) * len(ins))  # type: ignore[arg-type]
         nodes[key] = made
         return made
 
@@ -104,7 +110,7 @@ def _set(scene: Scene, slot: str, text: str) -> None:
                             for r in el.rows)
 
 
-def picture_scene(p: _Picture) -> Scene:
+def picture_scene(p: Picture) -> Scene:
     """The scene of a picture: vizgrad's drawing of its graph, with the check's texts."""
     nodes, out = _mirror(p)
     seed = np.ones_like(out.data) if isinstance(out, Tensor) else None  # any upstream: its texts are replaced
@@ -118,11 +124,11 @@ def picture_scene(p: _Picture) -> Scene:
         if v.key not in nodes or id(nodes[v.key]) not in index:
             continue
         i = index[id(nodes[v.key])]
-        name = _esc(v.name)
-        value = "" if v.value is None else f"{name} = {_short(v.value)}" if name else _short(v.value)
+        name = printable(v.name)
+        value = "" if v.value is None else f"{name} = {short(v.value)}" if name else short(v.value)
         _set(scene, f"v{i}", value)
-        gname = _esc(v.grad_name) or (f"d{name}" if name else "")
-        grad = "?" if v.grad is None else _short(v.grad)
+        gname = printable(v.grad_name) or (f"d{name}" if name else "")
+        grad = "?" if v.grad is None else short(v.grad)
         if v.wrong:
             grad = f"✘ {gname}: got {grad}" if gname else f"✘ got {grad}"
         elif v.grad_name == "constant" or v.grad is None and not v.leaf:
@@ -134,14 +140,14 @@ def picture_scene(p: _Picture) -> Scene:
         if v.wrong and wire is not None:
             wire.flagged = True
             if v.expected is not None:
-                expected = v.expected if isinstance(v.expected, str) else _short(v.expected)
+                expected = v.expected if isinstance(v.expected, str) else short(v.expected)
                 wire.rows = wire.rows + (Row(f"expected {expected}", INK, 12.0),)
             if f"n{i}" in by_id and by_id[f"n{i}"].kind == "input":
                 by_id[f"n{i}"].flagged = True
     return scene
 
 
-def _render(p: _Picture, **options: Any) -> Drawing:
+def render_picture(p: Picture, **options: Any) -> Drawing:
     """The picture as a drawing: one layout, SVG by :mod:`vizgrad.drawing.svg`, like every vizgrad graph.
 
     ``options``: drawing options (:class:`vizgrad.drawing.options.Options`) besides the digits, e.g. a
@@ -150,19 +156,19 @@ def _render(p: _Picture, **options: Any) -> Drawing:
     return drawing_of(scene, None, Options.of(digits=scene.digits, **options), name="check")
 
 
-def alt_text(p: _Picture, title: str = "") -> str:
+def alt_text(p: Picture, title: str = "") -> str:
     """The picture in words: what is drawn and, first, which gradients are wrong (got, expected)."""
     wrong = []
     for v in p.vars:
         if not v.wrong:
             continue
-        name = _esc(v.grad_name) or (f"d{_esc(v.name)}" if v.name else "a gradient")
-        got = "missing" if v.grad is None else _short(v.grad)
+        name = printable(v.grad_name) or (f"d{printable(v.name)}" if v.name else "a gradient")
+        got = "missing" if v.grad is None else short(v.grad)
         said = f"{name} is wrong: got {got}"
         if v.expected is not None:
-            said += f", expected {v.expected if isinstance(v.expected, str) else _short(v.expected)}"
+            said += f", expected {v.expected if isinstance(v.expected, str) else short(v.expected)}"
         wrong.append(said)
-    ops = ", ".join(_esc(o.label) for o in p.ops)
+    ops = ", ".join(printable(o.label) for o in p.ops)
     head = f"{title}: " if title else ""
     what = f"the {ops} gate{'s' if len(p.ops) > 1 else ''}" if ops else "the graph"
     if wrong:

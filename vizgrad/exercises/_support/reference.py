@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import ops
+from ...engine import ops
 
 # gates of the exercises that are not one row of the op table, by their lower-case name
 _OWN_LABELS = {"addbias": "+b", "softmaxcrossentropy": "softmax-CE", "softmaxce": "softmax-CE"}
 
 
-def _default_label(cls: type) -> str:
+def default_label(cls: type) -> str:
     """The label a gate class is drawn with: its op's label, else the class's name."""
     key = cls.__name__.lower()
     key = key[:-4] if key.endswith("gate") and len(key) > 4 else key
@@ -28,7 +28,7 @@ def _default_label(cls: type) -> str:
     return cls.__name__ if row is None else row.label
 
 
-class _Ref:
+class ReferenceGate:
     """A reference gate for :func:`check_net` (numbers in, a list of gradients out)."""
 
     def __init__(self, kind: str) -> None:
@@ -43,11 +43,12 @@ class _Ref:
         return [d * local for local in self.row.local(*self.xs, self.y)]
 
 
-def _ref_op(kind: str, *nodes: Any) -> Any:
+def reference_op(kind: str, *nodes: Any) -> Any:
     """The table's op ``kind`` applied to vizgrad nodes (the graph the reference checks)."""
     return ops.apply(kind, *nodes)
 
 
-def _ref_label(kind: str) -> str:
+def reference_label(kind: str) -> str:
+    """The label the op table gives op ``kind`` (``kind`` itself if the table has no such op)."""
     row = ops.OPS.get(kind)
     return str(kind) if row is None else row.label

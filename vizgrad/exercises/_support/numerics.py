@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ..base.lazy_numpy import lazy
-from ..engine.check import numerical_gradient
-from .calls import _run_forward, _Spec
-from .result import _Stop
-from .text import _shape
+from ...base.lazy_numpy import lazy
+from ...engine.check import numerical_gradient
+from .calls import Spec, run_forward
+from .result import StopCheck
+from .text import shape_text
 
 np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
@@ -23,7 +23,8 @@ def _close(a: Any, b: Any, rtol: float = RTOL, atol: float = ATOL) -> np.ndarray
         return np.abs(a - b) <= atol + rtol * np.maximum(np.abs(a), np.abs(b))
 
 
-def _allclose(a: Any, b: Any) -> bool:
+def all_close(a: Any, b: Any) -> bool:
+    """True when ``a`` and ``b`` have the same shape and agree within RTOL and ATOL everywhere."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         return False
@@ -31,7 +32,9 @@ def _allclose(a: Any, b: Any) -> bool:
 
 
 @dataclass
-class _Trial:
+class Trial:
+    """One point a gate is checked at, and what the check found there."""
+
     kind: str  # "random", "tie", "zeros", "zero", "given"
     point: dict[str, Any]
     dz: Any = None
@@ -46,18 +49,18 @@ class _Trial:
     ties: list[tuple] = field(default_factory=list)  # failing joint directions
 
 
-def _forward_at(spec: _Spec, values: dict[str, Any], consts: dict[str, Any], shape: tuple) -> np.ndarray:
+def _forward_at(spec: Spec, values: dict[str, Any], consts: dict[str, Any], shape: tuple) -> np.ndarray:
     """The output of a fresh gate at ``values``, which must have the shape it had at the trial's point."""
-    _, z = _run_forward(spec, values, consts)
+    _, z = run_forward(spec, values, consts)
     if z.shape != shape:
-        raise _Stop("error", f"{spec.name}: forward returned shape {_shape(z.shape)} at one input and "
-                             f"{_shape(shape)} at another: the output's shape must depend only on "
-                             "the inputs' shapes.")
+        raise StopCheck("error", f"{spec.name}: forward returned shape {shape_text(z.shape)} at one input and "
+                                 f"{shape_text(shape)} at another: the output's shape must depend only on "
+                                 "the inputs' shapes.")
     return z
 
 
-def _numerics(spec: _Spec, t: _Trial, consts: dict[str, Any], shapes: dict[str, tuple],
-              max_entries: int, rng: np.random.Generator) -> None:
+def fill_numerics(spec: Spec, t: Trial, consts: dict[str, Any], shapes: dict[str, tuple],
+                  max_entries: int, rng: np.random.Generator) -> None:
     """The numerical gradient of every input (with upstream dz, and with upstream 1), and kinks."""
     z0, dz = t.z, np.asarray(t.dz, dtype=np.float64)
 
@@ -83,7 +86,7 @@ def _numerics(spec: _Spec, t: _Trial, consts: dict[str, Any], shapes: dict[str, 
             t.kink.append(kink)
 
 
-def _compare(spec: _Spec, t: _Trial, consts: dict[str, Any], shapes: dict[str, tuple]) -> None:
+def compare_gradients(spec: Spec, t: Trial, consts: dict[str, Any], shapes: dict[str, tuple]) -> None:
     """Fill ``t.bad`` (inputs whose gradient is out of bounds) and ``t.ties`` (joint directions)."""
     for i in range(len(spec.inputs)):
         g, lo, hi = t.got[i], t.lo[i], t.hi[i]
@@ -117,7 +120,7 @@ def _compare(spec: _Spec, t: _Trial, consts: dict[str, Any], shapes: dict[str, t
                 t.ties.append((members, idx, total, lo, hi))
 
 
-def _moved(spec: _Spec, t: _Trial, consts: dict[str, Any], shapes: dict[str, tuple], members: list[int],
+def _moved(spec: Spec, t: Trial, consts: dict[str, Any], shapes: dict[str, tuple], members: list[int],
            idx: tuple, h: float) -> np.ndarray:
     """The output with entry ``idx`` of every input in ``members`` moved by ``h`` together."""
     values = dict(t.point)
@@ -126,13 +129,14 @@ def _moved(spec: _Spec, t: _Trial, consts: dict[str, Any], shapes: dict[str, tup
         a = np.array(values[q], dtype=np.float64)
         a[idx] += h
         values[q] = a.item() if shapes[q] == () else a
-    return _run_forward(spec, values, consts)[1]
+    return run_forward(spec, values, consts)[1]
 
 
 # -- what the forward looks like (for hints) -------------------------------------------
 
 
-def _kind(spec: _Spec, t: _Trial) -> str:
+def guess_kind(spec: Spec, t: Trial) -> str:
+    """What a two-input gate computes at ``t``: "multiply", "add", "max", "matmul", or "" (for hints)."""
     vals = [np.asarray(t.point[p], dtype=np.float64) for p in spec.inputs]
     z = t.z
     if len(vals) == 2:
@@ -145,7 +149,7 @@ def _kind(spec: _Spec, t: _Trial) -> str:
                     v = f()
             except (ValueError, TypeError):
                 continue
-            if v.shape == z.shape and _allclose(v, z):
+            if v.shape == z.shape and all_close(v, z):
                 return kind
     return ""
 

@@ -6,9 +6,9 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..draw import no_drawing_text
-from ..drawing.palette import LECTURE
-from .picture import _Picture, _render, alt_text, with_title
+from ...draw import no_drawing_text
+from ...drawing.palette import LECTURE
+from .picture import Picture, alt_text, render_picture, with_title
 
 GREEN = LECTURE.value  # forward values, as in vizgrad's drawings
 RED = LECTURE.grad  # gradients
@@ -27,7 +27,7 @@ class NotImplementedYet(UserWarning):
     """An op made by :func:`as_op` used a gate whose forward or backward is still a TODO."""
 
 
-class _Stop(Exception):
+class StopCheck(Exception):
     """Ends a check early with this status and message."""
 
     def __init__(self, status: str, message: str, wrong: tuple[str, ...] = (), grads: list | None = None,
@@ -56,7 +56,7 @@ class CheckResult:
     upstream: Any = None
     expected: dict[str, Any] = field(default_factory=dict)
     got: dict[str, Any] = field(default_factory=dict)
-    _picture: _Picture | None = field(default=None, repr=False)
+    _picture: Picture | None = field(default=None, repr=False)
     _svg: str | None = field(default=None, repr=False)
     _no_svg: str = field(default="", repr=False)  # why there is no drawing, in one line
 
@@ -82,7 +82,7 @@ class CheckResult:
         """
         if self._picture is None:
             return None
-        return _render(self._picture, **options)
+        return render_picture(self._picture, **options)
 
     @property
     def alt(self) -> str:
@@ -122,7 +122,8 @@ class CheckResult:
         )
 
 
-def _result(name: str, status: str, message: str, **kw: Any) -> CheckResult:
+def make_result(name: str, status: str, message: str, **kw: Any) -> CheckResult:
+    """A :class:`CheckResult` whose message starts with the status's mark (✔, ✘ or …)."""
     mark = STATUS_MARK[status]
     return CheckResult(name, status, f"{mark} {message}", **kw)
 

@@ -1,0 +1,1 @@
+"""Helpers shared by the exercises' checks: calling student code, numerics, hints, pictures, text."""
