@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.ops import verb_of
-from .texts import as_factor, clean, fmt
 from ..engine.tensor import Tensor
 from ..engine.trace import Step, Trace
+from .texts import as_factor, clean, fmt
 
 INFIX = {"+": "+", "-": "-", "*": "·", "/": "/", "@": "@"}
 

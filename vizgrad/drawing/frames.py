@@ -20,6 +20,7 @@ from ..engine.value import Value
 from .layout import dot_source, layout
 from .options import Options
 from .scene import Scene, build_scene, longest_texts, structure
+from .slots import ElementId
 from .svg import Template, class_value, text_value, write_template
 from .texts import roomiest
 
@@ -58,10 +59,10 @@ class Frames(Sequence):
             self.initial[index["class", el]] = class_value(True, False)
         # per step: (hole, value) pairs that differ from the step before
         self.changes: list[tuple[tuple[int, str], ...]] = []
-        before: tuple[str, ...] = ()
+        before: tuple[ElementId, ...] = ()
         for k, change in enumerate(scene.changes):
-            # a slot is a text hole, or a class hole (a heatmap's cells: vizgrad.drawing.heatmap)
-            diff = [(index["text", slot], text_value(text)) if ("text", slot) in index else (index["class", slot], text)
+            # a slot is a text hole, or a class hole (a heatmap and its cells: vizgrad.drawing.heatmap)
+            diff = [(index["text", slot], text_value(text)) if slot.is_text else (index["class", slot], text)
                     for slot, text in change.items()]
             now = scene.active[k]
             diff += [(index["class", el], class_value(el in flagged, False)) for el in before if el not in now]
@@ -78,7 +79,8 @@ class Frames(Sequence):
         room at least as wide as here, when a number of the new trace is wider than its room.
         """
         new_trace = traced(out_or_trace)
-        rooms = {r.slot: r.text for el in self.scene.elements for r in el.rows if r.slot} if self.scene.live else False
+        rooms = ({r.slot: r.text for el in self.scene.elements for r in el.rows if r.slot is not None}
+                 if self.scene.live else False)
         scene = build_scene(new_trace, self.scene.digits, copies=self.scene.copies, room=rooms)
         clusters = [el for el in self.scene.elements if el.kind == "cluster"]
         scene.elements[:0] = clusters  # boxes are drawn around the same positions
@@ -86,7 +88,7 @@ class Frames(Sequence):
             raise StructureChanged("the new graph has another structure than the laid-out one "
                                    "(other ops, names or wiring): it needs a layout of its own")
         if rooms:
-            grown = {r.slot for el in scene.elements for r in el.rows if r.slot and r.text != rooms[r.slot]}
+            grown = {r.slot for el in scene.elements for r in el.rows if r.slot is not None and r.text != rooms[r.slot]}
             if grown:  # a number outgrew its room: laid out again, its slot as roomy as numbers get
                 longest = longest_texts(scene)
                 rooms.update({slot: roomiest(longest[slot], scene.digits, factors=True) for slot in grown})

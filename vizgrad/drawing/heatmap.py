@@ -17,9 +17,11 @@ the frames of another trace on the same layout colour the same cells anew.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from ..base.lazy_numpy import is_array, lazy
 from .palette import HEAT_LEVELS, heat_class
+from .slots import Slot
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad.base.lazy_numpy)
 
@@ -99,9 +101,14 @@ def room(shape: tuple[int, ...]) -> tuple[int, str]:
     return max(1, math.ceil(rows * cell / LINE)), "\u00b7" * max(2, math.ceil(cols * cell / DOT_WIDTH))
 
 
-def changes(key: str, data: np.ndarray) -> dict[str, str]:
+def changes(key: Slot, data: np.ndarray) -> dict[Slot, str]:
     """The class of the heatmap ``key`` (shown) and of each of its cells, for ``data``."""
-    out = {key: ON}
-    for k, level in enumerate(levels(data)):
-        out[f"{key}.{k}"] = " " + heat_class(level)
-    return out
+    each = levels(data)
+    return {key: ON, **{cell: " " + heat_class(level)
+                        for cell, level in zip(cells_of(key, len(each)), each, strict=True)}}
+
+
+@lru_cache(maxsize=1024)
+def cells_of(key: Slot, n: int) -> tuple[Slot, ...]:
+    """The slots of the ``n`` cells of the heatmap ``key``, row by row (named at every step that shows it)."""
+    return tuple(key.cell_at(k) for k in range(n))

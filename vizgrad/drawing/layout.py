@@ -18,14 +18,14 @@ from typing import Any
 from graphviz.quoting import escape, nohtml, quote
 
 from ..graphviz import engines as dot
-from . import shapes
 from ..graphviz.engines import GraphvizNotFound, LayoutTooSlow  # noqa: F401  (raised by layout())
+from . import shapes
 from .palette import LECTURE
 from .palette import get as get_palette
 from .scene import Element, Row, Scene
+from .slots import ElementId, Slot
 from .texts import BLANK, one_line
 from .wrap import WRAP_ASPECT, WRAP_GATES, Wrapper, choose_cuts, crossings, wrap_curve, wrap_ops
-
 
 LAYOUT_FONT = "DejaVu Sans"  # the widest font a frame may be shown in: texts fit in any of them
 ACTIVE = LECTURE.active  # the lecture palette's (a drawing's DOT source uses its own palette's)
@@ -64,7 +64,7 @@ def _attrs(**kw: Any) -> str:
     ) + "]"
 
 
-def _rows(el: Element, texts: dict[str, str] | None) -> tuple[Row, ...]:
+def _rows(el: Element, texts: dict[Slot, str] | None) -> tuple[Row, ...]:
     if texts is None:
         return el.rows
     return tuple(replace(r, text=texts.get(r.slot, "")) if r.slot else replace(r, text="") if r.heat else r
@@ -86,8 +86,8 @@ def plain_label(rows: tuple[Row, ...], blank: str = BLANK) -> str | None:
     return "\\n".join(escape(html.escape(line if line.strip() else blank, quote=False)) for line in lines)
 
 
-def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = "LR",
-              active: tuple[str, ...] = (), flags: bool = True, palette: str | None = None) -> list[str]:
+def dot_lines(scene: Scene, texts: dict[Slot, str] | None = None, rankdir: str = "LR",
+              active: tuple[ElementId, ...] = (), flags: bool = True, palette: str | None = None) -> list[str]:
     """The body of the scene's DOT graph.
 
     ``texts`` gives each slot's text; ``None`` gives each slot its longest text,
@@ -144,10 +144,16 @@ def dot_lines(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = 
     return lines
 
 
-def _inside(scene: Scene, members: tuple[str, ...]) -> list[str]:
+def _part(wire: ElementId, part: str) -> str:
+    """A wire's Graphviz objects: ``"l"`` the plain node that keeps the room of its texts,
+    ``"a"`` and ``"b"`` the edges into and out of it (joined into one wire again by :func:`layout`)."""
+    return f"{wire}~{part}"
+
+
+def _inside(scene: Scene, members: tuple[ElementId, ...]) -> list[str]:
     """The rooms of the wires between members of a box: inside the box as well."""
     inside = set(members)
-    return [f"{el.id}~l" for el in scene.elements if el.is_wire and el.tail in inside and el.head in inside]
+    return [_part(el.id, "l") for el in scene.elements if el.is_wire and el.tail in inside and el.head in inside]
 
 
 LINE = 14.4  # points from one row of 12-point text to the next
@@ -160,7 +166,7 @@ PORTS = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}
 def wire_sides(rows: tuple[Row, ...]) -> tuple[list[int], list[int]]:
     """Which of a wire's rows go above it (its value) and which below (gradients, notes),
     as row indices, each list from the wire outwards."""
-    above = [k for k, r in enumerate(rows) if r.slot and r.slot.startswith("v")]
+    above = [k for k, r in enumerate(rows) if r.slot is not None and r.slot.kind == "value"]
     return above, [k for k in range(len(rows)) if k not in above]
 
 
@@ -180,19 +186,19 @@ def _wire_lines(el: Element, rows: tuple[Row, ...], blank: str, rankdir: str, fl
     label = "\\n".join(escape(html.escape(line, quote=False)) for line in lines)
     size = f"{max(r.size for r in rows):g}" if rows else None
     out_port, in_port = PORTS[rankdir]
-    room = f"{el.id}~l"
+    room = _part(el.id, "l")
     tail, head, room_id = node_id(el.tail or ""), node_id(el.head or ""), node_id(room)
     return [
         f"{room_id} " + _attrs(id=room, label=label, fontsize=size, shape="plaintext", margin="0.03,0.03",
                             width="0", height="0"),
-        f"{tail} -> {room_id} " + _attrs(id=f"{el.id}~a", headport=out_port, arrowhead="none", **flag),
-        f"{room_id} -> {head} " + _attrs(id=f"{el.id}~b", tailport=in_port,
+        f"{tail} -> {room_id} " + _attrs(id=_part(el.id, "a"), headport=out_port, arrowhead="none", **flag),
+        f"{room_id} -> {head} " + _attrs(id=_part(el.id, "b"), tailport=in_port,
                                         arrowhead=None if el.arrow else "none", **flag),
     ]
 
 
-def dot_source(scene: Scene, texts: dict[str, str] | None = None, rankdir: str = "LR",
-               active: tuple[str, ...] = (), flags: bool = True) -> str:
+def dot_source(scene: Scene, texts: dict[Slot, str] | None = None, rankdir: str = "LR",
+               active: tuple[ElementId, ...] = (), flags: bool = True) -> str:
     """The scene as a whole DOT graph (see :func:`dot_lines`)."""
     body = dot_lines(scene, texts, rankdir, active, flags)
     return "digraph vizgrad {\n" + "".join(f"  {line}\n" for line in body) + "}\n"
@@ -204,7 +210,7 @@ class Layout:
 
     width: float
     height: float
-    ops: dict[str, list[dict]]  # element id -> xdot ops (shapes, then label texts)
+    ops: dict[str, list[dict]]  # element id (as Graphviz gives it back) -> xdot ops (shapes, then label texts)
     texts: dict[str, list[dict]]  # element id -> its label's text ops, one per row
 
 
@@ -232,15 +238,15 @@ def _wire_geometry(el: Element, ops: dict[str, list[dict]], placed: dict[str, di
     """One wire's drawing ops (its two edges joined into one curve through the middle of
     the room kept for its texts) and its texts, placed from the wire itself: where it
     crosses that room, each value above it and each gradient below (or left and right)."""
-    first, second = ops.pop(f"{el.id}~a", []), ops.pop(f"{el.id}~b", [])
-    ops.pop(f"{el.id}~l", None)
+    first, second = ops.pop(_part(el.id, "a"), []), ops.pop(_part(el.id, "b"), [])
+    ops.pop(_part(el.id, "l"), None)
     curves = [next(op for op in part if op["op"] in "bB") for part in (first, second)]
     a, b = curves[0]["points"], curves[1]["points"]
     joined = {**curves[0], "points": [*a, a[-1], b[0], *b]}
     drawn = [op for op in first if op["op"] not in "bB"] + [joined] + [op for op in second if op["op"] not in "bB"]
     (x0, y0), (x1, y1) = a[-1], b[0]
     mx, my = (x0 + x1) / 2, (y0 + y1) / 2  # the middle of the wire's straight stretch
-    width = float(placed[f"{el.id}~l"].get("width", 0)) * 72
+    width = float(placed[_part(el.id, "l")].get("width", 0)) * 72
     above, below = wire_sides(el.rows)
     where: dict[int, dict] = {}
     for side, rows in ((1, above), (-1, below)):

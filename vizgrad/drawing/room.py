@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping
 
 from ..engine.trace import trace_call
 from .scene import build_scene, longest_texts, structure
+from .slots import Slot
 from .texts import text_width
 
 Range = tuple[float, float, float]  # a slider's min, max and step
@@ -67,7 +68,7 @@ def sample_points(start: Mapping[str, float], ranges: Mapping[str, Range],
 
 
 def sample(fn: Callable[..., Any], start: Mapping[str, float], ranges: Mapping[str, Range],
-           digits: int = 3, budget_s: float = BUDGET_S) -> list[tuple[list, dict[str, str]]]:
+           digits: int = 3, budget_s: float = BUDGET_S) -> list[tuple[list, dict[Slot, str]]]:
     """``fn`` called at :func:`sample_points`: for each call, the structure of its drawing and
     the longest text of each slot (see :func:`rooms_for`).
 
@@ -91,11 +92,11 @@ def sample(fn: Callable[..., Any], start: Mapping[str, float], ranges: Mapping[s
     return samples
 
 
-def rooms_for(samples: list, shape: list, digits: int = 3) -> dict[str, str]:
+def rooms_for(samples: list, shape: list, digits: int = 3) -> dict[Slot, str]:
     """The widest text of each slot over the ``samples`` whose structure is ``shape``, each
     fraction in it (``-0.647``) with room for two more zeros (``-0.00888``): a number that
     crosses zero between the samples is small somewhere, and a fraction shows it."""
-    rooms: dict[str, str] = {}
+    rooms: dict[Slot, str] = {}
     for sample_shape, texts in samples:
         if sample_shape != shape:
             continue

@@ -10,7 +10,8 @@ the trunk shows them being added up.
 A :class:`Scene` is that drawing, described without coordinates: its elements (with
 Graphviz attributes) and, for every step of the trace, the texts that change and
 the elements that are active. Texts that change live in *slots*; everything else is
-static. Layout (:mod:`vizgrad.drawing.layout`) and frames (:mod:`vizgrad.drawing.frames`) use it.
+static; elements and slots are named by ids (:mod:`vizgrad.drawing.slots`). Layout
+(:mod:`vizgrad.drawing.layout`) and frames (:mod:`vizgrad.drawing.frames`) use it.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from . import heatmap
 from ..base.lazy_numpy import lazy
 from ..engine.tensor import Tensor
 from ..engine.trace import Edge, Step, Trace
-from .texts import BLANK, as_factor, is_numbers, clean, fmt, one_line, roomiest, text_width
 from ..engine.value import Value
+from . import heatmap
+from .slots import ElementId, Slot
+from .texts import BLANK, as_factor, clean, fmt, is_numbers, one_line, roomiest, text_width
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad.base.lazy_numpy)
 
@@ -45,22 +47,22 @@ class Row:
     text: str
     color: str = INK
     size: float = 14.0
-    slot: str | None = None
-    heat: tuple[str, int, int] | None = None  # a heatmap's room: its key, rows and columns of cells
+    slot: Slot | None = None
+    heat: tuple[Slot, int, int] | None = None  # a heatmap's room: its slot, rows and columns of cells
 
 
 @dataclass
 class Element:
     """A node (input, gate, output, junction) or a wire of the drawing."""
 
-    id: str
-    kind: str  # "input" | "gate" | "output" | "junction" | "wire"
+    id: ElementId
+    kind: str  # "input" | "gate" | "output" | "junction" | "wire" | "cluster"
     rows: tuple[Row, ...] = ()
-    tail: str | None = None  # wires only
-    head: str | None = None
+    tail: ElementId | None = None  # wires only
+    head: ElementId | None = None
     flagged: bool = False  # shows a nan or inf
     arrow: bool = True
-    members: tuple[str, ...] = ()  # clusters only: the elements boxed together
+    members: tuple[ElementId, ...] = ()  # clusters only: the elements boxed together
 
     @property
     def is_wire(self) -> bool:
@@ -73,17 +75,17 @@ class Scene:
 
     trace: Trace
     elements: list[Element] = field(default_factory=list)
-    changes: list[dict[str, str]] = field(default_factory=list)  # per step: slot -> text
-    active: list[tuple[str, ...]] = field(default_factory=list)  # per step: element ids
+    changes: list[dict[Slot, str]] = field(default_factory=list)  # per step: slot -> text
+    active: list[tuple[ElementId, ...]] = field(default_factory=list)  # per step: element ids
     digits: int = 3
-    final: dict[str, str] = field(default_factory=dict)  # every slot once the pass is over
-    left: tuple[str, ...] = ()  # inputs that stand in one column at the left edge
+    final: dict[Slot, str] = field(default_factory=dict)  # every slot once the pass is over
+    left: tuple[ElementId, ...] = ()  # inputs that stand in one column at the left edge
     copies: bool = False  # whether a leaf used often is drawn once per use
     live: bool = False  # its numbers change on the same layout (live inputs): rows keep room for them
 
-    def slot_history(self) -> dict[str, tuple[list[int], list[str]]]:
+    def slot_history(self) -> dict[Slot, tuple[list[int], list[str]]]:
         """For each slot, the steps where it changes and its text from then on."""
-        history: dict[str, tuple[list[int], list[str]]] = {}
+        history: dict[Slot, tuple[list[int], list[str]]] = {}
         for k, change in enumerate(self.changes):
             for slot, text in change.items():
                 steps, texts = history.setdefault(slot, ([], []))
@@ -91,12 +93,12 @@ class Scene:
                 texts.append(text)
         return history
 
-    def texts_at(self, step: int | None) -> dict[str, str]:
+    def texts_at(self, step: int | None) -> dict[Slot, str]:
         """Every slot's text after ``step`` (``None``: the finished pass)."""
         if step is None and self.final:
             return dict(self.final)
         k = len(self.changes) - 1 if step is None else step
-        out: dict[str, str] = {}
+        out: dict[Slot, str] = {}
         for slot, (steps, texts) in self.slot_history().items():
             i = bisect_right(steps, k)
             out[slot] = texts[i - 1] if i else ""
@@ -111,7 +113,7 @@ def name_of(node: Value | Tensor) -> str | None:
 
 
 def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool = False,
-                heatmaps: bool = True, room: bool | Mapping[str, str] = False) -> Scene:
+                heatmaps: bool = True, room: bool | Mapping[Slot, str] = False) -> Scene:
     """Describe the drawing of ``trace`` and the changes made by each of its steps.
 
     Each of ``groups`` (see :func:`vizgrad.group`) is drawn as a labelled box around its gates.
@@ -136,125 +138,164 @@ def build_scene(trace: Trace, digits: int = 3, groups: tuple = (), copies: bool 
     needs, and the drawing is as compact, and its text as large, as the page allows.
     """
     scene = Scene(trace, digits=digits, copies=copies, live=room is not False)
-    nodes = trace.nodes
-    pos = {id(n): i for i, n in enumerate(nodes)}
-    for c, g in enumerate(groups):
-        inside = tuple(f"n{pos[id(m)]}" for m in g.members if id(m) in pos)
-        if not inside:
-            raise ValueError(f"group {g.label!r} is not part of this graph")
-        scene.elements.append(Element(f"c{c}", "cluster", tuple(Row(t, MUTED, 12.0) for t in clean(g.label)),
-                                      members=inside))
-    # who uses each node, once per use (a node used twice by one gate counts twice)
-    uses: dict[int, list[tuple[int, int]]] = {id(n): [] for n in nodes}
-    for j, n in enumerate(nodes):
-        for k, inp in enumerate(n.inputs):
-            uses[id(inp)].append((j, k))
-
-    copied = {id(n) for n in nodes if copies and not n.op and len(uses[id(n)]) > COPIES_OVER}
-    for i, n in enumerate(nodes):
-        flagged = not n.is_finite
-        if n.op:
-            scene.elements.append(Element(f"n{i}", "gate", (Row(one_line(n.op)),), flagged=flagged))
-            continue
-        rows = [Row(line) for line in clean(name_of(n) or ("input" if isinstance(n, Value) else "array"))]
-        if isinstance(n, Tensor):
-            rows.append(Row(_shape(n.shape), size=11.0))
-        if id(n) in copied:  # one copy per use, each with the total gradient under its name
-            for c in range(len(uses[id(n)])):
-                scene.elements.append(Element(f"n{i}@{c}", "input", (*rows, Row("", RED, 12.0, f"s{i}@{c}")),
-                                              flagged=flagged))
-        else:
-            scene.elements.append(Element(f"n{i}", "input", tuple(rows), flagged=flagged))
-    named = [f"n{i}" for i, n in enumerate(nodes) if not n.op and n.name and id(n) not in copied]
-    if len(named) <= LEFT_COLUMN_MAX:
-        scene.left = tuple(named)
-
-    for i, n in enumerate(nodes):
-        value_row = Row("", GREEN, 12.0, f"v{i}")
-        grad_row = Row("", RED, 12.0, f"g{i}")
-        users = uses[id(n)]
-        if not users:  # the output: its wire ends at its name
-            label = clean(name_of(n) or "out")
-            scene.elements.append(Element("out", "output", tuple(Row(t) for t in label)))
-            scene.elements.append(Element(f"w{i}", "wire", (value_row, grad_row), f"n{i}", "out"))
-        elif id(n) in copied:
-            for c, (j, _) in enumerate(users):
-                scene.elements.append(Element(f"w{i}@{c}", "wire", (Row("", GREEN, 12.0, f"v{i}@{c}"),
-                                                                    Row("", RED, 12.0, f"g{i}@{c}")),
-                                              f"n{i}@{c}", f"n{j}"))
-        elif len(users) == 1:
-            j, _ = users[0]
-            scene.elements.append(Element(f"w{i}", "wire", (value_row, grad_row), f"n{i}", f"n{j}"))
-        else:  # a fork: trunk to a junction, one branch per use
-            scene.elements.append(Element(f"j{i}", "junction"))
-            scene.elements.append(Element(f"w{i}", "wire", (value_row, grad_row), f"n{i}", f"j{i}",
-                                          arrow=False))
-            for j, k in users:
-                scene.elements.append(Element(f"w{i}.{j}.{k}", "wire", (Row("", RED, 12.0, f"g{i}.{j}.{k}"),),
-                                              f"j{i}", f"n{j}"))
-
+    graph = _Graph.of(trace, copies)
+    _add_groups(scene, groups, graph.pos)
+    _add_nodes(scene, graph)
+    for i, n in enumerate(trace.nodes):
+        scene.elements.extend(_wires(i, n, graph.uses[id(n)], id(n) in graph.copied))
     if heatmaps:
         _add_heatmaps(scene)
-
-    settle: dict[str, str] = {}  # chain-rule texts become plain numbers one step later
-    for step in trace:
-        change, active = _step_changes(step, pos, uses, digits, id(step.node) in copied)
-        if heatmaps:
-            change.update(_heat_changes(step, pos[id(step.node)]))
-        scene.changes.append({**settle, **change})
-        scene.active.append(active)
-        settle = {slot: text.rsplit(" = ", 1)[-1] for slot, text in change.items() if " = " in text}
-        if step.phase == "forward":
-            settle = {}
-    scene.final = {**scene.texts_at(None), **settle}
-
+    _add_steps(scene, graph, heatmaps)
     _size_rows(scene, room)
     return scene
 
 
-def _step_changes(step: Step, pos: dict[int, int], uses: dict, digits: int,
-                  copied: bool = False) -> tuple[dict[str, str], tuple[str, ...]]:
-    node = step.node
-    i = pos[id(node)]
-    users = uses[id(node)]
+@dataclass(frozen=True)
+class _Graph:
+    """Where each node of a trace is (``pos``, by ``id()``), who uses it, once per use (a node
+    used twice by one gate counts twice): ``(gate, input)`` pairs, which leaves are drawn once
+    per use, and, by position, each node's element (``ids``: its gate, or its input drawn once)
+    and the wires it lights up (``wires``: its own, and a fork's junction and branches)."""
+
+    pos: dict[int, int]
+    uses: dict[int, list[tuple[int, int]]]
+    copied: set[int]
+    ids: tuple[ElementId, ...]
+    wires: tuple[tuple[ElementId, ...], ...]
+
+    @classmethod
+    def of(cls, trace: Trace, copies: bool) -> _Graph:
+        nodes = trace.nodes
+        uses: dict[int, list[tuple[int, int]]] = {id(n): [] for n in nodes}
+        for j, n in enumerate(nodes):
+            for k, inp in enumerate(n.inputs):
+                uses[id(inp)].append((j, k))
+        copied = {id(n) for n in nodes if copies and not n.op and len(uses[id(n)]) > COPIES_OVER}
+        wires = tuple((ElementId.wire(i), *(_fork(i, uses[id(n)]) if len(uses[id(n)]) > 1 else ()))
+                      for i, n in enumerate(nodes))
+        return cls({id(n): i for i, n in enumerate(nodes)}, uses, copied,
+                   tuple(ElementId.node_at(i) for i in range(len(nodes))), wires)
+
+
+def _fork(i: int, users: list[tuple[int, int]]) -> tuple[ElementId, ...]:
+    """Where node ``i``'s wire forks: its junction, then a branch per use."""
+    return (ElementId.junction(i), *(ElementId.branch(i, j, k) for j, k in users))
+
+
+def _add_groups(scene: Scene, groups: tuple, pos: dict[int, int]) -> None:
+    """A box around the gates of each group."""
+    for c, g in enumerate(groups):
+        inside = tuple(ElementId.node_at(pos[id(m)]) for m in g.members if id(m) in pos)
+        if not inside:
+            raise ValueError(f"group {g.label!r} is not part of this graph")
+        scene.elements.append(Element(ElementId.cluster(c), "cluster",
+                                      tuple(Row(t, MUTED, 12.0) for t in clean(g.label)), members=inside))
+
+
+def _add_nodes(scene: Scene, graph: _Graph) -> None:
+    """A gate per op, an input per leaf (one per use when copied), and the left column of inputs."""
+    nodes = scene.trace.nodes
+    for i, n in enumerate(nodes):
+        flagged = not n.is_finite
+        if n.op:
+            scene.elements.append(Element(ElementId.node_at(i), "gate", (Row(one_line(n.op)),), flagged=flagged))
+            continue
+        rows = [Row(line) for line in clean(name_of(n) or ("input" if isinstance(n, Value) else "array"))]
+        if isinstance(n, Tensor):
+            rows.append(Row(_shape(n.shape), size=11.0))
+        if id(n) in graph.copied:  # one copy per use, each with the total gradient under its name
+            for c in range(len(graph.uses[id(n)])):
+                scene.elements.append(Element(ElementId.node_at(i, c), "input",
+                                              (*rows, Row("", RED, 12.0, Slot.sum(i, c))), flagged=flagged))
+        else:
+            scene.elements.append(Element(ElementId.node_at(i), "input", tuple(rows), flagged=flagged))
+    named = [ElementId.node_at(i) for i, n in enumerate(nodes) if not n.op and n.name and id(n) not in graph.copied]
+    if len(named) <= LEFT_COLUMN_MAX:
+        scene.left = tuple(named)
+
+
+def _wires(i: int, n: Value | Tensor, users: list[tuple[int, int]], copied: bool) -> list[Element]:
+    """The wire out of node ``i``, with its value above and its gradient below: to the output's
+    name, to its one user, from each copy (``copied``) to its user, or forking to each use."""
+    value_row = Row("", GREEN, 12.0, Slot.value(i))
+    grad_row = Row("", RED, 12.0, Slot.grad(i))
+    here = ElementId.node_at(i)
+    if not users:  # the output: its wire ends at its name
+        out = ElementId.output()
+        return [Element(out, "output", tuple(Row(t) for t in clean(name_of(n) or "out"))),
+                Element(ElementId.wire(i), "wire", (value_row, grad_row), here, out)]
     if copied:
-        return _copies_changes(step, i, pos, users, digits)
-    wires = [f"w{i}"] + ([f"j{i}"] + [f"w{i}.{j}.{k}" for j, k in users] if len(users) > 1 else [])
+        return [Element(ElementId.wire(i, c), "wire",
+                        (Row("", GREEN, 12.0, Slot.value(i, c)), Row("", RED, 12.0, Slot.grad(i, c))),
+                        ElementId.node_at(i, c), ElementId.node_at(j))
+                for c, (j, _) in enumerate(users)]
+    if len(users) == 1:
+        return [Element(ElementId.wire(i), "wire", (value_row, grad_row), here, ElementId.node_at(users[0][0]))]
+    fork = ElementId.junction(i)  # a fork: trunk to a junction, one branch per use
+    return [Element(fork, "junction"), Element(ElementId.wire(i), "wire", (value_row, grad_row), here, fork,
+                                               arrow=False),
+            *(Element(ElementId.branch(i, j, k), "wire", (Row("", RED, 12.0, Slot.branch(i, j, k)),),
+                      fork, ElementId.node_at(j)) for j, k in users)]
+
+
+def _add_steps(scene: Scene, graph: _Graph, heatmaps: bool) -> None:
+    """Each step's changed texts and active elements, and every text once the pass is over."""
+    settle: dict[Slot, str] = {}  # chain-rule texts become plain numbers one step later
+    for step in scene.trace:
+        change, active = _step_changes(step, graph, scene.digits)
+        if heatmaps:
+            change.update(_heat_changes(step, graph.pos[id(step.node)]))
+        scene.changes.append({**settle, **change})
+        scene.active.append(active)
+        settle = {} if step.phase == "forward" else {
+            slot: text.rsplit(" = ", 1)[-1] for slot, text in change.items() if " = " in text}
+    scene.final = {**scene.texts_at(None), **settle}
+
+
+def _step_changes(step: Step, graph: _Graph, digits: int) -> tuple[dict[Slot, str], tuple[ElementId, ...]]:
+    node = step.node
+    pos = graph.pos
+    i = pos[id(node)]
+    users = graph.uses[id(node)]
+    if id(node) in graph.copied:
+        return _copies_changes(step, i, graph, digits)
+    wires = graph.wires[i]
     if step.phase == "forward":
         value = fmt(step.value, digits)
         name = name_of(node)
         text = f"{' '.join(clean(name))} = {value}" if node.op and name else value
-        return {f"v{i}": text}, (f"n{i}", *wires)
+        return {Slot.value(i): text}, (graph.ids[i], *wires)
 
     grad = fmt(step.upstream, digits)
-    change: dict[str, str] = {}
+    change: dict[Slot, str] = {}
     if not step.sources:  # the output: d out / d out
-        change[f"g{i}"] = grad
+        change[Slot.grad(i)] = grad
     elif len(users) == 1:
-        change[f"g{i}"] = chain_text(step.sources[0], digits)
+        change[Slot.grad(i)] = chain_text(step.sources[0], digits)
     else:
         parts = [fmt(e.contribution, digits) for e in step.sources]
-        change[f"g{i}"] = " + ".join(parts[:1] + [as_factor(p) for p in parts[1:]]) + f" = {grad}"
+        change[Slot.grad(i)] = " + ".join(parts[:1] + [as_factor(p) for p in parts[1:]]) + f" = {grad}"
         for e in step.sources:
-            change[f"g{i}.{pos[id(e.output)]}.{e.index}"] = chain_text(e, digits)
+            change[Slot.branch(i, pos[id(e.output)], e.index)] = chain_text(e, digits)
     # the previous step's chain-rule texts settle to plain numbers
-    active = (f"n{i}", *wires, *(f"n{pos[id(e.output)]}" for e in step.sources))
+    active = (graph.ids[i], *wires, *(graph.ids[pos[id(e.output)]] for e in step.sources))
     return change, active
 
 
-def _copies_changes(step: Step, i: int, pos: dict[int, int], users: list, digits: int
-                    ) -> tuple[dict[str, str], tuple[str, ...]]:
+def _copies_changes(step: Step, i: int, graph: _Graph, digits: int) -> tuple[dict[Slot, str], tuple[ElementId, ...]]:
     """A leaf drawn once per use: every copy shows its value; going backward, each copy's
     wire its own contribution, and under every copy's name the sum of them all (``Σ``)."""
-    copies = [f"n{i}@{c}" for c in range(len(users))] + [f"w{i}@{c}" for c in range(len(users))]
+    pos, users = graph.pos, graph.uses[id(step.node)]
+    n = len(users)
+    copies = [ElementId.node_at(i, c) for c in range(n)] + [ElementId.wire(i, c) for c in range(n)]
     if step.phase == "forward":
         value = fmt(step.value, digits)
-        return {f"v{i}@{c}": value for c in range(len(users))}, tuple(copies)
+        return {Slot.value(i, c): value for c in range(n)}, tuple(copies)
     copy_of = {(j, k): c for c, (j, k) in enumerate(users)}
-    change = {f"s{i}@{c}": f"Σ {fmt(step.upstream, digits)}" for c in range(len(users))}
+    change = {Slot.sum(i, c): f"Σ {fmt(step.upstream, digits)}" for c in range(n)}
     for e in step.sources:
-        change[f"g{i}@{copy_of[pos[id(e.output)], e.index]}"] = chain_text(e, digits)
-    return change, (*copies, *dict.fromkeys(f"n{pos[id(e.output)]}" for e in step.sources))
+        change[Slot.grad(i, copy_of[pos[id(e.output)], e.index])] = chain_text(e, digits)
+    return change, (*copies, *dict.fromkeys(graph.ids[pos[id(e.output)]] for e in step.sources))
 
 
 def chain_text(e: Edge, digits: int) -> str:
@@ -265,9 +306,9 @@ def chain_text(e: Edge, digits: int) -> str:
     return f"{e.local.rule} = {out}"
 
 
-def longest_texts(scene: Scene) -> dict[str, str]:
+def longest_texts(scene: Scene) -> dict[Slot, str]:
     """The longest text each slot of ``scene`` shows at any step."""
-    longest: dict[str, str] = {}
+    longest: dict[Slot, str] = {}
     for change in scene.changes:
         for slot, text in change.items():
             if len(text) > len(longest.get(slot, "")):
@@ -275,7 +316,7 @@ def longest_texts(scene: Scene) -> dict[str, str]:
     return longest
 
 
-def _size_rows(scene: Scene, room: bool | Mapping[str, str]) -> None:
+def _size_rows(scene: Scene, room: bool | Mapping[Slot, str]) -> None:
     """Give each slot row, for layout, the longest text it will ever show; with ``room``
     (``True``), every number in it as wide as any number :func:`fmt` may write there (so that
     other inputs, drawn on the same layout, fit as well); with a mapping of texts, the wider
@@ -307,25 +348,24 @@ def structure(scene: Scene) -> list[tuple]:
 
 def _add_heatmaps(scene: Scene) -> None:
     """Under the value and the gradient text of each large array, its heatmap's room."""
-    rooms = {}
+    rooms: dict[Slot, tuple[Row, ...]] = {}
     for i, n in enumerate(scene.trace.nodes):
         if heatmap.shown(n.data):
             lines, blank = heatmap.room(n.shape)
             rows, cols = heatmap.grid_shape(n.shape)
-            for kind in "vg":
-                rooms[f"{kind}{i}"] = tuple(Row(blank, "heat", 12.0, heat=(f"h{kind}{i}", rows, cols))
-                                            for _ in range(lines))
+            for slot in (Slot.value(i), Slot.grad(i)):
+                rooms[slot] = tuple(Row(blank, "heat", 12.0, heat=(slot.heatmap(), rows, cols)) for _ in range(lines))
     for el in scene.elements:
         if any(r.slot in rooms for r in el.rows):
             el.rows = tuple(x for r in el.rows for x in (r, *rooms.get(r.slot, ())))
 
 
-def _heat_changes(step: Step, i: int) -> dict[str, str]:
+def _heat_changes(step: Step, i: int) -> dict[Slot, str]:
     """The classes of node ``i``'s heatmap cells that ``step`` shows (none for small arrays)."""
     data = step.value if step.phase == "forward" else step.upstream
     if not heatmap.shown(step.node.data) or data is None:
         return {}
-    return heatmap.changes(f"{'hv' if step.phase == 'forward' else 'hg'}{i}", np.asarray(data))
+    return heatmap.changes(Slot.heat(i, "value" if step.phase == "forward" else "grad"), np.asarray(data))
 
 
 def _shape(shape: tuple[int, ...]) -> str:

@@ -18,6 +18,7 @@ from .layout import ASIDE, Layout
 from .palette import get as get_palette
 from .palette import svg_rules
 from .scene import Row, Scene
+from .slots import ElementId, Slot
 from .texts import one_line
 
 PAD = 6.0  # points around the drawing
@@ -35,8 +36,8 @@ def class_value(flagged: bool, active: bool) -> str:
 class Hole:
     """A place in the SVG that frames fill differently."""
 
-    kind: str  # "text": a slot's text; "class": an element's flags (see class_value)
-    key: str  # the slot or the element id
+    kind: str  # "text": a slot's text; "class": an element's flags (see class_value), a heatmap's or cell's class
+    key: Slot | ElementId  # the slot or the element id
 
 
 def _fill(parts: tuple[str, ...], values: list[str]) -> str:
@@ -125,6 +126,29 @@ def _shape(w: _Writer, op: dict, pen: str, fill: str, width: str, dash: str) -> 
         w.put(f'<path d="{d}" fill="{fill if kind == "B" else "none"}"{stroke}/>')
 
 
+def _shapes(w: _Writer, ops: list[dict]) -> None:
+    """An element's shapes, each drawn with the pen, fill, line width and dashes set before it."""
+    pen, fill, width, dash = "#000000", "#000000", "1", ""
+    for op in ops:
+        kind = op["op"]
+        if kind == "c":
+            pen = op["color"]
+        elif kind == "C":
+            fill = op["color"]
+        elif kind == "S":
+            style = op["style"]
+            if style.startswith("setlinewidth("):
+                width = style[len("setlinewidth("):-1]
+            elif style == "dashed":
+                dash = ' stroke-dasharray="5,2"'
+            elif style == "dotted":
+                dash = ' stroke-dasharray="1,5"'
+            elif style == "solid":
+                dash = ""
+        else:
+            _shape(w, op, pen, fill, width, dash)
+
+
 def write_template(scene: Scene, geometry: Layout, palette: str | None = None) -> Template:
     """The SVG of ``scene`` laid out as ``geometry``, with its holes, coloured by ``palette``
     (a name from :mod:`vizgrad.drawing.palette`; ``None``: the session's default)."""
@@ -139,25 +163,7 @@ def write_template(scene: Scene, geometry: Layout, palette: str | None = None) -
         w.put(f'<g id={quoteattr(el.id)} data-c="{kind_class}" class="{kind_class}')
         w.hole(Hole("class", el.id))
         w.put('">')
-        pen, fill, width, dash = "#000000", "#000000", "1", ""
-        for op in geometry.ops.get(el.id, []):
-            kind = op["op"]
-            if kind == "c":
-                pen = op["color"]
-            elif kind == "C":
-                fill = op["color"]
-            elif kind == "S":
-                style = op["style"]
-                if style.startswith("setlinewidth("):
-                    width = style[len("setlinewidth("):-1]
-                elif style == "dashed":
-                    dash = ' stroke-dasharray="5,2"'
-                elif style == "dotted":
-                    dash = ' stroke-dasharray="1,5"'
-                elif style == "solid":
-                    dash = ""
-            else:
-                _shape(w, op, pen, fill, width, dash)
+        _shapes(w, geometry.ops.get(el.id, []))
         heat: dict[tuple, list[dict]] = {}
         for row, op in zip(el.rows, geometry.texts.get(el.id, []), strict=False):
             if row.heat:
@@ -168,9 +174,9 @@ def write_template(scene: Scene, geometry: Layout, palette: str | None = None) -
             w.put(f'<text x="{_f(x + PAD)}" y="{_f(geometry.height - y + PAD)}" '
                   f'text-anchor="{op.get("anchor", "middle")}" font-size="{row.size:g}" {_colour(row)}')
             if el.is_wire:  # which wire a text labels, and whether it is its value or a gradient
-                kind = "value" if row.slot and row.slot.startswith("v") else "grad" if row.slot else "note"
+                kind = "note" if row.slot is None else "value" if row.slot.kind == "value" else "grad"
                 w.put(f' data-wire={quoteattr(el.id)} data-kind="{kind}"')
-            if row.slot:  # its room: its label's width (centred), or the half beside a downward wire
+            if row.slot is not None:  # its room: its label's width (centred), or the half beside a downward wire
                 w.put(f' data-slot={quoteattr(row.slot)}>')
                 w.hole(Hole("text", row.slot), op["width"] if op.get("anchor", "middle") == "middle"
                        else max(op["width"] / 2 - ASIDE, 0.0))
@@ -223,7 +229,7 @@ def _colour(row: Row) -> str:
     return f'fill="{row.color}"' if row.color.startswith("#") else f'class="vg-{row.color}"'
 
 
-def _heatmap(w: _Writer, key: str, rows: int, cols: int, ops: list[dict]) -> None:
+def _heatmap(w: _Writer, key: Slot, rows: int, cols: int, ops: list[dict]) -> None:
     """The heatmap ``key``, in the room its rows were given: a frame and ``rows`` × ``cols``
     cells, each a class hole (its colour class; none until the heatmap is shown)."""
     size = 12.0
@@ -243,7 +249,7 @@ def _heatmap(w: _Writer, key: str, rows: int, cols: int, ops: list[dict]) -> Non
     for k in range(rows * cols):
         x, y = x0 + (k % cols) * cell, y0 + (k // cols) * cell
         w.put('<g data-c="vg-hc" class="vg-hc')
-        w.hole(Hole("class", f"{key}.{k}"))
+        w.hole(Hole("class", key.cell_at(k)))
         w.put(f'"><rect x="{_f(x)}" y="{_f(y)}" width="{c}" height="{c}"/><path d="M{_f(x)},{_f(y)}l{c},{c}"/></g>')
     w.put("\n")
 

@@ -26,10 +26,11 @@ from typing import Any
 
 from ..drawing.captions import captions as make_captions
 from ..drawing.frames import Frames
-from ..engine.ops import SCALAR_OPS, js_table, spec_of
 from ..drawing.scene import build_scene
-from ..drawing.texts import as_factor, fmt
+from ..drawing.slots import ElementId, Slot
 from ..drawing.svg import ACTIVE_CLASS, text_value
+from ..drawing.texts import as_factor, fmt
+from ..engine.ops import SCALAR_OPS, js_table, spec_of
 from ..engine.trace import Edge, Step, Trace
 from ..engine.value import Value
 
@@ -244,8 +245,9 @@ def _recipes(frames: Frames) -> dict[str, Any]:
     caps_a, caps_b = make_captions(plain, digits), make_captions(minus, digits)
     holes = frames.template.holes
 
-    def node_of(key: str) -> int:
-        return int(key[1:]) if re.fullmatch(r"n\d+", key) else -1
+    def node_of(key: ElementId | Slot) -> int:
+        """The node a class hole's element draws (a gate, or an input drawn once), else -1."""
+        return key.node if isinstance(key, ElementId) and key.kind == "node" and key.copy is None else -1
 
     steps = []
     for k, diff in enumerate(frames.changes):
