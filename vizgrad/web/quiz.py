@@ -26,11 +26,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..drawing.captions import labels
-from ..engine.ops import by_label, spec_of
-from .live_data import Quantities
 from ..drawing.texts import fmt
+from ..engine.ops import by_label, spec_of
 from ..engine.tensor import Tensor
 from ..engine.trace import Edge, Step, Trace
+from .live_data import Quantities
 
 REL_TOL = 0.01  # an answer within 1% of the gradient ...
 ABS_TOL = 1e-6  # ... or this close to it is right
@@ -189,10 +189,10 @@ def _asked(frames: Any, k: int, names: list[str], pos: dict[int, int]) -> dict[s
     """What a question at step ``k`` says and hides, whatever the numbers."""
     step = frames.trace[k]
     i = pos[id(step.node)]
-    mine = f"g{i}"
     holes = frames.template.holes
-    hide = [h for h, _ in frames.changes[k]
-            if holes[h].kind == "text" and (holes[h].key == mine or holes[h].key.startswith(mine + "."))]
+    hide = [h for h, _ in frames.changes[k]  # node i's gradient, and what each of its uses sent back
+            if holes[h].kind == "text" and holes[h].key.kind == "grad" and holes[h].key.node == i
+            and holes[h].key.copy is None]
     f, me = names[-1], names[i]
     return {"node": me, "hide": hide, "ask": f"∂{f}/∂{me}",
             "question": f"What is the gradient of {f} with respect to {me}?", "hint": _hint(step, names, pos)}

@@ -18,6 +18,7 @@ from ...base.lazy_numpy import lazy
 from ...draw import Drawing, drawing_of
 from ...drawing.options import Options
 from ...drawing.scene import INK, Row, Scene, build_scene
+from ...drawing.slots import ElementId, Slot
 from ...engine.tensor import LocalGradient, Tensor
 from ...engine.trace import trace
 from ...engine.value import Value
@@ -118,7 +119,7 @@ def picture_scene(p: Picture) -> Scene:
     index = {id(n): i for i, n in enumerate(scene.trace.nodes)}
     by_id = {el.id: el for el in scene.elements}
     for slot in list(scene.final):
-        if "." in slot:  # a fork's branches: what each use sends back is not part of a check
+        if slot.use is not None:  # a fork's branches: what each use sends back is not part of a check
             _set(scene, slot, "")
     for v in p.vars:
         if v.key not in nodes or id(nodes[v.key]) not in index:
@@ -126,7 +127,7 @@ def picture_scene(p: Picture) -> Scene:
         i = index[id(nodes[v.key])]
         name = printable(v.name)
         value = "" if v.value is None else f"{name} = {short(v.value)}" if name else short(v.value)
-        _set(scene, f"v{i}", value)
+        _set(scene, Slot.value(i), value)
         gname = printable(v.grad_name) or (f"d{name}" if name else "")
         grad = "?" if v.grad is None else short(v.grad)
         if v.wrong:
@@ -135,15 +136,16 @@ def picture_scene(p: Picture) -> Scene:
             grad = ""
         elif gname:
             grad = f"{gname} = {grad}"
-        _set(scene, f"g{i}", grad)
-        wire = by_id.get(f"w{i}")
+        _set(scene, Slot.grad(i), grad)
+        wire = by_id.get(ElementId.wire(i))
         if v.wrong and wire is not None:
             wire.flagged = True
             if v.expected is not None:
                 expected = v.expected if isinstance(v.expected, str) else short(v.expected)
                 wire.rows = wire.rows + (Row(f"expected {expected}", INK, 12.0),)
-            if f"n{i}" in by_id and by_id[f"n{i}"].kind == "input":
-                by_id[f"n{i}"].flagged = True
+            node = by_id.get(ElementId.node_at(i))
+            if node is not None and node.kind == "input":
+                node.flagged = True
     return scene
 
 
