@@ -14,19 +14,19 @@ from typing import Any
 
 from . import exercises
 from .base.version import VERSION
-from .drawing.captions import Caption, captions
-from .engine.check import GradcheckResult, gradcheck, jacobian
 from .draw import draw
-from .pictures import Frames, frames
-from .engine.group import Group, collapse, group
+from .drawing.captions import Caption, captions
 from .drawing.palette import set_palette
-from .graphviz.engines import GraphvizError, GraphvizNotFound, LayoutTooSlow, graphviz_engine, use_graphviz
-from .web.player import player_html
+from .engine.check import GradcheckResult, gradcheck, jacobian
+from .engine.group import Group, collapse, group
 from .engine.local_gradient import LocalGradient
 from .engine.losses import cross_entropy
 from .engine.tensor import Tensor
 from .engine.trace import Edge, Step, Trace, trace
 from .engine.value import Value
+from .graphviz.engines import GraphvizError, GraphvizNotFound, LayoutTooSlow, graphviz_engine, use_graphviz
+from .pictures import Frames, frames
+from .web.player import player_html
 
 __version__ = VERSION
 

@@ -9,23 +9,24 @@ from typing import Any, Callable
 
 import graphviz
 
-from .graphviz import engines as dot
-from .drawing.captions import describe
-from .graphviz.engines import GraphvizNotFound, missing_dot_hint
-from .graphviz.errors import GRAPHVIZ_ERRORS
 from .base.files import write_atomic
-from .drawing.request import as_frames, scene_of
-from .export.convert import picture
-from .pictures import Frames
-from .engine.group import Group
+from .drawing.captions import describe
 from .drawing.layout import dot_lines
 from .drawing.options import Options, non_default
-from .web.display import no_drawing, no_drawing_text, zoomable  # noqa: F401  (no_drawing_text: the exercises')
+from .drawing.request import as_frames, scene_of
 from .drawing.scene import Scene
 from .drawing.svg import fit_width
+from .engine.group import Group
 from .engine.tensor import Tensor
 from .engine.trace import Trace
 from .engine.value import Value
+from .export.convert import picture
+from .graphviz import engines as dot
+from .graphviz.engines import GraphvizNotFound, missing_dot_hint
+from .graphviz.errors import GRAPHVIZ_ERRORS
+from .pictures import Frames
+from .web.display import no_drawing, no_drawing_text, zoomable  # noqa: F401  (no_drawing_text: the exercises')
+
 
 class Drawing(graphviz.Digraph):
     """A :class:`graphviz.Digraph` laid out by vizgrad's Graphviz (see :mod:`vizgrad.graphviz.engines`).

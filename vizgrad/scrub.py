@@ -45,22 +45,23 @@ import anywidget
 import ipywidgets
 import traitlets
 
-from .drawing.captions import captions as make_captions
-from .graphviz.errors import GRAPHVIZ_ERRORS
-from .web.display import error_html, error_line
 from .base.files import write_atomic
+from .drawing.captions import captions as make_captions
 from .drawing.frames import StructureChanged
-from .drawing.request import Drawable, as_frames, check_input, live_scene
-from .pictures import Frames
 from .drawing.options import OPTION_NAMES, Options, non_default
-from .web.assets import player_script, static_text
-from .web.player import first_question, frames_fragment, frames_page, player_data, player_svg
-from .web.quiz import Quiz, quiz_steps, results as quiz_results_of
-from .web.live_data import live_data
+from .drawing.request import Drawable, as_frames, check_input, live_scene
 from .drawing.room import default_range
 from .engine.tensor import Tensor
 from .engine.trace import Trace, trace_call
 from .engine.value import Value
+from .graphviz.errors import GRAPHVIZ_ERRORS
+from .pictures import Frames
+from .web.assets import player_script, static_text
+from .web.display import error_html, error_line
+from .web.live_data import live_data
+from .web.player import first_question, frames_fragment, frames_page, player_data, player_svg
+from .web.quiz import Quiz, quiz_steps
+from .web.quiz import results as quiz_results_of
 
 SLOW_UPDATE_MS = 150.0  # slower recomputes than this wait for the slider to be let go
 

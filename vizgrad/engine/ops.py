@@ -43,9 +43,28 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..base.lazy_numpy import lazy
-from .op_math import (JS_BELL, JS_POW, array_bell, array_max, array_max_local, array_pow_local,
-                      array_relu_local, array_sigmoid, bell, cos, div, exp, log, maximum, maximum_local, num,
-                      power, sigmoid, sin, ufunc)
+from .op_math import (
+    JS_BELL,
+    JS_POW,
+    array_bell,
+    array_max,
+    array_max_local,
+    array_pow_local,
+    array_relu_local,
+    array_sigmoid,
+    bell,
+    cos,
+    div,
+    exp,
+    log,
+    maximum,
+    maximum_local,
+    num,
+    power,
+    sigmoid,
+    sin,
+    ufunc,
+)
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad.base.lazy_numpy)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import ops
 from ..base.lazy_numpy import lazy
+from . import ops
 from .graph import backprop, topological_order
 from .local_gradient import LocalGradient, elementwise, matmul_locals
 from .op_math import as_float

@@ -90,8 +90,8 @@ def save_frames(
     such as a full disk leaves the file that was there before, never a truncated one.
     PNG, GIF and PDF files are byte-identical for the same frames and options.
     """
-    from .captioned import export_svgs, gif_durations
     from ..base.files import replacing, write_atomic
+    from .captioned import export_svgs, gif_durations
     from .sizes import check, estimate
 
     if not isinstance(format, str) or format.lower() not in FORMATS:

@@ -34,8 +34,18 @@ import subprocess
 import sys
 from functools import lru_cache
 
-from .errors import (DEEP_HINT, INSTALL_HINT, NATIVE_HINT, SLOW_HINT, TIMEOUT_HINT,  # noqa: F401
-                              WASM_PACKAGES, GraphTooDeep, GraphvizError, GraphvizNotFound, LayoutTooSlow)
+from .errors import (  # noqa: F401
+    DEEP_HINT,
+    INSTALL_HINT,
+    NATIVE_HINT,
+    SLOW_HINT,
+    TIMEOUT_HINT,
+    WASM_PACKAGES,
+    GraphTooDeep,
+    GraphvizError,
+    GraphvizNotFound,
+    LayoutTooSlow,
+)
 from .wasm import WasmGraphviz
 
 ENGINES = ("wasm", "native", "js")

@@ -25,9 +25,9 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..base.version import VERSION
 from ..graphviz import js as graphviz_js
 from . import npm
-from ..base.version import VERSION
 from .npm import ToolMissing
 from .wheel import build_wheel
 

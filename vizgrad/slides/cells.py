@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..web.nbconvert import WIDGET_VIEW
 from .texmath import markdown_html
 
-from ..web.nbconvert import WIDGET_VIEW
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _SVG_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
 

@@ -9,7 +9,6 @@ from typing import Any
 from ..drawing.svg import fits_a_cell
 from .player import zoomable_html
 
-
 ERROR_RED = "#d62728"  # the one colour of an error line in a notebook's output
 
 

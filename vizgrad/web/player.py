@@ -27,13 +27,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..drawing.captions import Caption, captions as make_captions, describe
 from ..base.files import write_atomic
+from ..drawing.captions import Caption, describe
+from ..drawing.captions import captions as make_captions
 from ..drawing.frames import Frames
 from ..drawing.request import Drawable, as_frames
+from ..drawing.texts import clean
 from .assets import player_script, static_text
 from .quiz import Quiz, live_quiz, quiz_data
-from ..drawing.texts import clean
 
 # Inline SVG in an HTML page needs no namespace declaration: leaving it out keeps the
 # saved page free of any URL at all.
