@@ -21,20 +21,10 @@ import io
 import math
 import re
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable
 
+from ..drawing.frames import Frames
 from .convert import DPI, font_options, pdf_writer, png_renderer, positive, with_font
-
-
-class Frames(Protocol):
-    """What is exported: :class:`vizgrad.drawing.frames.Frames` (which imports this module, not
-    the other way round)."""
-
-    dot: str
-
-    def __len__(self) -> int: ...
-    def __iter__(self) -> Iterable[str]: ...
-    def final_svg(self) -> str: ...
 
 FORMATS = ("svg", "png", "pdf", "gif", "dot")
 
@@ -46,7 +36,7 @@ DURATION_MS = 700  # each GIF frame without captions
 
 
 def save_frames(
-    frames: "Frames",
+    frames: Frames,
     folder: str | Path,
     format: str = "svg",
     *,

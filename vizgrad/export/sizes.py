@@ -22,10 +22,8 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ..drawing.frames import Frames
+from ..drawing.frames import Frames
 
 MAX_PIXELS = 1_000_000_000  # ~2 minutes of PNG rendering, ~50 MB of files
 MAX_BYTES = 250_000_000  # 250 MB of SVG; as PDF, ~10 minutes
@@ -71,7 +69,7 @@ class Estimate:
                 f"~{_bytes(self.bytes)} of files, ~{_duration(self.seconds)}")
 
 
-def estimate(frames: "Frames", format: str, px_per_inch: float, extra_height: float = 0.0) -> Estimate:
+def estimate(frames: Frames, format: str, px_per_inch: float, extra_height: float = 0.0) -> Estimate:
     """The size and time of exporting ``frames`` as ``format`` at ``px_per_inch``, each frame
     ``extra_height`` points taller (a caption under it)."""
     n = len(frames)
