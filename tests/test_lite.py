@@ -195,7 +195,7 @@ LECTURE_GRAPHS = {
     "mlp": "examples.mlp((3, 4, 4, 1), 1)",
 }
 
-LOAD_ENGINE = "from vizgrad.lite import graphviz_js\n"
+LOAD_ENGINE = "from vizgrad.graphviz import js as graphviz_js\n"
 
 
 def _dot_sources() -> dict[str, str]:
@@ -245,7 +245,7 @@ def test_kernel_starts_offline_and_graphviz_js_lays_out_as_cpython(lab):
 @pytest.mark.browser
 def test_import_vizgrad_in_the_browser_without_numpy(lab):
     page = lab()
-    out = page.run("import vizgrad as vg\nprint(vg.dot.graphviz_engine())")
+    out = page.run("import vizgrad as vg\nprint(vg.graphviz_engine())")
     assert out.strip() == "js", out
     out = page.run("try:\n    import numpy\nexcept ImportError:\n    print('no numpy')")
     assert out.strip() == "no numpy"  # the offline site has none: the scalar lecture must not need it
