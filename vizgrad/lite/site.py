@@ -25,6 +25,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..base import files
 from ..base.version import VERSION
 from ..graphviz import js as graphviz_js
 from . import npm
@@ -47,6 +48,9 @@ PYODIDE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.wa
                  "python_stdlib.zip", "pyodide-lock.json", "package.json")
 GRAPHVIZ_FILES = ("dist/index.js", "LICENSE", "package.json")
 LOCK = Path("static/pyodide-lock/pyodide-lock.json")
+#: the file that marks a folder as a site built here (only such a folder is replaced)
+MARKER = ".vizgrad-lite-site"
+MARKER_NOTE = "A JupyterLite site built by python -m vizgrad.lite build; the next build replaces this folder.\n"
 _URL = re.compile(r"https?://[^\s\"'<>)]+")
 
 
@@ -165,34 +169,45 @@ def _run(cmd: list[str], what: str, cwd: Path | None = None, log: Path | None = 
 
 def build(out: Path, *, notebooks: Path | None = None, python: str | None = None,
           cache: Path | None = None, pyodide_dist: Path | None = None, expose_app: bool = False) -> Site:
-    """Build the site into ``out`` (replaced if it exists) and return what was built.
+    """Build the site into ``out`` and return what was built.
 
+    ``out`` must be missing, empty, or a site built here (it has :data:`MARKER`), else
+    :class:`~vizgrad.base.files.Refused`. The site is built beside it and swapped in only
+    when the build succeeded: a failed build leaves the old site as it was.
     ``pyodide_dist``: a full Pyodide distribution (a folder with ``pyodide-lock.json`` and
     the wheels it names, e.g. numpy) to use instead of the core from npm, which has no
     packages. ``expose_app`` sets ``window.jupyterapp`` (for tests driving the page).
     """
     started = time.monotonic()
-    out = Path(out).resolve()
-    cache = Path(cache or default_cache())
-    notebooks = Path(notebooks or default_notebooks())
+    out = files.absolute(out).resolve()
+    files.check_replaceable(out, MARKER)
+    cache = files.absolute(cache or default_cache())
+    notebooks = files.absolute(notebooks or default_notebooks())
+    pyodide_dist = None if pyodide_dist is None else files.absolute(pyodide_dist)
     if not any(notebooks.glob("*.ipynb")):
         raise BuildError(f"no notebooks in {notebooks}: pass --notebooks DIR (the project's notebooks/ folder)")
-    python = builder_python(python)
-    with tempfile.TemporaryDirectory(prefix="vizgrad-lite-") as tmp:
-        src = Path(tmp)
-        _prepare(src, out, notebooks, cache, python, pyodide_dist, expose_app)
-        if out.exists():
-            shutil.rmtree(out)
-        _run([python, "-m", "jupyterlite_core", "build", "--lite-dir", str(src), "--output-dir", str(out)],
-             "jupyter lite build", cwd=src, log=cache / "build.log")
-    removed = strip_remote_packages(out / LOCK)
-    if removed:
-        print(f"left out of the site (only on a CDN): {', '.join(removed)}", file=sys.stderr)
-    remote = remote_urls(out)
-    if remote:
-        raise BuildError(f"the built site would load files from outside: {', '.join(remote[:5])}")
-    files = [p for p in out.rglob("*") if p.is_file()]
-    return Site(out, time.monotonic() - started, sum(p.stat().st_size for p in files), len(files))
+    python = program(builder_python(program(python)))
+    with files.build_then_swap(out, MARKER, MARKER_NOTE) as into:
+        with tempfile.TemporaryDirectory(prefix="vizgrad-lite-") as tmp:
+            src = Path(tmp)
+            _prepare(src, into, notebooks, cache, python, pyodide_dist, expose_app)
+            _run([python, "-m", "jupyterlite_core", "build", "--lite-dir", str(src), "--output-dir", str(into)],
+                 "jupyter lite build", cwd=src, log=cache / "build.log")
+        removed = strip_remote_packages(into / LOCK)
+        if removed:
+            print(f"left out of the site (only on a CDN): {', '.join(removed)}", file=sys.stderr)
+        remote = remote_urls(into)
+        if remote:
+            raise BuildError(f"the built site would load files from outside: {', '.join(remote[:5])}")
+    found = [p for p in out.rglob("*") if p.is_file()]
+    return Site(out, time.monotonic() - started, sum(p.stat().st_size for p in found), len(found))
+
+
+def program(python: str | None) -> str | None:
+    """A program name as given (found on PATH), or, if it is a path (has a slash), that path made absolute."""
+    if python and ("/" in python or os.sep in python):
+        return str(files.absolute(python))
+    return python
 
 
 def _prepare(src: Path, out: Path, notebooks: Path, cache: Path, python: str,
@@ -216,9 +231,9 @@ def _prepare(src: Path, out: Path, notebooks: Path, cache: Path, python: str,
 
     build_wheel(Path(__file__).resolve().parents[1], VERSION, src / "wheels", extra=extra)
 
-    files = src / "files"
-    _copy_notebooks(notebooks, files)
-    _copy_notebooks(notebooks / "exercises", files / "exercises")
+    contents = src / "files"
+    _copy_notebooks(notebooks, contents)
+    _copy_notebooks(notebooks / "exercises", contents / "exercises")
 
     config = {
         "LiteBuildConfig": {"no_sourcemaps": True, "no_unused_shared_packages": True,
