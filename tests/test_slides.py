@@ -272,6 +272,121 @@ def test_a_failing_cell_under_execute_is_named_in_one_line(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fails.ipynb"]  # no deck, no other file
 
 
+def _messages(err: str) -> list[str]:
+    """The command's own lines on stderr (a kernel may print its own there too)."""
+    return [line for line in err.splitlines() if line.startswith("python -m vizgrad.slides: ")]
+
+
+def test_only_image_files_inside_the_notebooks_folder_are_inlined(tmp_path, capsys):
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"token": "s3cr3t-42"}', encoding="utf-8")
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(base64.b64decode(PNG_1PX) + b"outside")
+    talk = tmp_path / "talk"
+    talk.mkdir()
+    (talk / "pic.png").write_bytes(base64.b64decode(PNG_1PX))
+    (talk / "drawing.svg").write_text('<?xml version="1.0"?>\n<!-- a dot -->\n<svg xmlns="http://www.w3.org/2000/svg"/>',
+                                      encoding="utf-8")
+    (talk / "fake.png").write_bytes(secret.read_bytes())  # named as an image, is not one
+    (talk / "notes.txt").write_text("private notes", encoding="utf-8")
+    (talk / "link.png").symlink_to(outside)  # inside by name, outside once resolved
+    md = ("# Images\n\n![in](pic.png) ![svg](drawing.svg) ![abs in](<{inside}>)\n\n"
+          "![up](../secret.json) ![encoded](%2E%2E/secret.json) ![abs](<{outside}>) ![link](link.png)\n\n"
+          '![fake](fake.png) ![text](notes.txt) <img src="../outside.png" alt="raw">\n').format(
+              inside=talk / "pic.png", outside=outside)
+    path = talk / "talk.ipynb"
+    path.write_text(json.dumps(notebook(("markdown", "slide", md))), encoding="utf-8")
+    assert main([str(path)]) == 0
+    html = default_output(path).read_text(encoding="utf-8")
+    kept = " not put in the deck (left as written)"
+    warned = _messages(capsys.readouterr().err)
+    assert warned == [f"python -m vizgrad.slides: warning: image {src!r} {why}" for src, why in [
+        ("../secret.json", f"is outside the notebook's folder:{kept}"),
+        ("%2E%2E/secret.json", f"is outside the notebook's folder:{kept}"),
+        (str(outside), f"is outside the notebook's folder:{kept}"),
+        ("link.png", f"is outside the notebook's folder:{kept}"),
+        ("fake.png", f"is named as an image (image/png) but its bytes are not one:{kept}"),
+        ("notes.txt", f"is not an image file (text/plain):{kept}"),
+        ("../outside.png", f"is outside the notebook's folder:{kept}"),
+    ]]
+    for data in (secret.read_bytes(), outside.read_bytes(), b"private notes"):
+        assert base64.b64encode(data).decode() not in html and data.decode("latin-1") not in html
+    assert re.findall(r'<img src="data:([^;]+);', html) == ["image/png", "image/svg+xml", "image/png"]
+    for src in ("../secret.json", "fake.png", "notes.txt", "link.png", "../outside.png"):
+        assert f'src="{src}"' in html  # left as written
+
+
+def _v3_notebook() -> dict:
+    return {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": "old"}, "worksheets": [{"metadata": {}, "cells": [
+        {"cell_type": "heading", "level": 1, "metadata": {}, "source": "Old talk"},
+        {"cell_type": "markdown", "metadata": {}, "source": "Some $x^2$ words"},
+        {"cell_type": "code", "input": "print(41 + 1)", "language": "python", "metadata": {}, "prompt_number": 1,
+         "outputs": [{"output_type": "stream", "stream": "stdout", "text": "42\n"},
+                     {"output_type": "display_data", "png": PNG_1PX, "metadata": {}}]}]}]}
+
+
+def test_an_nbformat_3_notebook_is_upgraded_or_named_in_one_line(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "old.ipynb"
+    path.write_text(json.dumps(_v3_notebook()), encoding="utf-8")
+    assert main([str(path)]) == 0
+    assert _messages(capsys.readouterr().err) == []
+    html = default_output(path).read_text(encoding="utf-8")
+    assert "<title>Old talk</title>" in html and "<math" in html and "print" in html
+    assert '<pre class="vg-out vg-stdout">42\n</pre>' in html and f"data:image/png;base64,{PNG_1PX}" in html
+    monkeypatch.setitem(sys.modules, "nbformat", None)  # nbformat (the "lab" extra) not installed
+    assert main([str(path)]) == 1
+    assert capsys.readouterr().err == (
+        f"python -m vizgrad.slides: error: {path} is a version 3 notebook: to upgrade it to version 4, install "
+        'nbformat (pip install -e ".[lab]"), or open it in Jupyter and save it\n')
+
+
+def test_timeout_is_a_positive_number_of_seconds(tmp_path, capsys):
+    path = tmp_path / "t.ipynb"
+    path.write_text(json.dumps(notebook(("markdown", "slide", "# T"))), encoding="utf-8")
+    for bad in ("0", "-1", "abc", "nan", "inf", ""):
+        assert main([str(path), "--execute", "--timeout", bad]) == 2, bad
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert last.startswith("python -m vizgrad.slides: error: argument --timeout: "), last
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.ipynb"]
+    assert main(["--help"]) == 0
+    assert re.search(r"--timeout SECONDS\s+with --execute, stop if a cell runs longer than this\s+\(default: 60\)",
+                     capsys.readouterr().out)
+    with pytest.raises(ValueError, match="above 0"):
+        build_deck(path, execute=True, timeout=0)
+
+
+def test_a_cell_over_the_timeout_stops_execute_in_one_line_naming_it(tmp_path, capfd):
+    import time
+
+    nb = notebook(("markdown", "slide", "# Slow"), ("code", "-", "x = 1"),
+                  ("code", "-", "\nimport time; time.sleep(30)\nprint('never')"), ("code", "-", "y = 2"))
+    path = tmp_path / "slow.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    start = time.monotonic()
+    assert main([str(path), "--execute", "--timeout", "2"]) == 1
+    assert time.monotonic() - start < 30  # not the 30 s of the cell, let alone 600
+    err = capfd.readouterr().err  # the kernel's stderr too: it is interrupted and shut down cleanly
+    assert "Traceback" not in err, err
+    assert _messages(err) == [
+        f"python -m vizgrad.slides: error: {path}: cell 3 (`import time; time.sleep(30)`) timed out after 2 s "
+        "(give it longer with --timeout SECONDS)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["slow.ipynb"]
+
+
+def test_a_deck_without_saved_outputs_says_to_execute(tmp_path, capsys):
+    unrun = notebook(("markdown", "slide", "# Unrun"), ("code", "-", "vg.scrub(f)"), ("code", "-", "   "))
+    ran = json.loads(json.dumps(unrun))
+    ran["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "ok\n"}]
+    prose = notebook(("markdown", "slide", "# Words only"))
+    for name, nb, warned in (("unrun", unrun, True), ("ran", ran, False), ("prose", prose, False)):
+        path = tmp_path / f"{name}.ipynb"
+        path.write_text(json.dumps(nb), encoding="utf-8")
+        assert main([str(path)]) == 0
+        assert _messages(capsys.readouterr().err) == [
+            "python -m vizgrad.slides: warning: the notebook has no saved outputs, so the deck shows no pictures "
+            "or players: build it with --execute to run the notebook first"] * warned, name
+
+
 # -- Notebook 1, executed, in a browser -----------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 Exit status (:mod:`vizgrad.base.cli`): 0 the deck is written; 1 it could not be built (the
 notebook is missing or not a notebook, a cell failed under ``--execute``, the deck cannot be
-written); 2 bad arguments; 130 interrupted.
+written, or the output is the notebook or another ``.ipynb``: never written over); 2 bad
+arguments; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..base import cli
-from . import SlidesError, build_deck, default_output
+from ..base import cli, files
+from . import DEFAULT_TIMEOUT, SlidesError, build_deck, default_output, timeout_seconds
 
 PROG = "python -m vizgrad.slides"
 
@@ -25,10 +26,12 @@ def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
     parser.add_argument("-o", "--output", help="the deck to write (default: beside the notebook, NAME.slides.html)")
     parser.add_argument("--execute", action="store_true", help="run the notebook first (kernel python3)")
     parser.add_argument("--no-input", action="store_true", help="hide the code cells' source")
+    parser.add_argument("--timeout", type=timeout_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"with --execute, stop if a cell runs longer than this (default: {DEFAULT_TIMEOUT:g})")
 
     def slides(args: argparse.Namespace) -> None:
-        out = build_deck(args.notebook, args.output or default_output(args.notebook),
-                         execute=args.execute, no_input=args.no_input,
+        target = files.check_target(args.output or default_output(args.notebook), source=args.notebook)
+        out = build_deck(args.notebook, target, execute=args.execute, no_input=args.no_input, timeout=args.timeout,
                          warn=lambda message: cli.warn(prog, message))
         print(f"wrote {out}")
 
