@@ -19,8 +19,8 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("vizgrad.graphviz",),
     ("vizgrad.drawing",),
     ("vizgrad.export", "vizgrad.web"),
-    ("vizgrad.draw", "vizgrad.pictures", "vizgrad.scrub", "vizgrad.examples", "vizgrad.slides",
-     "vizgrad.lite", "vizgrad.authoring"),
+    ("vizgrad.draw", "vizgrad.pictures", "vizgrad.scrub", "vizgrad.scrub_inputs", "vizgrad.examples",
+     "vizgrad.slides", "vizgrad.lite", "vizgrad.authoring"),
     ("vizgrad.exercises",),
     ("vizgrad",),
 )

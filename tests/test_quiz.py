@@ -311,6 +311,58 @@ def test_reveal_all_and_play_stops_at_a_question(quiz_page):
     assert s["score"] == "0 of 4 right first time"
 
 
+SLIDER = """
+(root) => {
+  const r = root.querySelector('.vgp-range');
+  return { shown: root.__vgp.cur, step: +root.dataset.step, slider: +r.value, said: r.getAttribute('aria-valuetext'),
+           count: root.querySelector('.vgp-count').textContent };
+}
+"""
+
+
+def slider(page) -> dict:
+    return page.locator(".vgp").evaluate(SLIDER)
+
+
+def drag_to(page, k: int) -> dict:
+    """The step slider set to ``k`` as a drag sets it (its value, then input and change), and what shows."""
+    page.locator(".vgp-range").evaluate("""(r, k) => {
+      r.value = String(k);
+      r.dispatchEvent(new Event('input', { bubbles: true }));
+      r.dispatchEvent(new Event('change', { bubbles: true }));
+    }""", k)
+    return slider(page)
+
+
+def kept_at(k: int) -> dict:
+    return {"shown": k, "step": k, "slider": k, "said": f"step {k} of 0 to 9, backward", "count": f"step {k} of 0–9"}
+
+
+def drag_past_the_question(page) -> None:
+    """From step 0, drag the slider to the end, then on again from the question: the thumb stays
+    on the question's step (by events, by the keyboard on the slider, by the mouse)."""
+    assert drag_to(page, 9) == kept_at(6)  # stopped at the first question
+    assert drag_to(page, 9) == kept_at(6)  # dragged on from the question: the thumb comes back
+    assert "first" in see(page)["feedback"]
+    page.locator(".vgp-range").focus()
+    page.keyboard.press("PageUp")  # the slider's own keys
+    assert slider(page) == kept_at(6)
+    box = page.locator(".vgp-range").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 6 / 9, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 1, y, steps=5)
+    page.mouse.up()
+    assert slider(page) == kept_at(6)
+    assert answer(page, "3")["quiz"] == "right"  # answered: the slider moves on, up to the next question
+    assert drag_to(page, 9) == kept_at(7)
+
+
+@browser_test
+def test_the_step_slider_shows_the_step_a_question_keeps_the_player_at(quiz_page):
+    drag_past_the_question(quiz_page)
+
+
 WIDGET_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>widget</title>
 <style>%(css)s</style></head><body><main><div id="host"></div></main>
 <script type="module">
@@ -439,3 +491,12 @@ def test_a_saved_live_page_asks_with_the_new_numbers(browser, tmp_path):
     assert s["quiz"] == "right" and s["g1"] == "2 × 1 = 2" and s["score"] == "1 of 4 right first time · 1 to go"
     page.close()
     assert remote == [] and errors == []
+
+
+@browser_test
+def test_the_widget_slider_shows_the_step_a_question_keeps_the_player_at(browser, tmp_path):
+    w = scrub(lecture(), quiz=True)
+    page = widget_page(browser, tmp_path / "widget.html",
+                       {"svg_template": w.svg_template, "data": w.data, "step": 0, "interval": 700})
+    drag_past_the_question(page)
+    page.close()

@@ -270,3 +270,75 @@ def test_a_structure_change_that_cannot_be_laid_out_keeps_the_last_drawing(monke
     monkeypatch.setenv("VIZGRAD_LAYOUT_TIMEOUT", "0.2")
     w.set_inputs(x=-1.0)
     assert "LayoutTooSlow" in w.status.value and w.data == data and w.layouts == 1
+
+
+# -- bad inputs: one line naming the input, before any widget is made ------------------------------
+
+BAD_INPUTS = [
+    ((5.0, 0.0, 1.0), ValueError, "input y: the start 5.0 is outside its range 0.0 to 1.0"),
+    ((float("nan"), 0, 1), ValueError, "input y: the start must be finite, got nan"),
+    (float("nan"), ValueError, "input y: the start must be finite, got nan"),
+    ((0.5, float("-inf"), float("inf")), ValueError, "input y: the min must be finite, got -inf"),
+    ((0.5, 0, float("inf")), ValueError, "input y: the max must be finite, got inf"),
+    ((0.5, 0, 1, float("nan")), ValueError, "input y: the step must be finite, got nan"),
+    ((0.5, 1, 0), ValueError, "input y: the min 1.0 must be below the max 0.0"),
+    ((0.5, 0.5, 0.5), ValueError, "input y: the min 0.5 must be below the max 0.5"),
+    ((0.5, 0, 1, 0), ValueError, "input y: the step must be above 0, got 0.0"),
+    ((0.5, 0, 1, -0.1), ValueError, "input y: the step must be above 0, got -0.1"),
+    (("a", 0, 1), TypeError, "input y: (value, min, max[, step]) takes numbers, got ('a', 0, 1)"),
+]
+
+
+@pytest.fixture
+def no_widget(monkeypatch):
+    """Fails a test that makes a widget (a slider or the scrubber)."""
+    def made(*args, **kwargs):
+        raise AssertionError("a widget was made")
+
+    monkeypatch.setattr("ipywidgets.FloatSlider.__init__", made)
+    monkeypatch.setattr(Scrubber, "__init__", made)
+
+
+@pytest.mark.parametrize("spec, error, message", BAD_INPUTS, ids=[m.split(": ")[1] for _, _, m in BAD_INPUTS])
+def test_a_bad_slider_is_refused_in_one_line_naming_its_input(no_widget, spec, error, message):
+    with pytest.raises(error) as e:
+        scrub(lambda x, y: x * y, x=1.0, y=spec)  # x is good: no slider is made for it either
+    assert str(e.value) == message
+
+
+def test_good_sliders_still_pass():
+    w = scrub(lambda x, y: x * y, x=(0.0, 0.0, 1.0), y=(1, -1, 1, 0.5))  # a start on either end
+    assert (w.sliders["y"].value, w.sliders["y"].min, w.sliders["y"].max, w.sliders["y"].step) == (1, -1, 1, 0.5)
+
+
+def test_a_missing_or_unknown_input_is_named_in_one_line(no_widget):
+    with pytest.raises(TypeError) as e:
+        scrub(lambda x, y: x * y, x=1.0)
+    assert str(e.value) == "scrub(fn, ...): no value for input y (the function takes x, y): add y=..."
+    with pytest.raises(TypeError) as e:
+        scrub(lambda x, y, z: x * y * z, y=1.0)
+    assert str(e.value) == "scrub(fn, ...): no value for inputs x, z (the function takes x, y, z): add x=..., z=..."
+    with pytest.raises(TypeError) as e:
+        scrub(lambda x, y: x * y, x=1.0, y=2.0, z=3.0)
+    assert str(e.value) == "scrub(fn, ...): the function takes no input z (it takes x, y)"
+
+
+class Opaque:
+    """A callable whose signature cannot be read: its inputs are not checked before the call."""
+
+    __signature__ = "unknown"
+
+    def __call__(self, **inputs):
+        return inputs["x"] * 2.0
+
+
+def test_defaults_kwargs_and_callables_without_a_signature_are_fine():
+    def scaled(x, scale=2.0):
+        return x * scale
+
+    def any_inputs(**inputs):
+        return inputs["x"] * inputs["y"]
+
+    assert scrub(scaled, x=1.0).trace.output.data == 2.0
+    assert scrub(any_inputs, x=2.0, y=3.0).trace.output.data == 6.0
+    assert scrub(Opaque(), x=1.5).trace.output.data == 3.0

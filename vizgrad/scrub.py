@@ -36,7 +36,6 @@ CDN (nothing shows offline). For that case add the preprocessor defined here::
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -50,12 +49,12 @@ from .drawing.captions import captions as make_captions
 from .drawing.frames import StructureChanged
 from .drawing.options import OPTION_NAMES, Options, non_default
 from .drawing.request import Drawable, as_frames, check_input, live_scene
-from .drawing.room import default_range
 from .engine.tensor import Tensor
 from .engine.trace import Trace, trace_call
 from .engine.value import Value
 from .graphviz.errors import GRAPHVIZ_ERRORS
 from .pictures import Frames
+from .scrub_inputs import slider_spec
 from .web.assets import player_script, static_text
 from .web.display import error_html, error_line
 from .web.live_data import live_data
@@ -67,21 +66,10 @@ SLOW_UPDATE_MS = 150.0  # slower recomputes than this wait for the slider to be 
 
 
 def _slider_for(name: str, spec: Any) -> ipywidgets.FloatSlider:
-    """A slider for one input: a number (range around it) or (value, min, max[, step])."""
+    """A slider for one input: ``spec`` a slider, or as :func:`~vizgrad.scrub_inputs.slider_spec` reads it."""
     if isinstance(spec, ipywidgets.FloatSlider):
         return spec
-    if isinstance(spec, (tuple, list)):
-        if len(spec) not in (3, 4):
-            raise ValueError(f"input {name}: give a number or (value, min, max[, step]), got {spec!r}")
-        value, lo, hi, *rest = (float(v) for v in spec)
-        step = rest[0] if rest else 0.1
-    else:
-        if isinstance(spec, bool) or not isinstance(spec, (int, float)):
-            raise TypeError(f"input {name}: expected a number, got {type(spec).__name__}")
-        value = float(spec)
-        if not math.isfinite(value):
-            raise ValueError(f"input {name}: the starting value must be finite, got {value}")
-        lo, hi, step = default_range(value)
+    value, lo, hi, step = slider_spec(name, spec)
     return ipywidgets.FloatSlider(
         value=value, min=lo, max=hi, step=step, description=name, continuous_update=True,
         readout_format=".2f", style={"description_width": "initial"},
@@ -370,6 +358,9 @@ def scrub(
         if isinstance(out_or_trace, Frames):  # laid out already: only options that differ are an error
             options = non_default(**options)
         return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, quiz=quiz, **options)
+    for name, spec in inputs.items():  # every input checked before any slider is made
+        if not isinstance(spec, ipywidgets.FloatSlider):
+            slider_spec(name, spec)
     start = {name: _slider_for(name, spec) for name, spec in inputs.items()}
     return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, quiz=quiz, _fn=out_or_trace,
                     _inputs=start, **options)

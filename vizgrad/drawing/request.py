@@ -7,6 +7,7 @@ comes here for its scene or its frames.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable, Mapping
 
 from ..engine.group import collapse as collapse_groups
@@ -23,7 +24,8 @@ Drawable = Frames | Trace | Value | Tensor | Callable[..., Any]
 
 def check_input(obj: Any, inputs: Mapping[str, Any] | None, entry: str = "scrub") -> None:
     """Refuse, in one line, what ``entry`` (``scrub``, ``player_html``…) cannot draw: inputs given
-    with a graph, something that is neither a graph nor a function, a function without inputs."""
+    with a graph, something that is neither a graph nor a function, a function without inputs, or
+    without one it needs (or with one it does not take)."""
     if isinstance(obj, (Frames, Value, Tensor, Trace)):
         if inputs:
             raise TypeError(f"inputs ({', '.join(inputs)}) are for {entry}(fn, ...): pass a function, not a graph")
@@ -33,6 +35,27 @@ def check_input(obj: Any, inputs: Mapping[str, Any] | None, entry: str = "scrub"
                         f"frames, or a function with its inputs as keywords; got {type(obj).__name__}")
     if not inputs:
         raise TypeError(f"{entry}(fn, ...) needs the inputs as keywords, e.g. {entry}(fn, x=-2.0, y=5.0)")
+    _check_names(obj, inputs, entry)
+
+
+def _check_names(fn: Callable[..., Any], inputs: Mapping[str, Any], entry: str) -> None:
+    """Refuse inputs that ``fn`` (called with them as keywords) lacks or does not take, when its
+    signature is known."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # a builtin or another callable without a signature
+        return
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    takes = ", ".join(names) or "no input by name"
+    missing = [p.name for p in params if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               and p.name not in inputs]
+    if missing:
+        raise TypeError(f"{entry}(fn, ...): no value for input{'s' * (len(missing) > 1)} {', '.join(missing)} "
+                        f"(the function takes {takes}): add {', '.join(f'{m}=...' for m in missing)}")
+    extra = [] if any(p.kind is p.VAR_KEYWORD for p in params) else [n for n in inputs if n not in names]
+    if extra:
+        raise TypeError(f"{entry}(fn, ...): the function takes no input {', '.join(extra)} "
+                        f"(it takes {takes})")
 
 
 def as_trace(out_or_trace: Value | Tensor | Trace, options: Options) -> Trace:

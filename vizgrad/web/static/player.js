@@ -263,7 +263,11 @@ export class Player {
     k = Math.max(0, Math.min(this.n - 1, Math.round(+k || 0)));
     for (const f of FEATURES) if (f.guard && this.cur >= 0) k = f.guard(this, k);
     this.target = k;
-    if (k === this.cur && !force) return k;
+    if (k === this.cur && !force) {
+      // kept here (a guard: a quiz question ahead): the slider, dragged on, shows this step again
+      if (+this.range.value !== k) this.range.value = String(k);
+      return k;
+    }
     const steps = this.steps;
     const shown = this.shown;
     if (this.vals && this.cur >= 0 && k > this.cur && k - this.cur <= KEY) {
