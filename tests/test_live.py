@@ -87,15 +87,22 @@ def same_number(a: float, b: float) -> bool:
 def test_recipes_of_one_pass_draw_every_other_pass(row):
     """Recipes recorded at the starting inputs, filled with another pass's numbers, give that
     pass's frames and captions exactly, nan and inf flags included."""
-    fn = op_circuit(row)
-    start = {"x": 1.3, "y": -0.7}
-    live = live_data(as_frames(fn, start), {}, {})
+    flagged = replays(op_circuit(row), {"x": 1.3, "y": -0.7}, random.Random(row.name), 25)
+    if row.name in ("log", "div", "div_const", "pow", "rdiv", "exp"):
+        assert flagged, "some inputs should give a nan or inf here"
+
+
+def replays(fn, start: dict[str, float], rng: random.Random, n: int) -> int:
+    """Recipes recorded at ``start``, filled with ``n`` other passes' numbers, give those passes'
+    frames and captions exactly; how many of them flag a nan or inf."""
+    frames = as_frames(fn, start)
+    live = live_data(frames, {}, {})
     assert "kernel" not in live, live.get("kernel")
-    rng = random.Random(row.name)
     flagged = 0
-    for _ in range(25):
+    for _ in range(n):
         at = random_inputs(rng)
-        want, q = expected(fn, start, at)
+        fr = frames.with_trace(call(fn, at))  # as expected(fn, start, at) draws it
+        want, q = player_data(fr), Quantities(fr.trace).of(fr.trace)
         steps = [[[h, render(r[1], q) if isinstance(r[1], list) else
                    (" vg-flagged" if r[1] >= 0 and not math.isfinite(q[r[1]]) else "") + (" vg-active" if r[2] else "")]
                   for h, r in ((r[0], r) for r in diff)] for diff in live["steps"]]
@@ -107,8 +114,7 @@ def test_recipes_of_one_pass_draw_every_other_pass(row):
             initial[h] = " vg-flagged" if not math.isfinite(q[i]) else ""
         assert initial == want["initial"], at
         flagged += any(want["initial"])
-    if row.name in ("log", "div", "div_const", "pow", "rdiv", "exp"):
-        assert flagged, "some inputs should give a nan or inf here"
+    return flagged
 
 
 def _strict(word: str):
@@ -160,6 +166,66 @@ def test_graphs_the_page_cannot_recompute_say_so():
     assert "double" in live["kernel"] and live["inputs"][0]["name"] == "x"
 
 
+def op_mix(seed: int, terms: int):
+    """A function of x and y: ``terms`` chains of op-table rows, added up (x and y used often)."""
+    rng = random.Random(seed)
+    plan = [[(rng.choice(ops.SCALAR_OPS), rng.random() < 0.5) for _ in range(rng.randint(1, 3))] for _ in range(terms)]
+
+    def fn(x, y):
+        out = None
+        for t, chain in enumerate(plan):
+            h = x if t % 2 else y
+            for row, other in chain:
+                h = (ops.apply(row, h) if len(row.inputs) == 1 else ops.apply(row, h, _constant(row))
+                     if row.has_constant else ops.apply(row, h, x if other else y))
+            out = h if out is None else out + h
+        return out
+
+    fn.__name__ = f"mix{seed}_{terms}"
+    return fn
+
+
+MEDIUM = [
+    lambda x, y: (x * y).tanh() + (x.exp() + 1).log() * y.relu() + (x ** 2).sigmoid() - x.max(y) * 0.5,
+    lambda x, y: (x * y).tanh() + (x.exp() + 1).log() * y.relu() + (x ** 2).sigmoid() - x.max(y) * 0.5 + x.relu(),
+    lambda x, y: x * x + x * y + (x + 2.0).exp() + x.sigmoid() - x / (y * y + 1.0) + y.tanh(),
+]
+
+
+@pytest.mark.parametrize("fn", MEDIUM + [op_mix(seed, terms) for seed, terms in ((3, 6), (11, 9), (24, 14))],
+                         ids=["example", "x 5 times", "x and y often", "mix 6", "mix 9", "mix 14"])
+def test_functions_of_any_size_stay_live(fn):
+    """However often an input is used (drawn once per use past a few uses), the page recomputes
+    the graph, and its recipes draw other passes exactly."""
+    assert "kernel" not in vg.scrub(fn, x=0.5, y=-1.5)._live()
+    replays(fn, {"x": 0.5, "y": -1.5}, random.Random(fn.__name__), 6)
+
+
+def test_a_page_of_a_branching_function_knows_where_its_graph_differs(tmp_path):
+    """The calls that sized the layout (room.sample) go into the page: where each built the
+    recorded graph (0), another graph (1) or raised (2); no call is made for the page."""
+    calls = []
+
+    def branchy(x):
+        calls.append(x.data)
+        if x.data > 5:
+            raise ValueError("only x <= 5")
+        return x * 2 if x.data > 0 else x * x
+
+    w = vg.scrub(branchy, x=1.0)
+    made = len(calls)
+    tried = w._live()["tried"]
+    assert {kind for kind, _ in tried} == {0, 1, 2}
+    assert all(kind == (2 if v > 5 else 0 if v > 0 else 1) for kind, (v,) in tried)
+    assert [v for _, (v,) in tried] == calls[:-1]  # the same calls: the last one drew the start
+    w.save_html(tmp_path / "branchy.html")
+    w.html()
+    assert len(calls) == made
+    w.set_inputs(x=2.5)  # the same graph, elsewhere: the calls still tell
+    assert w._live()["tried"] == tried
+    assert "tried" not in vg.scrub(lambda x: x * 3, x=1.0)._live()  # the same graph everywhere
+
+
 def test_the_widget_flags_nan_live():
     """In the kernel widget a value turning nan is flagged by the new trace's data."""
     w = vg.scrub(lambda x: x.log(), x=1.0)
@@ -208,6 +274,48 @@ process.stdout.write(JSON.stringify(out));
         want = [fmt(v, d) for v in vals]
         bad = [(v, w, g) for v, w, g in zip(vals, want, row, strict=True) if w != g]
         assert bad == [], f"digits={d}: {bad[:5]}"
+
+
+TYPED = ["1_000", "1__0", "_1", "1_", "1_.5", "1._5", "1.5_5", "1e1_0", "1e_10", "1_e5", ".5", "5.", ".",
+         "1e", "+.5e-3", "-inf", "+nan", "infinity", "iNfInItY", "-Infinity", "NaN", "0x10", "0b11", "0o7",
+         "0X1F", "0_1", "01", " 5 ", "\t5\n", "\x1c5", "\x855", "\u00a05", "\ufeff5", "\u20285", "\u30005 ",
+         "１２", "٣.٥", "𝟙𝟚", "1e400", "1e-400", "-0", "1,5", "1 0", "nan(1)", "+-1", "1E+5", "--1", "", " ",
+         "in", "nanx", "1.e5", ".e5", "1_0.0_1e-0_1", "1e5.5", "e5", "Infinityy", "0.1", "9" * 30]
+
+
+def _python_float(text: str) -> str | None:
+    """What float() makes of a typed text (with − read as -), as the page's JSON would say it."""
+    try:
+        v = float(text.replace("\u2212", "-"))
+    except ValueError:
+        return None
+    return "nan" if v != v else "-0" if v == 0 and math.copysign(1, v) < 0 else repr(v)
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js not found (the browser test checks the typed values too)")
+def test_the_page_reads_a_typed_number_as_pythons_float_does():
+    """0x10, 0b11, 0o7 are no numbers to float(); underscores between digits, inf, nan, digits of
+    other scripts, whitespace around and a minus sign − are."""
+    rng = random.Random(9)
+    typed = TYPED + ["\u22121.5", "\u22121e\u22123", " \u2212inf", "\u2212\u22121", "1\u2212"]
+    typed += ["".join(rng.choice("0123456789_.eE+-xbo in fa\u00a0\t٣１\u2212") for _ in range(rng.randint(1, 7)))
+              for _ in range(3000)]
+    src = static_text("live.js")
+    script = src[src.index("// A typed number as Python"):src.index("// Where the recorded graph holds")] + f"""
+const typed = {json.dumps(typed)};
+process.stdout.write(JSON.stringify(typed.map((t) => {{
+  const v = liveParse(t);
+  return v === null ? null : v !== v ? "nan" : Object.is(v, -0) ? "-0" : v === Infinity ? "inf"
+    : v === -Infinity ? "-inf" : v;
+}})));
+"""
+    got = json.loads(subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=60,
+                                    check=True).stdout)
+    bad = [(t, want, page) for t, page in zip(typed, got, strict=True)
+           if (want := _python_float(t)) != (page if page is None or isinstance(page, str) else repr(float(page)))]
+    assert bad == []
+    assert [_python_float(t) for t in ("0x10", "0b11", "0o7", "1_0", " \u22122 ", "inf")] == [
+        None, None, None, "10.0", "-2.0", "inf"]
 
 
 @pytest.mark.skipif(NODE is None, reason="Node.js not found (the browser test checks the quiz too)")
@@ -387,3 +495,122 @@ def test_a_saved_tensor_scrubber_says_its_inputs_need_the_kernel(open_page, tmp_
     assert page.locator(".vgp-live-range, .vgp-live-text").count() == 0
     note = page.locator(".vgp-live-kernel").text_content()
     assert "x = 1.5" in note and "kernel" in note
+
+
+@in_browser
+@pytest.mark.timeout(300)
+def test_a_saved_page_and_deck_say_where_the_recorded_graph_does_not_hold(browser, open_page, tmp_path):
+    """x * 2 if x > 0 else x * x, saved at x = 1: at x = -1 the page still replays x * 2 (f = -2, where
+    fn(-1) = 1), and says so in words on the page, in a deck too (where the note under the sliders
+    is hidden); back where the recorded graph holds, the warning goes."""
+    from test_slides import Deck, _output_cell
+    from vizgrad.slides import deck_html
+
+    def branchy(x):
+        if x.data > 5:
+            raise ValueError("only x <= 5")
+        return x * 2 if x.data > 0 else x * x
+
+    w = vg.scrub(branchy, x=1.0)
+    page = open_page(w.save_html(tmp_path / "branchy.html"))
+    note, warn = page.locator(".vgp-live-note"), page.locator(".vgp-live-warn")
+    assert note.is_visible() and note.text_content() == (
+        "recomputed in this page, on the graph recorded at x = 1; at x = \u22120.6 (and 3 more of the inputs tried) "
+        "the function builds another graph; at x = 5.9 the function raises an error: run the notebook to see it there")
+    assert "run the notebook" in note.text_content()
+    assert not warn.is_visible()
+    box = page.get_by_role("textbox", name="x, exact value")
+    box.fill("-1")
+    page.locator(".vgp-last").click()
+    assert shown(page)["slots"]["v1"] == "-2"  # the recorded graph's f, not fn(-1) = 1 ...
+    assert warn.is_visible()  # ... and the page says so, in words
+    assert warn.text_content().startswith("The graph is different here: at x = \u22120.6")
+    assert "recorded at x = 1" in warn.text_content() and "run the notebook" in warn.text_content()
+    assert warn.get_attribute("role") == "status" and warn.get_attribute("title") is None
+    for value, message in (("2", None), ("5.8", "The function may fail here: at x = 5.9 it raises an error"),
+                           ("0.3", None), ("-3", "The graph is different here: at x = \u22122.8")):
+        page.get_by_role("slider", name="x", exact=True).fill(value)
+        assert warn.is_visible() == (message is not None), value
+        assert message is None or warn.text_content().startswith(message)
+
+    player = {"output_type": "display_data", "metadata": {"vizgrad": {"player": True}},
+              "data": {"text/html": w.html(), "text/plain": repr(w)}}
+    path = tmp_path / "deck.html"
+    path.write_text(deck_html({"cells": [_output_cell([player])], "metadata": {}}), encoding="utf-8")
+    deck = Deck(browser, path)
+    try:
+        deck.go_to_player(0)
+        root = deck.page.locator(".vgp").nth(0)
+        assert not root.locator(".vgp-live-warn").is_visible()
+        root.get_by_role("textbox", name="x, exact value").fill("-1")
+        assert not root.locator(".vgp-live-note").is_visible()  # a slide keeps its room...
+        assert root.locator(".vgp-live-warn").is_visible()  # ... but says where its graph does not hold
+        assert "The graph is different here" in root.locator(".vgp-live-warn").text_content()
+    finally:
+        deck.close()
+
+
+@in_browser
+@pytest.mark.timeout(600)
+def test_medium_functions_move_live_in_the_page(open_page, tmp_path):
+    """Sliders and text boxes of functions using their inputs often (drawn once per use) move
+    the page's numbers to what vg.trace computes there, texts and nan/inf flags as Python's."""
+    start = {"x": 0.5, "y": -1.5}
+    for k, fn in enumerate(MEDIUM[1:] + [op_mix(24, 14)]):
+        w = vg.scrub(fn, **start)
+        page = open_page(w.save_html(tmp_path / f"medium{k}.html"))
+        assert page.locator(".vgp-live-kernel").count() == 0
+        leaves = {s["name"]: s["nodes"] for s in w._live()["inputs"]}
+        for x, y in (("2.3", "-0.25"), ("-4.1", "3"), ("-inf", "0"), ("0", "inf")):
+            page.get_by_role("slider" if x[-1].isdigit() else "textbox", name="x" if x[-1].isdigit()
+                             else "x, exact value", exact=True).fill(x)  # -inf: typed (flags every copy of x)
+            page.get_by_role("textbox", name="y, exact value").fill(y)
+            at = {"x": float(x), "y": float(y)}
+            t = vg.trace(fn(vg.Value(at["x"], name="x"), vg.Value(at["y"], name="y")))
+            q = page.evaluate("() => Array.from(document.querySelector('.vgp').__vgp.live.Q)")
+            n = len(t.nodes)
+            by_trace = [t.output.data] + [t.grad(t.nodes[leaves[name][0]]) for name in ("x", "y")]
+            by_page = [q[n - 1]] + [q[n + leaves[name][0]] for name in ("x", "y")]
+            assert all(same_number(a if a is not None else math.nan, b)
+                       for a, b in zip(by_page, by_trace, strict=True)), (k, at, by_page, by_trace)
+            want, q_py = expected(fn, start, at)
+            assert all(same_number(a if a is not None else math.nan, b) for a, b in zip(q, q_py, strict=True))
+            data = page.evaluate("() => { const d = document.querySelector('.vgp').__vgp.data;"
+                                 " return {initial: d.initial, steps: d.steps, captions: d.captions}; }")
+            assert data == {"initial": want["initial"], "steps": want["steps"], "captions": want["captions"]}, (k, at)
+        page.close()
+
+
+@in_browser
+@pytest.mark.timeout(180)
+def test_the_text_box_takes_what_pythons_float_takes(open_page, tmp_path):
+    """0x10, 0b11, 0o7 (numbers to JavaScript, not to float()) are marked invalid and change
+    nothing; 1_0, ' −2 ', inf and the like are taken as Python takes them."""
+    start = {"x": -2.0, "y": 5.0, "z": -4.0}
+    fn = lambda x, y, z: (x + y) * z  # noqa: E731
+    w = vg.scrub(fn, **start)
+    page = open_page(w.save_html(tmp_path / "typed.html"))
+    box = page.get_by_role("textbox", name="x, exact value")
+    slider = page.get_by_role("slider", name="x", exact=True)
+    page.locator(".vgp-last").click()
+    before = shown(page)
+    for typed in ("0x10", "0b11", "0o7", "1,5", "1__0", "--2", "", "0x10 "):
+        box.fill(typed)
+        box.press("Enter")
+        assert box.get_attribute("aria-invalid") == "true", typed
+        assert box.evaluate("(b) => getComputedStyle(b).backgroundColor") == "rgb(253, 226, 226)"  # its style
+        assert slider.input_value() == "-2" and shown(page) == before, typed
+    for typed, value in (("1_0", 10.0), (" \u22122 ", -2.0), ("\uff13", 3.0), ("2.5e0", 2.5), ("-inf", -math.inf),
+                         ("NaN", math.nan), ("1e400", math.inf)):
+        box.fill(typed)
+        box.press("Enter")
+        assert box.get_attribute("aria-invalid") is None, typed
+        got = page.evaluate("() => { const v = document.querySelector('.vgp').__vgp.live.inputs[0].value;"
+                            " return v !== v ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : v; }")
+        assert same_number(float(got), value), typed
+        want, _ = expected(fn, start, dict(start, x=value))
+        data = page.evaluate("() => { const d = document.querySelector('.vgp').__vgp.data;"
+                             " return {initial: d.initial, steps: d.steps}; }")
+        assert data == {"initial": want["initial"], "steps": want["steps"]}, typed
+        if math.isinf(value):  # the slider at its end
+            assert slider.input_value() == slider.get_attribute("min" if value < 0 else "max"), typed

@@ -82,6 +82,32 @@ def test_a_function_failing_or_branching_at_other_inputs_still_draws_at_the_star
     assert "ValueError" in w.status.value and w.trace.output.data == 0.0
 
 
+def test_the_calls_that_size_the_rooms_tell_where_the_graph_changes(tmp_path):
+    """Each sampled call keeps what it built (the scene's ``tried``, against the structure drawn at
+    the start): the start's graph, another graph, or nothing (it raised). A saved page reads that:
+    no call more."""
+    from vizgrad.drawing.room import OTHER, RAISED, SAME
+
+    calls = []
+
+    def branchy(x, y):
+        calls.append((x.data, y.data))
+        if x.data > 3:
+            raise ValueError("only x <= 3")
+        return x * y if x.data > 0 else x * x + y
+
+    w = vg.scrub(branchy, x=1.0, y=2.0)
+    made = len(calls)
+    assert 2 < made <= MOST_CALLS + 1 and calls[-1] == (1.0, 2.0)  # the calls sampled, then the start
+    kept = w.frames.scene.tried
+    assert [(p["x"], p["y"]) for p, _ in kept] == calls[:-1]
+    assert all(kind == (RAISED if p["x"] > 3 else SAME if p["x"] > 0 else OTHER) for p, kind in kept)
+    assert {kind for _, kind in kept} == {SAME, OTHER, RAISED}
+    w.save_html(tmp_path / "branchy.html")
+    assert len(calls) == made
+    assert vg.frames(vg.Value(2.0, name="never_scrubbed").exp()).scene.tried == ()  # not drawn live
+
+
 # -- how wide a live drawing is -------------------------------------------------------------------
 
 

@@ -84,6 +84,7 @@ class Frames(Sequence):
         scene = build_scene(new_trace, self.scene.digits, copies=self.scene.copies, room=rooms)
         clusters = [el for el in self.scene.elements if el.kind == "cluster"]
         scene.elements[:0] = clusters  # boxes are drawn around the same positions
+        scene.tried = self.scene.tried  # the same structure: what the function built elsewhere holds
         if len(scene.changes) != len(self.changes) or structure(scene) != structure(self.scene):
             raise StructureChanged("the new graph has another structure than the laid-out one "
                                    "(other ops, names or wiring): it needs a layout of its own")
@@ -93,7 +94,7 @@ class Frames(Sequence):
                 longest = longest_texts(scene)
                 rooms.update({slot: roomiest(longest[slot], scene.digits, factors=True) for slot in grown})
                 scene = build_scene(new_trace, self.scene.digits, copies=self.scene.copies, room=rooms)
-                scene.elements[:0] = clusters
+                scene.elements[:0], scene.tried = clusters, self.scene.tried
                 return type(self)(scene, self.options)
         try:
             return type(self)(scene, self.options, self.template)

@@ -16,7 +16,7 @@ from ..engine.trace import Trace, output_of, trace, trace_call, traced
 from ..engine.value import Value
 from .frames import Frames
 from .options import Options, boxed_groups
-from .room import Range, default_range, rooms_for, sample
+from .room import Range, default_range, outcomes, rooms_for, sample
 from .scene import Scene, build_scene, structure
 
 Drawable = Frames | Trace | Value | Tensor | Callable[..., Any]
@@ -83,8 +83,10 @@ def live_scene(fn: Callable[..., Any], inputs: Mapping[str, float], options: Opt
     ranges = {name: (ranges or {}).get(name) or default_range(float(v)) for name, v in inputs.items()}
     samples = sample(fn, inputs, ranges, options.digits)
     new = as_trace(at if at is not None else trace_call(fn, dict(inputs)), options)
-    rooms = rooms_for(samples, structure(scene_of(new, options)), options.digits)
-    return scene_of(new, options, room=rooms)
+    shape = structure(scene_of(new, options))
+    scene = scene_of(new, options, room=rooms_for(samples, shape, options.digits))
+    scene.tried = outcomes(samples, shape)
+    return scene
 
 
 def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, *, ranges: Mapping[str, Range] | None = None,

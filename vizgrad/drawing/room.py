@@ -7,6 +7,10 @@ sliders' ranges (:func:`sample`, :func:`rooms_for`), not of the widest number th
 as compact as the numbers it will really show. A number that still outgrows its room is
 laid out again in the kernel (:meth:`vizgrad.drawing.frames.Frames.with_trace`) and squeezed into
 its room in a saved page (``static/live.js``).
+
+The same calls tell where the function builds another graph than at the start (a branch on
+``x.data``) or raises (:func:`outcomes`): a saved page replays the recorded graph and must say
+where it does not hold.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import math
 import re
 import time
 import warnings
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from ..engine.trace import trace_call
 from .scene import build_scene, longest_texts, structure
@@ -31,6 +35,16 @@ MOST_CALLS = 40  # calls of the function to size the rooms, at most
 BUDGET_S = 0.4  # seconds of sampling, at most (the start is always drawn)
 PER_INPUT = 10  # points across each input's range, at most
 CORNERS_UP_TO = 3  # with this many inputs or fewer, the corners of their ranges too
+SAME, OTHER, RAISED = 0, 1, 2  # what a sampled call built: the start's graph, another one, nothing (it raised)
+
+
+class Call(NamedTuple):
+    """One sampled call: its inputs, the structure of its drawing (``None``: the call raised)
+    and the longest text of each slot."""
+
+    point: dict[str, float]
+    shape: list | None
+    texts: dict[Slot, str]
 
 
 def default_range(value: float) -> Range:
@@ -68,11 +82,10 @@ def sample_points(start: Mapping[str, float], ranges: Mapping[str, Range],
 
 
 def sample(fn: Callable[..., Any], start: Mapping[str, float], ranges: Mapping[str, Range],
-           digits: int = 3, budget_s: float = BUDGET_S) -> list[tuple[list, dict[Slot, str]]]:
-    """``fn`` called at :func:`sample_points`: for each call, the structure of its drawing and
-    the longest text of each slot (see :func:`rooms_for`).
+           digits: int = 3, budget_s: float = BUDGET_S) -> list[Call]:
+    """``fn`` called at :func:`sample_points`: a :class:`Call` each (see :func:`rooms_for`).
 
-    Stops after ``budget_s`` seconds; a call that raises is skipped, and what it prints or
+    Stops after ``budget_s`` seconds; a call that raises has no structure, and what it prints or
     warns is dropped (a sample is a guess: the function's own output and errors show when a
     slider reaches them, not here).
     """
@@ -87,20 +100,21 @@ def sample(fn: Callable[..., Any], start: Mapping[str, float], ranges: Mapping[s
             try:
                 scene = build_scene(trace_call(fn, point), digits, copies=True)
             except Exception:  # noqa: BLE001
+                samples.append(Call(point, None, {}))
                 continue
-            samples.append((structure(scene), longest_texts(scene)))
+            samples.append(Call(point, structure(scene), longest_texts(scene)))
     return samples
 
 
-def rooms_for(samples: list, shape: list, digits: int = 3) -> dict[Slot, str]:
+def rooms_for(samples: list[Call], shape: list, digits: int = 3) -> dict[Slot, str]:
     """The widest text of each slot over the ``samples`` whose structure is ``shape``, each
     fraction in it (``-0.647``) with room for two more zeros (``-0.00888``): a number that
     crosses zero between the samples is small somewhere, and a fraction shows it."""
     rooms: dict[Slot, str] = {}
-    for sample_shape, texts in samples:
-        if sample_shape != shape:
+    for call in samples:
+        if call.shape != shape:
             continue
-        for slot, text in texts.items():
+        for slot, text in call.texts.items():
             if text_width(text) > text_width(rooms.get(slot, "")):
                 rooms[slot] = text
     small = "-0.00" + "8" * digits
@@ -108,3 +122,10 @@ def rooms_for(samples: list, shape: list, digits: int = 3) -> dict[Slot, str]:
 
 
 _FRACTION = re.compile(r"(?:([×+]) \(?)?(?<![\d.e])-?0\.\d+(?![\d.e])\)?")  # (a negative factor: in parentheses)
+
+
+
+def outcomes(samples: list[Call], shape: list) -> tuple[tuple[dict[str, float], int], ...]:
+    """What each sampled call built, against the structure ``shape`` drawn at the start: its
+    inputs and :data:`SAME`, :data:`OTHER` (another graph) or :data:`RAISED`."""
+    return tuple((c.point, SAME if c.shape == shape else RAISED if c.shape is None else OTHER) for c in samples)

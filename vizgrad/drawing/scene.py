@@ -82,6 +82,7 @@ class Scene:
     left: tuple[ElementId, ...] = ()  # inputs that stand in one column at the left edge
     copies: bool = False  # whether a leaf used often is drawn once per use
     live: bool = False  # its numbers change on the same layout (live inputs): rows keep room for them
+    tried: tuple = ()  # live inputs: what the function built at the inputs tried (drawing.room.outcomes)
 
     def slot_history(self) -> dict[Slot, tuple[list[int], list[str]]]:
         """For each slot, the steps where it changes and its text from then on."""

@@ -12,7 +12,8 @@ are *marks*, which format as tokens naming the quantity (``value of node 3``,
 tokens with its own numbers, formatted as :func:`vizgrad.drawing.texts.fmt` formats them. So the
 page replays the recorded graph with new inputs: it never re-decides which hole shows
 what, and a function whose graph depends on its inputs (``if x.data > 0``) keeps, in
-the page, the graph recorded at the starting values.
+the page, the graph recorded at the starting values. Where the calls that sized the
+layout (``Scene.tried``, :func:`vizgrad.drawing.room.outcomes`) built another graph or raised, the page says so.
 
 :func:`live_data` gives the page's JSON (see ``static/live.js``); a graph the page cannot
 recompute (Tensors, gates made outside the op table) gets a short note instead.
@@ -26,6 +27,7 @@ from typing import Any
 
 from ..drawing.captions import captions as make_captions
 from ..drawing.frames import Frames
+from ..drawing.room import SAME
 from ..drawing.scene import build_scene
 from ..drawing.slots import ElementId, Slot
 from ..drawing.svg import ACTIVE_CLASS, text_value
@@ -223,15 +225,28 @@ def live_data(frames: Frames, inputs: dict[str, Any], leaves: dict[str, list[int
     (``value``, ``min``, ``max``, ``step``), ``leaves`` to the positions of its leaf nodes.
 
     Either ``{"inputs", "nodes", "ops", "size", "initial", "steps", "captions", "spoken",
-    "rooms"}`` (the page recomputes; ``rooms``: ``[hole, width]`` per text) or
+    "rooms"}`` (the page recomputes; ``rooms``: ``[hole, width]`` per text), with ``"tried"``
+    if the function built another graph somewhere (:func:`tried_calls`), or
     ``{"inputs", "kernel": why}`` (the page says the inputs need a kernel).
     """
     sliders = [{"name": name, "value": _number(s.value), "min": _number(s.min), "max": _number(s.max),
                 "step": _number(s.step), "nodes": leaves.get(name, [])} for name, s in inputs.items()]
     try:
-        return {"inputs": sliders, **_recipes(frames)}
+        data = {"inputs": sliders, **_recipes(frames)}
     except NotLive as e:
         return {"inputs": sliders, "kernel": str(e)}
+    calls = tried_calls(frames, list(inputs))
+    return {**data, "tried": calls} if calls else data
+
+
+def tried_calls(frames: Frames, names: list[str]) -> list[list[Any]]:
+    """The calls that sized the layout (``frames.scene.tried``) as ``[kind, [value of
+    each input]]`` (kind: 0 the recorded graph, 1 another graph, 2 the call raised), if any
+    built another graph or raised; else none."""
+    calls = frames.scene.tried
+    if not names or all(kind == SAME for _, kind in calls) or any(sorted(p) != sorted(names) for p, _ in calls):
+        return []
+    return [[kind, [_number(p[n]) for n in names]] for p, kind in calls]
 
 
 def _recipes(frames: Frames) -> dict[str, Any]:
@@ -241,13 +256,14 @@ def _recipes(frames: Frames) -> dict[str, Any]:
     qs = Quantities(trace)
     nodes, rows = graph_rows(trace, qs)
     plain, minus = _marked(trace, qs, False), _marked(trace, qs, True)
-    scene_a, scene_b = build_scene(plain, digits), build_scene(minus, digits)
+    copies = frames.scene.copies  # as drawn: a leaf used often is drawn once per use
+    scene_a, scene_b = build_scene(plain, digits, copies=copies), build_scene(minus, digits, copies=copies)
     caps_a, caps_b = make_captions(plain, digits), make_captions(minus, digits)
     holes = frames.template.holes
 
     def node_of(key: ElementId | Slot) -> int:
-        """The node a class hole's element draws (a gate, or an input drawn once), else -1."""
-        return key.node if isinstance(key, ElementId) and key.kind == "node" and key.copy is None else -1
+        """The node a class hole's element draws (a gate, an input or a copy of one), else -1."""
+        return key.node if isinstance(key, ElementId) and key.kind == "node" else -1
 
     steps = []
     for k, diff in enumerate(frames.changes):

@@ -14,8 +14,9 @@
 // the captions read aloud) or [hole, node, active] for
 // an element's class (node: whose value flags it when nan or inf, -1 for none). The page
 // replays the recorded graph: a function whose graph depends on its inputs (an `if` on
-// x.data) keeps, here, the graph recorded at the starting values. A quiz (data.live.quiz)
-// is recomputed too: new inputs, new questions (see liveQuiz).
+// x.data) keeps, here, the graph recorded at the starting values; where the calls that
+// sized the layout built another graph (data.live.tried), the page says so (liveNotes).
+// A quiz (data.live.quiz) is recomputed too: new inputs, new questions (see liveQuiz).
 //
 // data.live.kernel instead: the graph cannot be recomputed here (Tensors, gates made
 // outside the op table); the sliders are replaced by a line that says so.
@@ -183,6 +184,77 @@ function liveData(p, live) {
 
 const liveValueText = (v) => String(v);
 
+// A typed number as Python's float() reads it (and with − for -): decimal digits of any script,
+// "_" between digits, an exponent, inf/infinity/nan, whitespace around; else null.
+const LIVE_SPACE = String.raw`[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+`;
+const LIVE_TRIM = new RegExp(`^${LIVE_SPACE}|${LIVE_SPACE}$`, "g");
+const LIVE_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:e[+-]?\d(?:_?\d)*)?|inf|infinity|nan)$/i;
+function liveParse(text) {
+  const s = text.replace(LIVE_TRIM, "").replace(/\u2212/g, "-").replace(/\p{Nd}/gu, (d) => {
+    // digits come in runs of ten from zero: the place in its run is the digit
+    let c = d.codePointAt(0), start = c;
+    while (/\p{Nd}/u.test(String.fromCodePoint(start - 1))) start--;
+    return String((c - start) % 10);
+  });
+  if (!LIVE_FLOAT.test(s)) return null;
+  const word = s.replace(/^[+-]/, "").toLowerCase();
+  const sign = s[0] === "-" ? -1 : 1;
+  if (word[0] === "n") return NaN;
+  if (word[0] === "i") return sign * Infinity;
+  return Number(s.replace(/_/g, ""));
+}
+
+// Where the recorded graph holds (data.live.tried, vizgrad/drawing/room.py): the inputs the function
+// was called at to size the layout, each [kind, values] (kind 0: it built the recorded graph, 1:
+// another graph, 2: it raised). Inputs are taken to be like the nearest of these calls (each input
+// scaled by its slider's range; the recorded inputs are one more call of kind 0).
+function liveCalls(live, recorded) {
+  const span = live.inputs.map((i) => (+i.spec.max - +i.spec.min) || 1);
+  const far = (a, b) => a.reduce((d, v, k) => d + ((v - b[k]) / span[k]) ** 2, 0);
+  const calls = [[0, recorded], ...(live.rec.tried || []).map(([kind, values]) => [kind, values.map(liveNumber)])];
+  return {
+    nearest: (at) => calls.reduce((best, c) => (far(at, c[1]) < far(at, best[1]) ? c : best)),
+    // the calls that built no recorded graph, nearest to the recorded inputs first
+    other: calls.filter((c) => c[0]).sort((a, b) => far(a[1], recorded) - far(b[1], recorded)),
+  };
+}
+
+// "x = −0.6, y = 5"
+const liveAt = (live, values) => live.inputs.map((input, k) => input.spec.name + " = "
+  + liveValueText(values[k]).replace(/-/g, "\u2212")).join(", ");
+
+// The note under the sliders (hidden on a slide) and, where the inputs are nearest a call that built
+// another graph or raised, a warning (shown on a slide too). Returns what updates the warning.
+function liveNotes(live, bar) {
+  const start = live.inputs.map((i) => liveNumber(i.spec.value));
+  const { nearest, other } = liveCalls(live, start);
+  const recorded = liveAt(live, start);
+  const where = [[1, "builds another graph"], [2, "raises an error"]].map(([kind, does]) => {
+    const calls = other.filter((c) => c[0] === kind);
+    const more = calls.length > 1 ? " (and " + (calls.length - 1) + " more of the inputs tried)" : "";
+    return calls.length ? "at " + liveAt(live, calls[0][1]) + more + " the function " + does : "";
+  }).filter(Boolean);
+  const note = el("span", "vgp-live-note", other.length ? "recomputed in this page, on the graph recorded at "
+    + recorded + "; " + where.join("; ") + ": run the notebook to see it there"
+    : "recomputed in this page, on the recorded graph");
+  note.title = "The page computes the graph recorded at the starting values with new inputs "
+    + "(the op table's forward and local gradients). A function whose graph depends on its inputs needs the kernel.";
+  const warn = el("span", "vgp-live-warn");
+  warn.setAttribute("role", "status");
+  warn.style.cssText = "flex: 1 0 100%; font-size: 14px; font-weight: 600; color: var(--vgp-red, #b42318);";
+  warn.hidden = true;
+  bar.append(note, warn);
+  return () => {
+    const [kind, values] = nearest(live.inputs.map((i) => i.value));
+    const text = !kind ? "" : (kind === 1
+      ? "The graph is different here: at " + liveAt(live, values) + " the function builds another graph. "
+      : "The function may fail here: at " + liveAt(live, values) + " it raises an error. ")
+      + "These numbers replay the graph recorded at " + recorded + ": run the notebook to see the function's own.";
+    if (warn.textContent !== text) warn.textContent = text;
+    warn.hidden = !text;
+  };
+}
+
 function liveInput(live, spec, onChange) {
   const box = el("div", "vgp-live-input");
   const name = el("span", "vgp-live-name", spec.name);
@@ -209,17 +281,18 @@ function liveInput(live, spec, onChange) {
     onChange();
   });
   const typed = (final) => {
-    const s = text.value.trim();
-    const v = s === "" ? NaN : Number(s);
-    if (!Number.isFinite(v)) {
+    const v = liveParse(text.value);
+    if (v === null) { // not a number to Python's float(): nothing changes
       if (final) text.setAttribute("aria-invalid", "true");
       return;
     }
     text.removeAttribute("aria-invalid");
-    if (v < +range.min) range.min = String(v); // a typed value widens the range
-    if (v > +range.max) range.max = String(v);
-    range.value = String(v);
-    if (v === input.value) return;
+    if (Number.isFinite(v)) {
+      if (v < +range.min) range.min = String(v); // a typed value widens the range
+      if (v > +range.max) range.max = String(v);
+      range.value = String(v);
+    } else if (v === v) range.value = v > 0 ? range.max : range.min; // ±inf: the slider at its end
+    if (Object.is(v, input.value)) return;
     input.value = v;
     onChange();
   };
@@ -241,12 +314,14 @@ function liveBuild(p, rec) {
     bar.title = rec.kernel;
   } else {
     live.compute = liveGraph(rec);
+    let warn = null;
     const update = () => {
       const t0 = performance.now();
       const { data, Q } = liveData(p, live);
       live.Q = Q;
       live.moved = true;
       p.setData(data, p.cur);
+      warn();
       live.ms = performance.now() - t0;
     };
     for (const spec of rec.inputs) {
@@ -254,10 +329,7 @@ function liveBuild(p, rec) {
       live.inputs.push(input);
       bar.append(input.box);
     }
-    const note = el("span", "vgp-live-note", "recomputed in this page, on the recorded graph");
-    note.title = "The page computes the graph recorded at the starting values with new inputs "
-      + "(the op table's forward and local gradients). A function whose graph depends on its inputs needs the kernel.";
-    bar.append(note);
+    warn = liveNotes(live, bar);
     // for tests and scripts: set inputs by name, the formatter
     live.set = (values) => {
       for (const input of live.inputs) {
