@@ -9,10 +9,13 @@ fixed order (``inputs``). It also knows how to turn the gradient arriving from a
 run it (``Value.backward`` is the same loop, written out for plain numbers). It walks
 the nodes in reverse topological order and, at every edge, can report what it did to
 a recorder, which is how the trace learns every step without re-running anything.
+
+:func:`pickled_inputs` is how both engines pickle a graph without recursing down it.
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import nullcontext
 from typing import Any, Callable, Protocol, Sequence
 
@@ -87,3 +90,43 @@ def backprop(
                 if record is not None:
                     record(node, upstream, i, child, contributions[i], after)
     return grads
+
+
+# -- pickling ------------------------------------------------------------------------------
+
+
+class _Listing(threading.local):
+    def __init__(self) -> None:
+        self.ids: set[int] = set()  # nodes a graph being pickled lists below it, not pickled yet
+
+
+_listing = _Listing()
+
+
+class _Listed:
+    """The end of a graph's list of nodes in a pickle: its nodes are no longer awaited."""
+
+    def __init__(self, ids: set[int]) -> None:
+        self.ids = ids
+
+    def __reduce__(self) -> tuple[type, tuple]:
+        _listing.ids.difference_update(self.ids)
+        return int, ()
+
+
+def pickled_inputs(node: Node) -> tuple[Any, ...]:
+    """A node's pickled state: ``(below, end, inputs)``; ``inputs`` is all it restores.
+
+    Pickle saves an object's state depth-first, so a chain of a few hundred ops would
+    exceed Python's recursion limit. The first node of a graph to be pickled therefore
+    lists every node below it in topological order (``below``): each of those then
+    pickles with its inputs already saved, one level deep, and lists nothing.
+    """
+    ids = _listing.ids
+    if not node.inputs or id(node) in ids:
+        ids.discard(id(node))
+        return (), None, node.inputs
+    below = topological_order(node)[:-1]
+    listed = {id(n) for n in below} - ids
+    ids.update(listed)
+    return below, _Listed(listed), node.inputs

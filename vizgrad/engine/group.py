@@ -10,6 +10,7 @@ gradient is computed by backpropagating through the group once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ..base.lazy_numpy import lazy
@@ -84,14 +85,17 @@ def _collapsed(g: Group) -> Node:
         return Value(g.output.data, g.output.name, _op=g.label, _inputs=g.inputs, _local=local)
 
     def local_for(inp: Node) -> LocalGradient:
-        def vjp(upstream: np.ndarray) -> np.ndarray:
-            return np.asarray(backprop(g.output, upstream, order)[inp])
-
-        return LocalGradient(f"backprop through the {g.label} group", vjp, inp.shape, g.output.shape)
+        return LocalGradient(f"backprop through the {g.label} group", partial(_through, g.output, order, inp),
+                             inp.shape, g.output.shape)
 
     out = g.output._gate(g.output.data, g.label, *((i, local_for(i)) for i in g.inputs))
     out.name = g.output.name
     return out
+
+
+def _through(output: Tensor, order: list[Node], inp: Tensor, upstream: np.ndarray) -> np.ndarray:
+    """The VJP of a collapsed group: backprop from its output to one of its inputs."""
+    return np.asarray(backprop(output, upstream, order)[inp])
 
 
 def collapse(out: Node, *groups: Group) -> Node:

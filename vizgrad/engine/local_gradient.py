@@ -5,11 +5,16 @@ A vector op's local gradient is a Jacobian matrix, but backprop never builds it:
 elementwise op the Jacobian is diagonal, so the local gradient is just an array the
 shape of the output (``elementwise``). ``jacobian()`` builds the matrix on request, for
 teaching, and refuses when it would be too big.
+
+Every VJP made here is a module-level function with its values bound by
+:func:`functools.partial`, so a Tensor graph pickles; a VJP that is a lambda or a
+function made inside another cannot be pickled, and pickling says so (a ``TypeError``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 
 from ..base.lazy_numpy import lazy
@@ -74,6 +79,23 @@ class LocalGradient:
     def __repr__(self) -> str:
         return f"LocalGradient({self.rule!r}, {self.in_shape} -> {self.out_shape})"
 
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        local = made_inside(self.vjp)
+        if local is not None:
+            raise TypeError(f"cannot pickle the local gradient {self.rule!r}: its vjp {local} is a lambda or a "
+                            "function made inside another, which pickle cannot save; make it a module-level "
+                            "function (with functools.partial for the values it needs)")
+        return None, {name: getattr(self, name) for name in self.__slots__}
+
+
+def made_inside(fn: Any) -> str | None:
+    """The name of ``fn`` (or of the function a ``partial`` wraps) if it is a lambda or a
+    function defined inside another (which pickle cannot save), else None."""
+    while isinstance(fn, partial):
+        fn = fn.func
+    name = getattr(fn, "__qualname__", "")
+    return f"{getattr(fn, '__module__', '?')}.{name}" if "<lambda>" in name or "<locals>" in name else None
+
 
 def check_jacobian_size(n_out: int, n_in: int, limit: int) -> None:
     if n_out * n_in > limit:
@@ -89,13 +111,9 @@ def elementwise(d: Any, in_shape: tuple, out_shape: tuple, rule: str) -> LocalGr
     (then sum it back to the input's shape if broadcasting made copies of the input)."""
     passes = isinstance(d, float) and d == 1.0  # + passes the gradient through
     if in_shape == out_shape:
-        vjp = _passed if passes else (lambda g: g * d)
+        vjp = _passed if passes else partial(times, d)
     else:
-        axes = _broadcast_axes(in_shape, out_shape)
-        if passes:
-            vjp = lambda g: g.sum(axis=axes).reshape(in_shape)  # noqa: E731
-        else:
-            vjp = lambda g: (g * d).sum(axis=axes).reshape(in_shape)  # noqa: E731
+        vjp = partial(_summed_back, None if passes else d, _broadcast_axes(in_shape, out_shape), in_shape)
     return LocalGradient(rule, vjp, in_shape, out_shape, d)
 
 
@@ -103,32 +121,45 @@ def _passed(g: np.ndarray) -> np.ndarray:
     return g
 
 
+def times(d: Any, g: np.ndarray) -> np.ndarray:
+    """``g * d``: the VJP of a diagonal Jacobian ``d`` (``partial(times, d)``)."""
+    return g * d
+
+
+def _summed_back(d: Any, axes: tuple[int, ...], in_shape: tuple[int, ...], g: np.ndarray) -> np.ndarray:
+    return (g if d is None else g * d).sum(axis=axes).reshape(in_shape)
+
 def matmul_locals(A: np.ndarray, B: np.ndarray, out_shape: tuple[int, ...]) -> tuple[LocalGradient, LocalGradient]:
     """The local gradients of ``A @ B`` (values cached for backward): ``upstream @ Bᵀ`` for A,
     ``Aᵀ @ upstream`` for B; vectors count as 1×n and n×1 matrices, stacks broadcast."""
     a_shape, b_shape = A.shape, B.shape
     if A.ndim == 2 and B.ndim == 2:  # the usual case: dA = dOut · Bᵀ, dB = Aᵀ · dOut
-        Bt, At = B.T, A.T
-        d_a = lambda g: g @ Bt  # noqa: E731
-        d_b = lambda g: At @ g  # noqa: E731
+        d_a, d_b = partial(_times_right, B.T), partial(_times_left, A.T)
     else:  # vectors as 1×n and n×1 matrices; stacks of matrices broadcast
         a_vector, b_vector = A.ndim == 1, B.ndim == 1
         A2 = A[None, :] if a_vector else A
         B2 = B[:, None] if b_vector else B
         Bt, At = B2.swapaxes(-1, -2), A2.swapaxes(-1, -2)
-
-        def as_matrix(g: np.ndarray) -> np.ndarray:
-            if b_vector:  # first the column, so that a vector @ vector (shape ()) works too
-                g = np.expand_dims(g, -1)
-            if a_vector:
-                g = np.expand_dims(g, -2)
-            return g
-
-        def d_a(g: np.ndarray) -> np.ndarray:
-            return _unbroadcast(as_matrix(g) @ Bt, A2.shape).reshape(a_shape)
-
-        def d_b(g: np.ndarray) -> np.ndarray:
-            return _unbroadcast(At @ as_matrix(g), B2.shape).reshape(b_shape)
-
+        d_a = partial(_matmul_vjp, None, Bt, a_vector, b_vector, A2.shape, a_shape)
+        d_b = partial(_matmul_vjp, At, None, a_vector, b_vector, B2.shape, b_shape)
     return (LocalGradient("upstream @ bᵀ", d_a, a_shape, out_shape),
             LocalGradient("aᵀ @ upstream", d_b, b_shape, out_shape))
+
+
+def _times_right(Bt: np.ndarray, g: np.ndarray) -> np.ndarray:
+    return g @ Bt
+
+
+def _times_left(At: np.ndarray, g: np.ndarray) -> np.ndarray:
+    return At @ g
+
+
+def _matmul_vjp(At: np.ndarray | None, Bt: np.ndarray | None, a_vector: bool, b_vector: bool,
+                matrix_shape: tuple[int, ...], shape: tuple[int, ...], g: np.ndarray) -> np.ndarray:
+    """``g @ Bt`` (given ``Bt``) or ``At @ g``, with vectors as 1×n and n×1 matrices."""
+    if b_vector:  # first the column, so that a vector @ vector (shape ()) works too
+        g = np.expand_dims(g, -1)
+    if a_vector:
+        g = np.expand_dims(g, -2)
+    product = g @ Bt if At is None else At @ g
+    return _unbroadcast(product, matrix_shape).reshape(shape)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from ..base.lazy_numpy import lazy
-from .local_gradient import LocalGradient
+from .local_gradient import LocalGradient, times
 from .ops import OPS
 from .tensor import Tensor, tensor_node
 from .tensor_input import shape_text
@@ -47,6 +48,5 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     softmax[rows, y] -= 1.0
     softmax /= n
     d = softmax.reshape(logits.shape)
-    local = LocalGradient("upstream · (softmax − onehot(labels)) / N", lambda g: g * d,
-                          logits.shape, ())
+    local = LocalGradient("upstream · (softmax − onehot(labels)) / N", partial(times, d), logits.shape, ())
     return tensor_node(np.asarray(loss), "cross-entropy", (logits,), (local,), (OPS["cross_entropy"], None))

@@ -33,7 +33,8 @@ formulas as Python, so their numbers agree to rounding (relative 1e-12).
 Look-ups: :data:`OPS` (name -> row), :func:`find` (a name or common alias such as
 ``"multiply"``), :func:`by_label` (a drawn label such as ``"*"`` or ``"+1"``),
 :func:`spec_of` (the row that made a node and its exact constant), :func:`verb_of`
-(a caption's verb) and :func:`apply` (a row applied to Values or Tensors).
+(a caption's verb) and :func:`apply` (a row applied to Values or Tensors). A row
+pickles as its name (:func:`op_named` finds it again), so a graph pickles.
 """
 
 from __future__ import annotations
@@ -140,6 +141,13 @@ class Op:
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, {self.label!r})"
+
+    def __reduce__(self) -> tuple[Callable[[str], Op], tuple[str]]:
+        """A row pickles as its name (its functions are the table's): :func:`op_named` finds it again."""
+        if OPS.get(self.name) is not self:
+            raise TypeError(f"cannot pickle {self!r}: it is not a row of vizgrad's op table, and a row "
+                            "pickles as its name")
+        return op_named, (self.name,)
 
 
 def _fill(text: str, c: float | None) -> str:
@@ -262,6 +270,11 @@ OPS: dict[str, Op] = {row.name: row for row in _ROWS}
 
 _BY_LABEL = {row.label: row for row in _ROWS if "{c}" not in row.label}
 _ALIASES = {a: row for row in _ROWS for a in (row.name, row.name.replace("_", ""), *row.aliases)}
+
+
+def op_named(name: str) -> Op:
+    """The row called ``name`` (``OPS[name]``): how a pickled row is found again."""
+    return OPS[name]
 
 
 def find(name: str) -> Op | None:

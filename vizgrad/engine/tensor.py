@@ -11,11 +11,13 @@ diagonal, so the local gradient is just an array the shape of the output. The lo
 
 from __future__ import annotations
 
+import copyreg
+from functools import partial
 from typing import Any
 
 from ..base.lazy_numpy import lazy
 from . import ops
-from .graph import backprop, topological_order
+from .graph import backprop, pickled_inputs, topological_order
 from .local_gradient import LocalGradient, elementwise, matmul_locals
 from .op_math import as_float
 from .ops import OPS, Op
@@ -233,10 +235,7 @@ class Tensor:
         except (np.exceptions.AxisError, TypeError) as e:
             raise ValueError(f"{what}(axis={axis!r}) on shape {shape_text(self.shape)}: {e}") from None
         in_shape = self.shape
-
-        def vjp(g: np.ndarray) -> np.ndarray:
-            return np.broadcast_to(np.reshape(g, kept) * scale, in_shape)
-
+        vjp = partial(_spread, kept, scale, in_shape)
         op = what if axis is None else f"{what}(axis={axis})"
         rule = f"copy the upstream gradient to every summed element{'' if scale == 1 else ', ÷ count'}"
         return self._gate(data, op, (self, LocalGradient(rule, vjp, in_shape, np.shape(data))),
@@ -246,7 +245,7 @@ class Tensor:
     def T(self) -> "Tensor":
         in_shape = self.shape
         return self._gate(self.data.T, "T", (self, LocalGradient(
-            "transpose the upstream gradient back", lambda g: g.T, in_shape, in_shape[::-1])),
+            "transpose the upstream gradient back", _transposed, in_shape, in_shape[::-1])),
             spec=(OPS["transpose"], None))
 
     def reshape(self, *shape: Any) -> "Tensor":
@@ -258,7 +257,7 @@ class Tensor:
             raise ValueError(f"cannot reshape {shape_text(self.shape)} to {shape}: {e}") from None
         in_shape = self.shape
         return self._gate(data, "reshape", (self, LocalGradient(
-            "reshape the upstream gradient back", lambda g: np.reshape(g, in_shape),
+            "reshape the upstream gradient back", partial(_reshaped, in_shape),
             in_shape, data.shape)), spec=(OPS["reshape"], None))
 
     # -- backward ----------------------------------------------------------------
@@ -310,6 +309,20 @@ class Tensor:
     def __bool__(self) -> bool:
         raise TypeError("a Tensor has no truth value: compare t.data instead")
 
+    # -- pickling: the ops by name (see Op.__reduce__), the graph without recursion ------
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = (self.data, self._grad, self.name, self.op, self._locals, self._spec, pickled_inputs(self))
+        return copyreg.__newobj__, (type(self),), state
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.data, self._grad, self.name, self.op, self._locals, self._spec, (_, _, self.inputs) = state
+
+    def __copy__(self) -> "Tensor":
+        out = tensor_node(self.data, self.op, self.inputs, self._locals, self._spec)
+        out._grad, out.name = self._grad, self.name
+        return out
+
 
 def tensor_node(data: Any, op: str, inputs: tuple[Tensor, ...], locals_: tuple[LocalGradient, ...],
           spec: tuple[Op, Any] | None = None) -> Tensor:
@@ -342,6 +355,19 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
         raise ValueError(f"cannot matrix-multiply shapes {shape_text(A.shape)} @ {shape_text(B.shape)}: {e}") from None
     locals_ = matmul_locals(_frozen(a), _frozen(b), data.shape)  # the forward values, cached for backward
     return tensor_node(data, "@", (a, b), locals_, (OPS["matmul"], None))
+
+
+def _spread(kept: tuple[int, ...], scale: float, in_shape: tuple[int, ...], g: np.ndarray) -> np.ndarray:
+    """The VJP of a sum (``scale`` 1) or a mean: the upstream gradient copied to every summed element."""
+    return np.broadcast_to(np.reshape(g, kept) * scale, in_shape)
+
+
+def _transposed(g: np.ndarray) -> np.ndarray:
+    return g.T
+
+
+def _reshaped(shape: tuple[int, ...], g: np.ndarray) -> np.ndarray:
+    return np.reshape(g, shape)
 
 
 def _unary_method(row: Op) -> Any:

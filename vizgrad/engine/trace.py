@@ -189,6 +189,24 @@ class Trace(Sequence):
     def __repr__(self) -> str:
         return f"<Trace of {_label(self.output)}: {len(self.nodes)} nodes, {len(self)} steps>"
 
+    # -- pickling: the look-ups by node identity are made again, the arrays read-only again
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)  # the output first: it pickles the graph (see graph.pickled_inputs)
+        state["_grads"] = tuple(self._grads[id(n)] for n in self.nodes)
+        del state["_position"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        grads = state.pop("_grads")
+        self.__dict__.update(state)
+        self._grads = {id(n): _frozen(g) for n, g in zip(self.nodes, grads, strict=True)}
+        self._position = {id(node): i for i, node in enumerate(self.nodes)}
+        for step in self._steps:
+            _frozen(step.value), _frozen(step.upstream)
+            for e in step.edges:
+                _frozen(e.upstream), _frozen(e.contribution), _frozen(e.grad_after)
+
     def __str__(self) -> str:
         return "\n".join(str(s) for s in self._steps)
 

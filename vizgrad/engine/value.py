@@ -15,11 +15,12 @@ their rows).
 
 from __future__ import annotations
 
+import copyreg
 import math
 from typing import Any
 
 from . import ops
-from .graph import topological_order
+from .graph import pickled_inputs, topological_order
 from .op_math import as_float
 from .ops import OPS, Op
 
@@ -234,6 +235,20 @@ class Value:
         raise TypeError(
             "a Value has no truth value (it would hide the graph): compare x.data instead"
         )
+
+    # -- pickling: the ops by name (see Op.__reduce__), the graph without recursion ------
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = (self.data, self.grad, self.name, self.op, self._local, self._spec, pickled_inputs(self))
+        return copyreg.__newobj__, (type(self),), state
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.data, self.grad, self.name, self.op, self._local, self._spec, (_, _, self.inputs) = state
+
+    def __copy__(self) -> "Value":
+        out = _node(self.data, self.op, self.inputs, self._local, self._spec)
+        out.grad, out.name = self.grad, self.name
+        return out
 
 
 def _unary_method(row: Op) -> Any:
