@@ -165,3 +165,37 @@ def test_a_full_disk_leaves_the_old_student_notebook(source, tmp_path, monkeypat
     assert len(err.strip().splitlines()) == 1 and "No space left" in err and str(out / "ex.ipynb") in err
     assert (out / "ex.ipynb").read_bytes() == before
     assert [p.name for p in out.iterdir()] == ["ex.ipynb"]
+
+
+def _without_markers(begin: str, end: str) -> dict:
+    cells = json.loads(json.dumps(SOURCE["cells"]))
+    for cell in cells:
+        cell["source"] = [line.replace("### BEGIN SOLUTION", begin).replace("### END SOLUTION", end)
+                          for line in cell["source"]]
+    return {**SOURCE, "cells": cells}
+
+
+@pytest.mark.parametrize("begin, end, seen", [
+    ("### Begin Solution", "### End Solution", "'### Begin Solution'"),  # a near miss: named
+    ("### BEGIN  SOLUTION", "### END  SOLUTION", "'### BEGIN  SOLUTION'"),
+    ("# begin solution", "# end solution", "'# begin solution'"),
+    ("", "", "no '### BEGIN SOLUTION' marker"),  # forgotten: no marker at all
+])
+def test_a_source_without_real_markers_is_an_error_not_a_leak(tmp_path, begin, end, seen):
+    (tmp_path / "ex.ipynb").write_text(json.dumps(_without_markers(begin, end)), encoding="utf-8")
+    for extra in ([], ["--check"]):
+        done = run("ex.ipynb", "--out", "out", *extra, cwd=tmp_path)
+        assert done.returncode == 1, done.stdout
+        one_line_error(done, "ex.ipynb", seen, "### BEGIN SOLUTION")
+    assert not (tmp_path / "out").exists()  # no student version holding the solutions
+
+
+def test_a_near_miss_beside_real_markers_is_an_error_too(source, tmp_path):
+    nb = json.loads(source.read_text(encoding="utf-8"))
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "d", "metadata": {}, "outputs": [],
+                        "source": ["### Begin Solution\n", "secret = 42\n", "### End Solution"]})
+    source.write_text(json.dumps(nb), encoding="utf-8")
+    done = run(str(source), "--out", "out", cwd=tmp_path)
+    assert done.returncode == 1
+    one_line_error(done, "ex.ipynb", "cell 2 (d)", "line 1", "'### Begin Solution'")
+    assert not (tmp_path / "out").exists()

@@ -22,8 +22,10 @@ Command line (from the repository root)::
     python -m vizgrad.authoring SRC.ipynb... --out DIR
     python -m vizgrad.authoring SRC.ipynb --out DIR --force   # even over a notebook with solutions
 
-It never writes over a source notebook, its own or any other that still holds
-``### BEGIN SOLUTION`` markers, unless given ``--force``. Every notebook is read and
+A source with no marker at all, or with a line that looks like one but is not
+(``### Begin Solution``), is an error naming the file and the line: its student
+version would hand out solutions. It never writes over a source notebook, its own or
+any other that still holds ``### BEGIN SOLUTION`` markers, unless given ``--force``. Every notebook is read and
 converted before the first is written, and each is written atomically
 (:func:`vizgrad.base.files.write_atomic`): a failure leaves the old files as they were.
 Exit status (:mod:`vizgrad.base.cli`): 0 done; 1 a notebook could not be read, converted or
@@ -53,13 +55,17 @@ END = "END SOLUTION"
 CODE_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 TEXT_STUB = ("YOUR ANSWER HERE",)
 
+# a line that looks like a marker but is not one (``### Begin Solution``): its solution would leak
+NEAR_MISS = re.compile(r"(begin|end)[\s_-]*solution", re.IGNORECASE)
+
 SOURCE_DIR = Path("notebooks/exercises/source")
 OUT_DIR = Path("notebooks/exercises")
 PROG = "python -m vizgrad.authoring"
 
 
 class SolutionMarkerError(ValueError):
-    """A ``BEGIN SOLUTION`` without its ``END SOLUTION`` (or nested, or the other way round)."""
+    """A ``BEGIN SOLUTION`` without its ``END SOLUTION`` (or nested, or the other way round), a
+    line that looks like a marker but is not one, or a source notebook with no marker at all."""
 
 
 class NotebookError(ValueError):
@@ -84,6 +90,9 @@ def clear_solutions(source: str, cell_type: str = "code") -> tuple[str, bool]:
     out: list[str] = []
     inside = found = False
     for number, line in enumerate(source.split("\n"), 1):
+        if BEGIN not in line and END not in line and NEAR_MISS.search(line):
+            raise SolutionMarkerError(f"line {number}: {line.strip()!r} is not a solution marker; "
+                                      f"write '### {BEGIN}' / '### {END}' exactly")
         if BEGIN in line:
             if inside:
                 raise SolutionMarkerError(f"line {number}: nested {BEGIN}")
@@ -107,20 +116,27 @@ def _split_lines(text: str) -> list[str]:
 
 def student_version(nb: dict[str, Any]) -> dict[str, Any]:
     """A copy of the notebook (a dict, as in the .ipynb JSON) for students."""
+    return _cleared(nb)[0]
+
+
+def _cleared(nb: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The student version of ``nb``, and whether it had a solution to clear."""
     nb = copy.deepcopy(nb)
+    any_found = False
     nb.get("metadata", {}).pop("celltoolbar", None)
     for k, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") in ("code", "markdown"):
             try:
-                text, _ = clear_solutions(_text(cell.get("source", "")), cell["cell_type"])
+                text, found = clear_solutions(_text(cell.get("source", "")), cell["cell_type"])
             except SolutionMarkerError as e:
                 raise SolutionMarkerError(f"cell {k} ({cell.get('id', 'no id')}): {e}") from None
             cell["source"] = _split_lines(text)
+            any_found = any_found or found
         if cell.get("cell_type") == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
             cell.get("metadata", {}).pop("execution", None)
-    return nb
+    return nb, any_found
 
 
 def read(path: str | Path) -> dict[str, Any]:
@@ -147,11 +163,17 @@ def read(path: str | Path) -> dict[str, Any]:
 
 
 def _student_of(source: Path) -> dict[str, Any]:
-    """The student version of the notebook at ``source``, errors naming the file."""
+    """The student version of the notebook at ``source``, errors naming the file; a source
+    with no solution marker is an error too (its student version would hold every solution)."""
     try:
-        return student_version(read(source))
+        nb, found = _cleared(read(source))
     except SolutionMarkerError as e:
         raise SolutionMarkerError(f"{source}: {e}") from None
+    if not found:
+        raise SolutionMarkerError(f"{source}: no '### {BEGIN}' marker in any cell, so its student version "
+                                  "would hold every solution; mark each solution with "
+                                  f"'### {BEGIN}' / '### {END}'")
+    return nb
 
 
 def has_solutions(path: str | Path) -> bool:
