@@ -529,3 +529,46 @@ def test_exports_in_another_palette(frames, tmp_path):
     with pytest.raises(ValueError, match="unknown palette 'sepia'"):
         save_frames(frames, tmp_path / "x", "png", palette="sepia")
     assert not (tmp_path / "x").exists()
+
+
+# -- one step's frame ---------------------------------------------------------------------
+
+
+def test_one_steps_frame_is_that_steps_file_at_the_default_scale(frames, pngs, tmp_path):
+    (one,) = frames.save(tmp_path / "png", "png", steps=[8])
+    assert one == tmp_path / "png" / "step_008.png"  # named as in the whole export
+    assert [p.name for p in one.parent.iterdir()] == ["step_008.png"]
+    assert one.read_bytes() == pngs[8].read_bytes()  # the same file: the default scale
+    paths = save_frames(frames, tmp_path / "svg", "svg", steps=[9, 3, -1])  # a step once, in step order
+    assert [p.name for p in paths] == ["step_003.svg", "step_009.svg"]
+    assert [p.read_text(encoding="utf-8") for p in paths] == [frames.svg(3), frames.svg(9)]
+    assert [p.name for p in save_frames(frames, tmp_path / "pdf", "pdf", steps=2)] == ["step_002.pdf"]
+
+
+def test_one_steps_frame_is_held_to_its_own_size(frames, tmp_path):
+    from vizgrad.export.sizes import ExportTooLarge, estimate
+
+    pytest.importorskip("resvg_py")
+    one_frame = estimate(frames, "png", 2 * 96).pixels / len(frames)
+    with pytest.raises(ExportTooLarge):
+        save_frames(frames, tmp_path / "all", "png", max_pixels=2 * one_frame)
+    assert len(save_frames(frames, tmp_path / "one", "png", steps=[8], max_pixels=2 * one_frame)) == 1
+
+
+@pytest.mark.parametrize("fmt, steps, error, words", [
+    ("png", [10], IndexError, "step 10 does not exist: this trace has 10 steps (0 to 9)"),
+    ("png", [0, -11], IndexError, "step -11 does not exist"),
+    ("png", [8.0], TypeError, "got 8.0 (float)"),
+    ("svg", ["8"], TypeError, "got '8' (str)"),
+    ("svg", "8", TypeError, "got str"),
+    ("svg", [True], TypeError, "got True (bool)"),
+    ("pdf", 8.5, TypeError, "got float"),
+    ("gif", [8], ValueError, "steps= picks the files of an svg, png or pdf export"),
+    ("dot", [8], ValueError, "dot is one file of the whole pass"),
+])
+def test_bad_steps_are_one_line_and_write_nothing(frames, tmp_path, fmt, steps, error, words):
+    with pytest.raises(error) as caught:
+        frames.save(tmp_path / "out", fmt, steps=steps)
+    message = str(caught.value)
+    assert words in message and "\n" not in message
+    assert not (tmp_path / "out").exists()

@@ -445,7 +445,7 @@ def test_showing_a_drawing_that_cannot_be_drawn_gives_one_line(monkeypatch):
 
 def test_render_never_leaves_a_damaged_file(tmp_path, monkeypatch):
     *_, f = lecture()
-    path = vg.draw(f).render(tmp_path / "g", format="svg")
+    path = vg.draw(f).render(tmp_path / "g", format="svg", cleanup=False)  # the DOT source too
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert sorted(before) == ["g", "g.svg"] and path.endswith("g.svg")
 
@@ -456,3 +456,17 @@ def test_render_never_leaves_a_damaged_file(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="No space"):
         vg.draw(f, step=3).render(tmp_path / "g", format="svg")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # unchanged, no stray file
+
+
+def test_render_leaves_the_image_alone_unless_asked_for_the_source(tmp_path, monkeypatch):
+    *_, f = lecture()
+    d = vg.draw(f, step=8)
+    monkeypatch.chdir(tmp_path)
+    assert d.render("g", format="svg") == "g.svg"
+    assert [p.name for p in tmp_path.iterdir()] == ["g.svg"]  # no DOT file beside it
+    assert (tmp_path / "g.svg").read_text(encoding="utf-8") == d.pipe(format="svg").decode()
+    assert d.render(outfile=tmp_path / "out" / "pic.svg") == str(tmp_path / "out" / "pic.svg")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["g.svg", "out", "pic.svg"]
+    d.render("h", format="svg", cleanup=False)  # asked for: the source is kept beside the image
+    assert (tmp_path / "h").read_text(encoding="utf-8") == d.source
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.svg", "h", "h.svg", "out"]

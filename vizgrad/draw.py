@@ -112,9 +112,13 @@ class Drawing(graphviz.Digraph):
         write_atomic(path, "".join(self), encoding=self.encoding)
         return str(path)
 
-    def render(self, filename=None, directory=None, view: bool = False, cleanup: bool = False,
+    def render(self, filename=None, directory=None, view: bool = False, cleanup: bool = True,
                format: str | None = None, *args, outfile=None, **kwargs) -> str:
-        """Write the DOT source and the drawing beside it (``<filename>.<format>``); return its path."""
+        """Write the drawing to ``<filename>.<format>`` (or ``outfile``); return its path.
+
+        Only the image is left, as graphviz's ``render(cleanup=True)``: unlike graphviz's own
+        default, the DOT source is written beside it (to ``filename``) only with ``cleanup=False``.
+        """
         if args or view or kwargs.get("renderer") or kwargs.get("formatter") or kwargs.get("engine"):
             try:
                 return super().render(filename, directory, view, cleanup, format, *args,
@@ -123,11 +127,16 @@ class Drawing(graphviz.Digraph):
                 raise GraphvizNotFound(missing_dot_hint()) from None
         fmt = (format or (Path(outfile).suffix[1:] if outfile else None) or self.format or "svg").lower()
         image = self.pipe(format=fmt)
-        source = Path(self.save(filename, directory=directory))
+        if filename is not None:
+            self.filename = filename
+        if directory is not None:
+            self.directory = directory
+        source = Path(self.filepath)
         target = Path(outfile) if outfile is not None else source.with_name(f"{source.name}.{fmt}")
+        if not cleanup:
+            self.save()
+        target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, image)
-        if cleanup:
-            source.unlink()
         return str(target)
 
 

@@ -38,8 +38,9 @@ class Frames(model.Frames):
 
     def save(self, folder: str | Path, format: str = "svg", **options: Any) -> list[Path]:
         """Write every step to ``folder`` as SVG, PNG or PDF (``step_000.svg`` …), or the whole
-        pass as one ``pass.gif``, or the layout's ``graph.dot``. ``options``: ``scale`` and
-        ``dpi`` (PNG, GIF), ``duration_ms`` and ``last_ms`` (GIF), ``caption`` and ``palette``
+        pass as one ``pass.gif``, or the layout's ``graph.dot``. ``options``: ``steps`` (only
+        these steps: ``steps=[8]`` writes ``step_008.png``), ``scale`` and ``dpi`` (PNG, GIF),
+        ``duration_ms`` and ``last_ms`` (GIF), ``caption`` and ``palette``
         (see :func:`vizgrad.export.save_frames`)."""
         return save_frames(self, folder, format, **options)
 

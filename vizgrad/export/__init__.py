@@ -20,8 +20,9 @@ from __future__ import annotations
 import io
 import math
 import re
+from numbers import Integral
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Iterator
 
 from ..drawing.frames import Frames
 from .convert import DPI, font_options, pdf_writer, png_renderer, positive, with_font
@@ -48,12 +49,18 @@ def save_frames(
     max_bytes: float | None = None,
     caption: bool | None = None,
     palette: str | None = None,
+    steps: Iterable[int] | int | None = None,
 ) -> list[Path]:
     """Write the frames of a trace to ``folder``; return the paths written.
 
     ``format``: ``"svg"``, ``"png"`` or ``"pdf"`` write one file per step
     (``step_000.svg`` …); ``"gif"`` writes one animated ``pass.gif`` of the whole pass;
     ``"dot"`` writes the Graphviz source of the layout, ``graph.dot``.
+
+    ``steps``: only these steps' files (SVG, PNG, PDF), named as in the whole export
+    (``steps=[8]`` writes ``step_008.png``) and returned in step order; a negative step
+    counts from the end. A step that does not exist is an ``IndexError``, one that is
+    not an int a ``TypeError``.
 
     PNG and GIF size: ``scale`` times the drawing's own size (default 2: sharp on
     slides; the drawing's own size is 96 pixels per inch), or ``dpi`` pixels per inch
@@ -88,6 +95,7 @@ def save_frames(
         choices = ", ".join(repr(f) for f in FORMATS)
         raise ValueError(f"unknown format {format!r}: choose one of {choices}")
     format = format.lower()
+    chosen = _chosen(steps, len(frames), format)
     if format == "gif" and len(frames) == 0:
         raise ValueError("this trace has no steps: there is nothing to animate")
     px_per_inch = _resolution(dpi, scale)
@@ -96,7 +104,8 @@ def save_frames(
     if format == "dot":
         show_caption = False
     svgs, final, extra = export_svgs(frames, show_caption, palette)
-    check(estimate(frames, format, px_per_inch, extra), max_pixels, max_bytes)
+    check(estimate(frames if chosen is None else _Some(frames, len(chosen)), format, px_per_inch, extra),
+          max_pixels, max_bytes)
 
     # before anything is written: a missing converter fails at once, with an empty folder
     if format == "png":
@@ -117,17 +126,19 @@ def save_frames(
     def step_path(k: int) -> Path:
         return folder / f"step_{k:0{width}d}.{format}"
 
+    def picked() -> Iterator[tuple[int, str]]:  # (step, its SVG) of each step to write
+        return ((k, svg) for k, svg in enumerate(svgs()) if chosen is None or k in chosen)
+
     if format == "dot":
         return [write_atomic(folder / "graph.dot", frames.dot)]
     if format == "svg":
-        return [write_atomic(step_path(k), svg) for k, svg in enumerate(svgs())]
+        return [write_atomic(step_path(k), svg) for k, svg in picked()]
     if format == "pdf":
-        return [write_atomic(step_path(k), write_pdf(with_font(svg))) for k, svg in enumerate(svgs())]
+        return [write_atomic(step_path(k), write_pdf(with_font(svg))) for k, svg in picked()]
 
-    fonts = font_options(svgs())
+    fonts = font_options(svgs())  # from every step: a step's file is the same in any selection
     if format == "png":
-        return [write_atomic(step_path(k), render(with_font(svg), px_per_inch, fonts))
-                for k, svg in enumerate(svgs())]
+        return [write_atomic(step_path(k), render(with_font(svg), px_per_inch, fonts)) for k, svg in picked()]
 
     # format == "gif"
     path = folder / "pass.gif"
@@ -140,6 +151,44 @@ def save_frames(
 
 
 # -- options ----------------------------------------------------------------------------
+
+
+def _chosen(steps: Iterable[int] | int | None, n: int, format: str) -> set[int] | None:
+    """The steps ``steps=`` asks for (``None``: every step), each checked: one line for a bad one."""
+    if steps is None:
+        return None
+    if format not in ("svg", "png", "pdf"):
+        raise ValueError(f"steps= picks the files of an svg, png or pdf export; {format} is one file "
+                         "of the whole pass")
+    if _is_int(steps):
+        steps = [steps]
+    if isinstance(steps, (str, bytes)) or not isinstance(steps, Iterable):
+        raise TypeError(f"steps must be a step number or a list of them, got {type(steps).__name__}")
+    chosen = set()
+    for k in steps:
+        if not _is_int(k):
+            raise TypeError(f"steps must be step numbers (ints), got {k!r} ({type(k).__name__})")
+        if not -n <= k < n:
+            raise IndexError(f"step {k} does not exist: this trace has {n} steps (0 to {n - 1})")
+        chosen.add(int(k) % n)
+    return chosen
+
+
+def _is_int(k: Any) -> bool:
+    return isinstance(k, Integral) and not isinstance(k, bool)  # numpy's integers too
+
+
+class _Some:
+    """Frames as the size estimate sees them: only ``n`` of their steps are written."""
+
+    def __init__(self, frames: Frames, n: int) -> None:
+        self._frames, self._n = frames, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._frames, name)
 
 
 def _resolution(dpi: float | None, scale: float | None) -> float:
