@@ -7,13 +7,13 @@ The scrubber (:func:`scrub`, :class:`Scrubber`) loads its widget libraries when 
 and the Tensor engine numpy (see :mod:`vizgrad.base.lazy_numpy`), so ``import vizgrad`` stays quick.
 """
 
-import importlib
-import sys
-import types
-from typing import Any
+import importlib as _importlib
+import sys as _sys
+import types as _types
+from typing import Any as _Any
 
 from . import exercises
-from .base.version import VERSION
+from .base.version import VERSION as _VERSION
 from .draw import draw
 from .drawing.captions import Caption, captions
 from .drawing.palette import set_palette
@@ -28,30 +28,37 @@ from .graphviz.engines import GraphvizError, GraphvizNotFound, LayoutTooSlow, gr
 from .pictures import Frames, frames
 from .web.player import player_html
 
-__version__ = VERSION
+__version__ = _VERSION
 
 _LAZY = {"scrub": "scrub", "Scrubber": "Scrubber"}  # name -> attribute of vizgrad.scrub
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _LAZY:
-        module = importlib.import_module(".scrub", __name__)  # the widget libraries load now
+        module = _importlib.import_module(".scrub", __name__)  # the widget libraries load now
         value = getattr(module, _LAZY[name])
         globals()[name] = value
         return value
     raise AttributeError(f"module 'vizgrad' has no attribute {name!r}")
 
 
-class _Package(types.ModuleType):
+def __dir__() -> list[str]:
+    """The public API (``__all__``), the dunders, and the subpackages imported so far."""
+    names = globals()
+    return sorted({*__all__, *(n for n in names if n.startswith("__")),
+                   *(n for n, v in names.items() if isinstance(v, _types.ModuleType) and not n.startswith("_"))})
+
+
+class _Package(_types.ModuleType):
     """vizgrad itself: importing the submodule vizgrad.scrub leaves ``vizgrad.scrub`` the function."""
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "scrub" and isinstance(value, types.ModuleType):
+    def __setattr__(self, name: str, value: _Any) -> None:
+        if name == "scrub" and isinstance(value, _types.ModuleType):
             value = value.scrub
         super().__setattr__(name, value)
 
 
-sys.modules[__name__].__class__ = _Package
+_sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Value",
