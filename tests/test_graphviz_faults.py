@@ -45,6 +45,17 @@ def _env(**changes: str | None) -> dict[str, str]:
 
 # -- Ctrl-C ---------------------------------------------------------------------------------
 
+# A shell starts a background job with SIGINT ignored (so do nohup, some CI runners and IDEs), and
+# children inherit it: Python then installs no KeyboardInterrupt handler. A child the tests send
+# Ctrl-C starts with this line, so they pass however the suite was started.
+INTERRUPTIBLE = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
+
+def interruptible(code: str) -> list[str]:
+    """The command running ``code`` in a child that Ctrl-C interrupts, whatever this process ignores."""
+    return [sys.executable, "-c", INTERRUPTIBLE + code]
+
+
 SLOW = """
 import sys, threading, time
 import vizgrad as vg
@@ -74,7 +85,7 @@ print("finished without interruption", flush=True)
 def test_ctrl_c_stops_a_slow_layout_at_once(engine, tmp_path):
     if not dot.available(engine):
         pytest.skip(f"{engine} Graphviz is not available")
-    child = subprocess.Popen([sys.executable, "-c", SLOW], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    child = subprocess.Popen(interruptible(SLOW), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=_env(VIZGRAD_CACHE=str(tmp_path), VIZGRAD_GRAPHVIZ=engine))
     try:
         assert child.stdout.readline().strip() == "laying out", child.stderr.read()
@@ -89,6 +100,42 @@ def test_ctrl_c_stops_a_slow_layout_at_once(engine, tmp_path):
     assert child.returncode == 130, (out, err)
     assert out.startswith("KeyboardInterrupt after ") and "2 nodes laid out afterwards" in out, (out, err)
     assert took < 2.0, f"the layout went on for {took:.1f} s after Ctrl-C"
+
+
+WAITING = """
+import sys, time
+try:
+    print("waiting", flush=True)
+    time.sleep(60)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt", flush=True)
+    sys.exit(130)
+"""
+
+
+def _ignore_ctrl_c() -> None:  # in the child before it starts: as a shell starts a background job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_reaches_a_child_whose_parent_ignores_it():
+    for command, interrupted in (([sys.executable, "-c", WAITING], False), (interruptible(WAITING), True)):
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 preexec_fn=_ignore_ctrl_c)
+        try:
+            assert child.stdout.readline().strip() == "waiting", child.stderr.read()
+            os.kill(child.pid, signal.SIGINT)
+            try:
+                out, err = child.communicate(timeout=1 if not interrupted else 30)
+            except subprocess.TimeoutExpired:
+                out = None  # still waiting: the SIGINT was ignored
+        finally:
+            child.kill()
+            child.wait()
+        if interrupted:
+            assert child.returncode == 130 and out.strip() == "KeyboardInterrupt", (out, err)
+        else:  # without INTERRUPTIBLE, Ctrl-C never arrives: what the Ctrl-C tests would meet
+            assert out is None
 
 
 # -- long chains ------------------------------------------------------------------------------
