@@ -233,7 +233,8 @@ def test_system_exit_in_forward_and_in_an_op():
 
 def test_a_real_ctrl_c_still_interrupts_a_check():
     child = r"""
-import sys
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal gives it, even if started in the background
 from vizgrad import exercises
 
 class Looping:
