@@ -143,7 +143,9 @@ def test_drawings_become_png_and_pdf_without_a_graphviz_program(tmp_path):
     assert drawing.pipe(format="pdf").startswith(b"%PDF")
     path = Path(drawing.render(tmp_path / "lecture", format="png"))
     assert path.name == "lecture.png" and path.read_bytes().startswith(b"\x89PNG")
-    assert (tmp_path / "lecture").read_text(encoding="utf-8") == drawing.source
+    assert not (tmp_path / "lecture").exists()  # the image alone: no DOT source beside it
+    drawing.render(tmp_path / "kept", format="png", cleanup=False)  # asked for: the source too
+    assert (tmp_path / "kept").read_text(encoding="utf-8") == drawing.source
     json_layout = json.loads(drawing.pipe(format="json"))
     assert {o.get("id") for o in json_layout["objects"]} >= {"n0", "out"}
 
