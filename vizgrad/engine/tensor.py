@@ -325,7 +325,7 @@ class Tensor:
 
 
 def tensor_node(data: Any, op: str, inputs: tuple[Tensor, ...], locals_: tuple[LocalGradient, ...],
-          spec: tuple[Op, Any] | None = None) -> Tensor:
+                spec: tuple[Op, Any] | None = None) -> Tensor:
     """A Tensor made by ``op`` from ``inputs``, one local gradient per input (``spec``: see ops.spec_of)."""
     out = Tensor.__new__(Tensor)
     out.data = data if type(data) is np.ndarray and data.dtype == np.float64 else np.asarray(data, dtype=np.float64)
