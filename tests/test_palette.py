@@ -206,7 +206,7 @@ def test_gradients_are_italic_and_values_are_not(drawn, name):
     assert italic and all(sel.endswith(".vg-grad") for sel in italic)
     grads = re.findall(r'<text [^>]*class="vg-grad"[^>]*>([^<]*)</text>', svg)
     values = re.findall(r'<text [^>]*class="vg-value"[^>]*>([^<]*)</text>', svg)
-    assert "-4 × 1 = -4" in grads and "q = 3" in values
+    assert "-4" in grads and "q = 3" in values
 
 
 # -- the palette option ---------------------------------------------------------------------

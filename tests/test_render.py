@@ -91,12 +91,14 @@ def test_each_backward_frame_shows_exactly_the_gradients_known_by_then():
             shown = texts[wire_of(fr, other)][1]
             if j < k:
                 assert shown == grads[other], (k, other.name)
-            elif j == k:  # the active step: upstream × local = contribution
-                assert shown.endswith(f"= {grads[other]}") or shown == grads[other], shown
+            elif j == k:  # the active step: the wire carries its number, as on the lecture's slide
+                assert shown == grads[other], shown
             else:
                 assert shown == "", f"frame {n + k} shows d{other.name} too early: {shown!r}"
-    assert texts_by_element(fr.svg(n + 3))[wire_of(fr, y)][1] == "-4 × 1 = -4"
-    assert texts_by_element(fr.svg(n + 1))[wire_of(fr, z)][1] == "1 × 3 = 3"
+    # upstream × local = contribution: the step's caption, not a text that widens every wire
+    captions = vg.captions(fr.trace)
+    assert captions[n + 3].formula.endswith("= (-4)(1) = -4") and captions[n + 1].formula.endswith("= (1)(3) = 3")
+    assert not any(" × " in t for k in range(len(fr)) for texts in texts_by_element(fr.svg(k)).values() for t in texts)
 
 
 def test_forward_frames_reveal_values_one_node_at_a_time():
@@ -124,9 +126,11 @@ def test_active_step_is_highlighted():
 def test_draw_step_matches_frames_and_checks_its_argument():
     x, y, z, q, f = lecture()
     n = 5
-    src = vg.draw(f, step=n + 3).source
-    assert "-4 × 1 = -4" in src and LECTURE.active in src  # chain rule on the active wire, highlighted
-    assert "-4 × 1 = -4" not in vg.draw(f, step=n + 2).source
+    fr = vg.frames(f)
+    at_y = vg.draw(f, step=n + 3)
+    assert LECTURE.active in at_y.source  # the active wire, highlighted
+    assert texts_by_element(at_y.pipe("svg").decode())[wire_of(fr, y)][1] == "-4"
+    assert texts_by_element(vg.draw(f, step=n + 2).pipe("svg").decode())[wire_of(fr, y)][1] == ""
     with pytest.raises(IndexError, match="10 steps"):
         vg.draw(f, step=10)
     with pytest.raises(TypeError):
@@ -141,9 +145,10 @@ def test_fan_out_shows_the_sum_forming():
     i = fr.trace.position(a)
     k = len(fr) - 1  # a's backward step is the last
     texts = texts_by_element(fr.svg(k))
-    assert texts[f"w{i}"] == ["3", "3 + 3 = 6"]
+    assert texts[f"w{i}"] == ["3", "6"]  # the trunk: the sum; each branch: what came back along it
     branches = [v for key, v in texts.items() if key.startswith(f"w{i}.")]
-    assert sorted(b[0] for b in branches) == ["1 × 3 = 3", "1 × 3 = 3"]
+    assert sorted(b[0] for b in branches) == ["3", "3"]
+    assert vg.captions(fr.trace)[k].formula.endswith("= (1)(3) + (1)(3) = 6")
     assert texts_by_element(fr.final_svg())[f"w{i}"] == ["3", "6"]
 
 

@@ -171,7 +171,8 @@ def draw(out_or_trace: Value | Tensor | Trace | Frames, step: int | Value | Tens
     ``step`` may also be a node of the graph: the backward step that computes its gradient.
 
     Forward values are green above each wire, gradients red below; at a backward step
-    the active wires are highlighted and labelled ``upstream × local = contribution``.
+    the active wires and gates are highlighted, and the wire carries its new gradient
+    (``vg.captions(trace)[step]`` says how it was made: ``upstream × local = contribution``).
     Given an output rather than a trace, the output is traced first, so the values and
     gradients shown are those of the whole pass whether or not ``backward()`` was called.
     ``groups`` (from :func:`vizgrad.group`) are boxed, or with ``collapse=True`` drawn as one gate.

@@ -22,11 +22,11 @@ from typing import Mapping
 
 from ..base.lazy_numpy import lazy
 from ..engine.tensor import Tensor
-from ..engine.trace import Edge, Step, Trace
+from ..engine.trace import Step, Trace
 from ..engine.value import Value
 from . import heatmap
 from .slots import ElementId, Slot
-from .texts import BLANK, as_factor, clean, fmt, is_numbers, one_line, roomiest, text_width
+from .texts import BLANK, clean, fmt, is_numbers, one_line, roomiest, text_width
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad.base.lazy_numpy)
 
@@ -241,16 +241,13 @@ def _wires(i: int, n: Value | Tensor, users: list[tuple[int, int]], copied: bool
 
 def _add_steps(scene: Scene, graph: _Graph, heatmaps: bool) -> None:
     """Each step's changed texts and active elements, and every text once the pass is over."""
-    settle: dict[Slot, str] = {}  # chain-rule texts become plain numbers one step later
     for step in scene.trace:
         change, active = _step_changes(step, graph, scene.digits)
         if heatmaps:
             change.update(_heat_changes(step, graph.pos[id(step.node)]))
-        scene.changes.append({**settle, **change})
+        scene.changes.append(change)
         scene.active.append(active)
-        settle = {} if step.phase == "forward" else {
-            slot: text.rsplit(" = ", 1)[-1] for slot, text in change.items() if " = " in text}
-    scene.final = {**scene.texts_at(None), **settle}
+    scene.final = scene.texts_at(None)
 
 
 def _step_changes(step: Step, graph: _Graph, digits: int) -> tuple[dict[Slot, str], tuple[ElementId, ...]]:
@@ -267,18 +264,12 @@ def _step_changes(step: Step, graph: _Graph, digits: int) -> tuple[dict[Slot, st
         text = f"{' '.join(clean(name))} = {value}" if node.op and name else value
         return {Slot.value(i): text}, (graph.ids[i], *wires)
 
-    grad = fmt(step.upstream, digits)
-    change: dict[Slot, str] = {}
-    if not step.sources:  # the output: d out / d out
-        change[Slot.grad(i)] = grad
-    elif len(users) == 1:
-        change[Slot.grad(i)] = chain_text(step.sources[0], digits)
-    else:
-        parts = [fmt(e.contribution, digits) for e in step.sources]
-        change[Slot.grad(i)] = " + ".join(parts[:1] + [as_factor(p) for p in parts[1:]]) + f" = {grad}"
+    # the wire carries its number, as on the lecture's slides; the chain rule that made it
+    # (upstream × local = contribution) is the step's caption (vizgrad.drawing.captions)
+    change: dict[Slot, str] = {Slot.grad(i): fmt(step.upstream, digits)}
+    if len(users) > 1:  # a fork: each branch its own contribution, the trunk their sum
         for e in step.sources:
-            change[Slot.branch(i, pos[id(e.output)], e.index)] = chain_text(e, digits)
-    # the previous step's chain-rule texts settle to plain numbers
+            change[Slot.branch(i, pos[id(e.output)], e.index)] = fmt(e.contribution, digits)
     active = (graph.ids[i], *wires, *(graph.ids[pos[id(e.output)]] for e in step.sources))
     return change, active
 
@@ -295,16 +286,8 @@ def _copies_changes(step: Step, i: int, graph: _Graph, digits: int) -> tuple[dic
     copy_of = {(j, k): c for c, (j, k) in enumerate(users)}
     change = {Slot.sum(i, c): f"Σ {fmt(step.upstream, digits)}" for c in range(n)}
     for e in step.sources:
-        change[Slot.grad(i, copy_of[pos[id(e.output)], e.index])] = chain_text(e, digits)
+        change[Slot.grad(i, copy_of[pos[id(e.output)], e.index])] = fmt(e.contribution, digits)
     return change, (*copies, *dict.fromkeys(graph.ids[pos[id(e.output)]] for e in step.sources))
-
-
-def chain_text(e: Edge, digits: int) -> str:
-    """``upstream × local = contribution`` for one edge, as numbers (or the VJP rule)."""
-    up, out = fmt(e.upstream, digits), fmt(e.contribution, digits)
-    if isinstance(e.local, float):
-        return f"{up} × {as_factor(fmt(e.local, digits))} = {out}"
-    return f"{e.local.rule} = {out}"
 
 
 def longest_texts(scene: Scene) -> dict[Slot, str]:
