@@ -138,7 +138,7 @@ def test_axe_finds_nothing_serious_on_a_live_input_page(opened, tmp_path):
 
 @browser_test
 def test_axe_finds_nothing_serious_on_a_zoomable_drawing(opened, tmp_path):
-    view = vg.draw(examples.sigmoid_circuit(), step=3)._repr_mimebundle_()[0]["text/html"]
+    view = vg.draw(examples.mlp((2, 2, 1), 0), step=3)._repr_mimebundle_()[0]["text/html"]
     path = tmp_path / "view.html"
     path.write_text(f'<!DOCTYPE html><html lang="en"><head><title>a drawing</title></head><body><main>{view}'
                     "</main></body></html>", encoding="utf-8")

@@ -71,11 +71,11 @@ def test_every_number_slot_keeps_room_for_the_widest_number():
 def test_the_layout_sizes_slots_for_numbers_that_grow():
     fr = live_lecture()  # live inputs: the function is drawn again at other inputs on this layout
     widest = widest_number(3)
-    # z's slider reaches -11.9 (from -12 to 4 by 0.1): x's gradient is then -11.9 × 1 = -11.9
-    assert "-11.9 × 1 = -11.9" in fr.dot and "q = -11.8" in fr.dot  # the numbers the sliders reach
+    # z's slider reaches -11.9 (from -12 to 4 by 0.1): x's gradient is then -11.9
+    assert 'label="-11.9\\n' in fr.dot and "q = -11.8" in fr.dot  # the numbers the sliders reach
     assert widest not in fr.dot  # not the room of the widest number there is (tests/test_room.py)
     still = vg.frames(examples.lecture_circuit())  # a graph drawn once: each text its own room
-    assert widest not in still.dot and "-4 × 1 = -4" in still.dot
+    assert widest not in still.dot and 'label="-2\\n-4"' in still.dot  # x's wire: its value over its gradient
 
 
 @needs_graphviz
@@ -95,8 +95,8 @@ def test_a_leaf_used_often_is_drawn_once_per_use_and_its_copies_highlight_togeth
     texts = {h.key: after[j] for j, h in enumerate(fr.template.holes) if h.kind == "text"}
     total = fmt(w_h.grad if w_h.grad else fr.trace.backward_step(w_h).upstream)
     assert {texts[f"s{i}@{c}"] for c in range(steps)} == {f"Σ {total}"}  # the sum under every copy
-    own = [texts[f"g{i}@{c}"].rsplit(" = ", 1)[-1] for c in range(steps)]
-    assert all(" × " in texts[f"g{i}@{c}"] for c in range(steps)) and len(own) == steps
+    own = [float(texts[f"g{i}@{c}"]) for c in range(steps)]  # each copy's wire: its own contribution
+    assert len(own) == steps and abs(sum(own) - float(total)) <= 1e-2 * max(map(abs, own))
     other = fr.with_trace(examples.rnn(steps, seed=1))  # other numbers, the same copies and layout
     assert other.template is fr.template and other.scene.copies
 
@@ -164,7 +164,12 @@ def check_geometry(g: dict) -> None:
             continue
         own = wires[t["wire"]]
         cx = box[0] + box[2] / 2
-        wire_y = min(own, key=lambda p: abs(p[0] - cx))[1]  # the wire under (or over) the text
+        # the wire under (or over) the text: of its points nearest the text's middle in x (a
+        # wrapped wire passes the same x twice: along the gap between rows and into its gate),
+        # the one nearest the text
+        dx = min(abs(p[0] - cx) for p in own)
+        near = [p for p in own if abs(p[0] - cx) <= dx + 2]
+        wire_y = min(near, key=lambda p: abs(p[1] - (box[1] + box[3] / 2)))[1]
         if t["kind"] == "value":
             assert box[1] + box[3] <= wire_y + 0.5, (g["step"], t["text"], "is not above its wire")
         else:
@@ -251,7 +256,7 @@ def test_a_long_chain_is_cut_into_rows_between_columns_and_a_short_one_is_not():
     def chain(n: int) -> list[tuple[float, float, float, float]]:  # n columns of nodes, 100 apart
         return [(100 * i, 100 * i + 40, 0, 30) for i in range(n)]
 
-    assert choose_cuts(4 * 100, 100, chain(4)) == []  # not much wider than a page: one row
+    assert choose_cuts(3 * 100, 100, chain(3)) == []  # not much wider than a page: one row
     cuts = choose_cuts(200 * 100, 30, chain(200))
     assert len(cuts) > 3
     assert all(any(100 * i + 40 < c < 100 * (i + 1) for i in range(200)) for c in cuts)  # never through a node
@@ -268,7 +273,7 @@ def test_the_collapsed_50_step_recurrent_net_fills_a_16_9_page():
     assert min(1920 / w, 1080 / h) * 12 >= 6.2
     lecture = vg.frames(examples.lecture_circuit())
     lw, lh = _size(lecture.final_svg())
-    assert lw / lh > 3  # the lecture's circuit stays one row, as on the slide
+    assert lw / lh > 2  # the lecture's circuit stays one row, as on the slide
 
 
 @needs_graphviz

@@ -96,7 +96,7 @@ STATE_JS = """
 
 @browser_test
 def test_a_zoomable_drawing_zooms_pans_and_fits_in_the_browser(offline, tmp_path, big):
-    small = vg.draw(examples.sigmoid_circuit(), step=3)._repr_mimebundle_()[0]["text/html"]
+    small = vg.draw(examples.mlp((2, 2, 1), 0), step=3)._repr_mimebundle_()[0]["text/html"]
     page = tmp_path / "cell.html"
     view_html = big._repr_mimebundle_()[0]["text/html"]
     page.write_text("<!DOCTYPE html><html><body style='margin:16px'><main style='max-width:900px'>"
@@ -150,7 +150,7 @@ def test_a_zoomable_drawing_zooms_pans_and_fits_in_the_browser(offline, tmp_path
 @browser_test
 def test_an_output_shown_twice_zooms_in_both_copies(offline, tmp_path):
     """JupyterLab can show one output in a second view: the same HTML (the same ids) twice."""
-    view = vg.draw(examples.sigmoid_circuit())._repr_mimebundle_()[0]["text/html"]
+    view = vg.draw(examples.mlp((2, 2, 1), 0))._repr_mimebundle_()[0]["text/html"]
     page = tmp_path / "twice.html"
     page.write_text(f"<!DOCTYPE html><html><body><main>{view}<p>another view</p>{view}</main></body></html>",
                     encoding="utf-8")

@@ -25,7 +25,7 @@ from .palette import get as get_palette
 from .scene import Element, Row, Scene
 from .slots import ElementId, Slot
 from .texts import BLANK, one_line
-from .wrap import WRAP_ASPECT, WRAP_GATES, Wrapper, choose_cuts, crossings, wrap_curve, wrap_ops
+from .wrap import BIG_GATES, WRAP_ASPECT, WRAP_GATES, Wrapper, choose_cuts, crossings, wrap_curve, wrap_ops
 
 LAYOUT_FONT = "DejaVu Sans"  # the widest font a frame may be shown in: texts fit in any of them
 ACTIVE = LECTURE.active  # the lecture palette's (a drawing's DOT source uses its own palette's)
@@ -97,7 +97,7 @@ def dot_lines(scene: Scene, texts: dict[Slot, str] | None = None, rankdir: str =
     Colours: those of ``palette`` (:mod:`vizgrad.drawing.palette`; ``None``: the session's default).
     """
     p = get_palette(palette)
-    big = sum(el.kind == "gate" for el in scene.elements) >= WRAP_GATES  # tighter: more fits a page
+    big = sum(el.kind == "gate" for el in scene.elements) >= BIG_GATES  # tighter: more fits a page
     nodesep, ranksep = ("0.2", "0.3") if big else ("0.35", "0.45")
     lines = [
         f'graph [rankdir={_quoted(rankdir)} ordering="in" nodesep="{nodesep}" ranksep="{ranksep}" bgcolor="{p.paper}" '
@@ -296,11 +296,13 @@ def layout(scene: Scene, rankdir: str = "LR", wrap: bool = False) -> Layout:
             )
     laid = Layout(x1 - x0, y1 - y0, ops, texts)
     gates = sum(el.kind == "gate" for el in scene.elements)
-    if (wrap and rankdir == "LR" and gates >= WRAP_GATES and laid.width > WRAP_ASPECT * laid.height
-            and not any(el.kind == "cluster" for el in scene.elements)):
+    if wrap and rankdir == "LR" and gates >= WRAP_GATES and laid.width > WRAP_ASPECT * laid.height:
         boxes = [(x - w / 2, x + w / 2, y - h / 2, y + h / 2) for obj in data.get("objects", []) if "pos" in obj
                  for (x, y), w, h in [((float(v) for v in obj["pos"].split(",")),
                                       float(obj.get("width", 0)) * 72, float(obj.get("height", 0)) * 72)]]
+        # a group's box is never cut: it counts as one box spanning its gates
+        boxes += [(bx0, bx1, by0, by1) for obj in data.get("objects", []) if "bb" in obj and "pos" not in obj
+                  for bx0, by0, bx1, by1 in [(float(v) for v in obj["bb"].split(","))]]
         spans = [(min(xs), max(xs)) for el in scene.elements if el.is_wire
                  for xs in [[p[0] for op in laid.ops[el.id] if op["op"] in "bB" for p in op["points"]]]]
         cuts = choose_cuts(laid.width, laid.height, boxes, spans)

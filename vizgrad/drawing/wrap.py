@@ -16,8 +16,9 @@ from __future__ import annotations
 from bisect import bisect_right
 
 PAGE = 16 / 9
-WRAP_ASPECT = 6 * PAGE  # wider than this (width / height): wrapped into rows
-WRAP_GATES = 24  # graphs with fewer gates (the lecture's circuits) stay in one row, as on the slide
+WRAP_ASPECT = 2 * PAGE  # wider than this (width / height): wrapped into rows
+WRAP_GATES = 6  # graphs with fewer gates (the lecture's first circuits) stay in one row, as on the slide
+BIG_GATES = 24  # graphs with this many gates are laid out tighter (vizgrad.drawing.layout)
 LANE = 5.0  # points between two wires led along the same margin or gap
 MAX_ROWS = 40
 

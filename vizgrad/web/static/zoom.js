@@ -28,6 +28,7 @@ const ZOOM = {
   map: [220, 130], // the overview's largest width and height, px
   tiny: 0.2,       // below this scale no text is drawn (it would be under 4 px high)
   big: 4e6,        // a drawing of more px² than this lays out only the numbers near the view
+  large: 2e6,      // a drawing of more px² than this, too small to read fitted, starts zoomed in
 };
 
 const zoomState = (p) => p._zoom || (p._zoom = {
@@ -218,11 +219,14 @@ function resized(p) {
   const z = zoomState(p);
   const fit = fitScale(p);
   if (fit == null) return;
-  // (a big drawing: not a small one in a small figure, as on a crowded slide)
-  const big = z.natural.w * z.natural.h >= ZOOM.big;
-  if (!z.touched && !z.scale && big && fit < ZOOM.readable) {
+  // (a big drawing: not a small one in a small figure, as on a crowded slide; a deck marks
+  // the drawings too big for their slide with the scale they are read at, data-vg-readable)
+  const big = z.natural.w * z.natural.h >= ZOOM.large;
+  const marked = p.root.closest("[data-vg-readable]");
+  const readable = marked ? parseFloat(marked.dataset.vgReadable) || 0 : 0;
+  if (!z.touched && !z.scale && ((big && fit < ZOOM.readable) || fit < readable)) {
     z.touched = true;
-    zoomTo(p, Math.max(ZOOM.start, fit));
+    zoomTo(p, Math.max(readable || ZOOM.start, fit));
     if (p.figure.querySelector(".vg-active")) follow(p, false, true);
     else p.figure.scrollTo(0, 0);  // nothing active (a view): where reading starts
   } else if (z.scale && z.scale <= fit) {
