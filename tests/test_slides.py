@@ -540,7 +540,7 @@ def test_no_input_hides_the_code(browser, lecture_deck_no_input):
 
 
 @browser_test
-def test_a_crowded_slide_is_scaled_down_to_keep_its_player_controls_on_screen(browser, tmp_path):
+def test_a_player_beside_too_much_gets_a_slide_of_its_own_and_a_crowded_slide_is_scaled_down(browser, tmp_path):
     from vizgrad import frames
     from vizgrad.examples import lecture_circuit
     from vizgrad.web.player import player_fragment
@@ -549,22 +549,33 @@ def test_a_crowded_slide_is_scaled_down_to_keep_its_player_controls_on_screen(br
               "data": {"text/html": player_fragment(frames(lecture_circuit())), "text/plain": "<scrubber>"}}
     prose = "\n\n".join(f"Line {i}: some words about the graph, $x_{i} + y_{i}$." for i in range(14))
     crowded = _output_cell([player])
+    more = "\n\n".join(f"More {i}: words after the picture." for i in range(3))
     nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Short"},
                     {"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": "slide"}}, "source": prose},
-                    crowded], "metadata": {}}
+                    crowded, {"cell_type": "markdown", "metadata": {}, "source": more},
+                    {"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": "slide"}},
+                     "source": prose + "\n\n" + prose}], "metadata": {}}
     crowded["metadata"]["slideshow"]["slide_type"] = "-"
     path = tmp_path / "crowded.html"
     path.write_text(deck_html(nb), encoding="utf-8")
     deck = Deck(browser, path)
     assert deck.page.evaluate("document.querySelector('.vg-slide').dataset.fit") == "1"  # the short slide
+    # the prose, then the player on a slide of its own below it (with the few words after it)
+    shape = deck.page.evaluate("Reveal.getHorizontalSlides().map((s) => s.querySelectorAll('section').length)")
+    assert shape == [0, 2, 0], shape
     deck.go_to_player(0)
-    box = deck.page.locator(".vgp").nth(0).evaluate("p => p.closest('.vg-slide').dataset.fit")
-    assert 0.55 <= float(box) < 1
+    slide = deck.page.locator(".vgp").nth(0).evaluate("p => p.closest('.vg-slide').innerText")
+    assert "Line 0" not in slide and "More 0" in slide
+    assert deck.page.locator(".vgp").nth(0).evaluate("p => p.closest('.vg-slide').dataset.fit") == "1"
     for part in (".vgp-controls", ".vgp-figure svg"):
         b = deck.page.locator(f".vgp {part}").nth(0).bounding_box()
         assert b["height"] > 20 and b["y"] + b["height"] <= 720, (part, b)
     deck.page.locator(".vgp .vgp-last").nth(0).click()
     assert deck.step_text() == "step 9 of 0–9"
+    # a slide of prose too long for it is laid out larger and scaled down, once shown
+    deck.page.evaluate("Reveal.slide(2)")
+    deck.page.wait_for_function("Reveal.getCurrentSlide().querySelector('.vg-slide').dataset.fit")
+    assert 0.55 <= float(deck.page.evaluate("Reveal.getCurrentSlide().querySelector('.vg-slide').dataset.fit")) < 1
     deck.close()
 
 

@@ -220,7 +220,7 @@ def deck_html(
     if not isinstance(cells, list):
         raise SlidesError("not a notebook: it has no list of cells")
     render = CellRenderer(no_input=no_input, warn=warn)
-    body = deck_body(structure(cells, render))
+    body = deck_body(structure(cells, render, render.room))
     body = _local_images(body, Path(folder) if folder is not None else None, warn)
     for url in sorted(set(_REMOTE.findall(body))):
         warn(f"an output loads {url} from the network: it will not show offline")

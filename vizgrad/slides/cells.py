@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..web.nbconvert import WIDGET_VIEW
+from .readable import SLIDE_HEIGHT, estimated_height, fits, readable_scale, room_needed
 from .texmath import markdown_html
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _SVG_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
+_VIEW = re.compile(r'"view":\s*true')  # a player's data: a drawing without steps (no caption, no controls)
 
 
 def text_of(value: Any) -> str:
@@ -49,37 +51,63 @@ class Slide:
         return f'<section><div class="vg-slide">{"".join(parts)}</div>{notes}</section>'
 
 
-def structure(cells: list[dict], render: Callable[[int, dict], str]) -> list[list[Slide]]:
+def structure(cells: list[dict], render: Callable[[int, dict], str],
+              room: Callable[[int], tuple[float, float] | None] = lambda i: None) -> list[list[Slide]]:
     """Stacks of slides (each stack: a slide and its subslides) from the cells.
 
-    ``render(index, cell)`` gives a cell's HTML ("" shows nothing).
+    ``render(index, cell)`` gives a cell's HTML ("" shows nothing); ``room(index)`` the size
+    its drawing needs for its numbers to be read (:func:`vizgrad.slides.readable.room_needed`).
+    A drawing that would get less than that beside the rest of its slide (by an estimate
+    of how tall each cell shows) starts a slide of its own, below the one it was on, and
+    what follows it on that slide goes on the next.
     """
+    bodies = {i: render(i, c) for i, c in enumerate(cells) if slide_type(c) != "skip"}
+    tall = {i: estimated_height(c, text_of(c.get("source")), room(i)) for i, c in enumerate(cells)
+            if bodies.get(i) and slide_type(c) in ("-", "fragment", "slide", "subslide")}
     stacks: list[list[Slide]] = []
     fragment: list[str] | None = None
+    used, alone = 0.0, False  # the current slide: how tall it is so far; whether it is full
     for i, cell in enumerate(cells):
         kind = slide_type(cell)
+        body = bodies.get(i)
         if kind == "skip":
             continue
+        drawing = room(i) if body and kind in ("-", "fragment") else None
         if kind == "slide" or not stacks:
             stacks.append([Slide()])
-            fragment = None
-        elif kind == "subslide":
+            fragment, used, alone = None, 0.0, False
+        elif kind == "subslide" or (body and kind in ("-", "fragment") and (
+                alone or (drawing and stacks[-1][-1].blocks and used + tall[i] > SLIDE_HEIGHT))):
             stacks[-1].append(Slide())
-            fragment = None
+            fragment, used, alone = None, 0.0, False
+            kind = "-" if kind == "fragment" else kind  # the first thing on its new slide shows with it
         slide = stacks[-1][-1]
-        body = render(i, cell)
         if not body:
             continue
         if kind == "notes":
             slide.notes.append(body)
-        elif kind == "fragment":
+            continue
+        if kind == "fragment":
             fragment = [body]
             slide.blocks.append(fragment)
         elif fragment is not None and kind == "-":
             fragment.append(body)
         else:
             slide.blocks.append(body)
+        used += tall.get(i, 0.0)
+        if drawing:  # what follows goes on the next slide if the drawing would then be squeezed
+            alone = used + _rest_of_slide(cells, i, tall) > SLIDE_HEIGHT
     return stacks
+
+
+def _rest_of_slide(cells: list[dict], i: int, tall: dict[int, float]) -> float:
+    """How tall the cells after ``i`` on its slide show, by estimate."""
+    rest = 0.0
+    for j in range(i + 1, len(cells)):
+        if slide_type(cells[j]) in ("slide", "subslide"):
+            break
+        rest += tall.get(j, 0.0)
+    return rest
 
 
 def deck_body(stacks: list[list[Slide]]) -> str:
@@ -103,6 +131,11 @@ class CellRenderer:
         self.no_input = no_input
         self.warn = warn
         self.highlight = _highlighter()
+        self.rooms: dict[int, tuple[float, float]] = {}  # by cell: the size its drawing needs on a slide
+
+    def room(self, index: int) -> tuple[float, float] | None:
+        """The size the drawing of cell ``index`` (rendered already) needs to be read."""
+        return self.rooms.get(index)
 
     def __call__(self, index: int, cell: dict) -> str:
         kind = cell.get("cell_type")
@@ -119,6 +152,9 @@ class CellRenderer:
         if not self.no_input and source.strip():
             parts.append(f'<pre class="vg-code"><code>{self.highlight(source)}</code></pre>')
         outs = [self.output(index, cell, o) for o in cell.get("outputs") or []]
+        needs = [r for o in cell.get("outputs") or [] if (r := _room_of(o))]
+        if needs:
+            self.rooms[index] = (max(w for w, _ in needs), sum(h for _, h in needs))
         parts += [o for o in outs if o]
         if not parts:
             return ""
@@ -138,7 +174,12 @@ class CellRenderer:
         meta = out.get("metadata") or {}
         if (meta.get("vizgrad") or {}).get("player") and "text/html" in data:
             # a scrubber: its self-contained player, not the widget view (that needs a kernel)
-            return f'<div class="vg-out vg-player vg-grow">{text_of(data["text/html"])}</div>'
+            markup = text_of(data["text/html"])
+            room = _room_of(out)
+            zoom = readable_scale(markup) if room and not fits(room) else None
+            # a drawing too big to read even on a slide of its own opens zoomed in (zoom.js)
+            readable = f' data-vg-readable="{zoom}"' if zoom else ""
+            return f'<div class="vg-out vg-player vg-grow"{readable}>{markup}</div>'
         if "image/svg+xml" in data or "image/png" in data or "image/jpeg" in data:
             return self.image(index, cell, data, meta)
         if "text/html" in data:
@@ -164,6 +205,17 @@ class CellRenderer:
             payload = "".join(raw.split())  # already base64
         return (f'<div class="vg-out vg-image vg-grow"><img src="data:{mime};base64,{payload}" '
                 f'alt="{html.escape(alt, quote=True)}"></div>')
+
+
+def _room_of(out: dict) -> tuple[float, float] | None:
+    """The size a drawing in an output needs on a slide (:func:`room_needed`), or ``None``."""
+    data = out.get("data") or {}
+    if ((out.get("metadata") or {}).get("vizgrad") or {}).get("player") and "text/html" in data:
+        markup = text_of(data["text/html"])
+        return room_needed(markup, player=not _VIEW.search(markup), live='"live":' in markup)
+    if "image/svg+xml" in data:
+        return room_needed(text_of(data["image/svg+xml"]))
+    return None
 
 
 def _alt_text(index: int, cell: dict, meta: dict, mime: str, raw: str) -> str:
