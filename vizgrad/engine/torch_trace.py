@@ -258,8 +258,9 @@ def _probe(node: Any, upstream: Any) -> tuple[float, ...]:
     """Each input's local gradient as the node's own backward gives it, asked with an upstream of 1."""
     torch = sys.modules["torch"]
     try:
+        run = node if callable(node) else node.apply  # a torch.autograd.Function's node runs by apply
         with torch.no_grad():
-            out = node(torch.ones_like(upstream).to(_dtype(node, upstream)))
+            out = run(torch.ones_like(upstream).to(_dtype(node, upstream)))
     except Exception:  # a backward that cannot run again here: the local gradient stays unknown
         return (float("nan"),) * len(node.next_functions)
     out = out if isinstance(out, (tuple, list)) else (out,)
