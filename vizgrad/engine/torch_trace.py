@@ -41,7 +41,7 @@ def op_word(node: Any) -> str:
     """A node's op in words, from its class: ``MulBackward0`` → ``mul``, ``NllLossBackward0`` →
     ``nll_loss``; a ``torch.autograd.Function`` by its own name (``MyMulBackward`` → ``my_mul``)."""
     base = re.sub(r"Backward\d*$", "", type(node).__name__) or type(node).__name__
-    word = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", base).lower()
+    word = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])", "_", base).lower()
     return WORDS.get(word, word)
 
 
