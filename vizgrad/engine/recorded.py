@@ -11,6 +11,8 @@ everything that reads a :class:`~vizgrad.engine.trace.Trace` draws it unchanged.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 from dataclasses import dataclass, field
 from functools import partial
@@ -79,15 +81,15 @@ def backward_order(seen: dict[Hashable, Seen], visited: list[Hashable], output: 
     for s in seen.values():
         for c in s.inputs:
             users[c] += 1
-    ready, order = [output], []
+    count = itertools.count()  # ties (nodes never visited) in the order they became ready
+    ready, order = [(rank.get(output, math.inf), next(count), output)], []
     while ready:
-        ready.sort(key=lambda k: rank.get(k, math.inf), reverse=True)
-        k = ready.pop()
+        k = heapq.heappop(ready)[2]
         order.append(k)
         for c in seen[k].inputs:
             users[c] -= 1
             if users[c] == 0:
-                ready.append(c)
+                heapq.heappush(ready, (rank.get(c, math.inf), next(count), c))
     return order
 
 
