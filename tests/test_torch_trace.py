@@ -177,6 +177,18 @@ def test_the_graph_is_left_as_it_was(monkeypatch):
     assert np.allclose(w1.grad.numpy(), want)
 
 
+def test_retained_grads_of_named_tensors_are_put_back():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    h.retain_grad()
+    loss = (h ** 2).sum()
+    loss.retain_grad()
+    vg.trace(loss, names={"h": h})
+    assert h.grad is None and loss.grad is None and x.grad is None
+    loss.backward()
+    assert h.grad.tolist() == [6.0, 12.0] and loss.grad.item() == 1.0
+
+
 def test_a_freed_graph_says_so_in_one_line():
     *_, f = circuit()
     f.backward()

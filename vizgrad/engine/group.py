@@ -44,7 +44,8 @@ def group(output: Node, inputs: Node | list | tuple, label: str) -> Group:
     on the way (a weight, a constant) becomes one more input of the group.
     """
     if not isinstance(output, (Value, Tensor)):
-        raise TypeError(f"group(output, ...) needs a Value or a Tensor, got {type(output).__name__}")
+        raise TypeError(f"group(output, ...) needs a Value or a Tensor, got {type(output).__name__} "
+                        "(for a PyTorch or micrograd graph: t.group(...) of its trace t = vizgrad.trace(out))")
     if not isinstance(label, str) or not label:
         raise TypeError("group(..., label) needs a non-empty string to name the gate")
     given = (inputs,) if isinstance(inputs, (Value, Tensor)) else tuple(inputs)

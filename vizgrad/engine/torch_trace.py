@@ -5,7 +5,9 @@ every node of the graph: a pre-hook keeps the gradient torch passes in (at a for
 torch formed), a post-hook the gradients the node passes on, and a hook on each leaf tensor
 what reaches it, in the order torch's engine runs them. ``autograd.grad`` leaves every
 ``.grad`` as it was, the hooks are removed afterwards and the graph is retained, so the user
-can still call ``loss.backward()``.
+can still call ``loss.backward()``. (One thing torch does in any backward pass: a tensor computed
+from others on which ``retain_grad()`` was called gets the gradient added to its ``.grad``; for
+the loss and the tensors in ``names`` the trace puts that ``.grad`` back.)
 
 torch keeps no op's output, only what each node saved for its backward: the forward values
 shown are the leaves, the loss, the saved tensors (a saved tensor knows which node made it)
@@ -104,7 +106,15 @@ def record(loss: Any, seed: Any = None, names: Any = None) -> Mirror:
             raise ValueError(f"torch's {type(node).__name__} gives {_outputs(node)} outputs, and vizgrad draws ops "
                              "with one: index the tensor instead of splitting it (x[:, 0] rather than unbind)")
     leaves = {node: _leaf(node) for node in nodes if _leaf(node) is not None}
-    up, sent, visited = _run(loss, seed, nodes, leaves)
+    # torch runs a retain_grad() hook in every backward pass: the .grad of such a tensor the
+    # trace knows of (the loss, the tensors named) is put back; others' cannot be reached
+    known = [loss, *(names.values() if isinstance(names, Mapping) else ())]
+    kept = [(t, t.grad) for t in known if is_torch_tensor(t) and t.grad_fn is not None and t.retains_grad]
+    try:
+        up, sent, visited = _run(loss, seed, nodes, leaves)
+    finally:
+        for t, g in kept:
+            t.grad = g
     return _mirror(loss, nodes, leaves, up, sent, visited, names)
 
 
