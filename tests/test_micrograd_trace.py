@@ -154,6 +154,25 @@ def test_the_equals_bug_of_the_video_shows():
     assert t.grad(a) == 1.0  # the bug's answer; d(a + a)/da is 2
 
 
+def test_an_input_used_twice_by_one_op_is_one_edge():
+    class Pair(Video):  # _prev kept as a tuple, with the input twice
+        def __mul__(self, other):
+            out = Pair(self.data * other.data, (), "*")
+            out._prev = (self, other)
+
+            def _backward():
+                self.grad += other.data * out.grad
+                other.grad += self.data * out.grad
+            out._backward = _backward
+            return out
+
+    a = Pair(3.0, label="a")
+    sq = a * a
+    t = vg.trace(sq)
+    assert t.grad(a) == 6.0 and len(t.backward_step(sq).edges) == 1
+    assert t.backward_step(sq).edges[0].local == 6.0
+
+
 def test_fields_are_restored():
     net, loss = net_and_loss(3)
     params = net.parameters()

@@ -75,8 +75,8 @@ def record(out: Any, names: Mapping[str, Any] | None = None) -> Mirror:
         raise TypeError(f"names must map a name to each Value, got {type(names).__name__}")
     named = {id(v): str(k) for k, v in (names or {}).items()}
     nodes = topological(out)
-    kids = {id(v): list(v._prev) for v in nodes}
-    own = {id(v): (v.data, v.grad, v._prev, v._backward, "_backward" in getattr(v, "__dict__", {})) for v in nodes}
+    kids = {id(v): list({id(c): c for c in v._prev}.values()) for v in nodes}  # each input once (a * a)
+    own = {id(v): (v.data, v.grad, v._prev, v._backward, _own_closure(v)) for v in nodes}
     calls: dict[int, tuple[float, list[Any], list[Any]]] = {}
     visited: list[int] = []
 
@@ -110,13 +110,18 @@ def record(out: Any, names: Mapping[str, Any] | None = None) -> Mirror:
                 locals_[id(v)] = _probe(v, own[id(v)][3], kids[id(v)])
     finally:
         for v in nodes:
-            data, grad, prev, closure, in_dict = own[id(v)]
+            data, grad, prev, closure, own_closure = own[id(v)]
             v.data, v.grad, v._prev = data, grad, prev
-            if in_dict:
+            if own_closure:
                 v._backward = closure
             else:
                 del v._backward
     return _mirror(out, nodes, kids, calls, final, locals_, visited, named)
+
+
+def _own_closure(v: Any) -> bool:
+    """Whether ``v``'s ``_backward`` is its own attribute (to set back) or its class's (to uncover)."""
+    return not hasattr(v, "__dict__") or "_backward" in v.__dict__
 
 
 def _probe(v: Any, closure: Any, below: list[Any]) -> list[float]:
