@@ -293,6 +293,17 @@ def test_the_net_collapsed_into_its_layers():
     assert len(fr) == len(c)
 
 
+def test_the_scrubber_and_the_exports_take_a_torch_loss(tmp_path):
+    pytest.importorskip("anywidget", reason="the scrubber's widget library is not installed")
+    net, x, y = mlp()
+    loss = F.cross_entropy(net(x), y)
+    w = vg.scrub(loss)
+    n = len(vg.trace(loss))
+    assert len(w.frames) == n
+    files = vg.frames(loss).save(tmp_path / "frames", "svg")
+    assert len(files) == n and NOT_KEPT in files[n // 2 - 3].read_text(encoding="utf-8")
+
+
 def test_a_scalar_torch_graph_can_be_quizzed():
     *_, f = circuit()
     fr = vg.frames(f)
