@@ -25,6 +25,7 @@ LECTURES = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXERCISES = sorted((ROOT / "notebooks" / "exercises").glob("*.ipynb"))
 NOTEBOOKS = LECTURES + EXERCISES
 CELL_TIMEOUT = 120  # seconds, per cell
+NEEDS = {"07_pytorch_backward.ipynb": ("torch", "micrograd")}  # a notebook's packages beyond vizgrad's own
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 
 
@@ -37,7 +38,7 @@ def _read(path: Path):
     return nbformat.read(path, as_version=4)
 
 
-def test_the_six_lectures_are_there():
+def test_the_seven_lectures_are_there():
     assert [p.name for p in LECTURES] == [
         "01_computational_graphs.ipynb",
         "02_chain_rule.ipynb",
@@ -45,6 +46,7 @@ def test_the_six_lectures_are_there():
         "04_forward_backward_api.ipynb",
         "05_vectorized_gradients.ipynb",
         "06_neural_network.ipynb",
+        "07_pytorch_backward.ipynb",
     ]
 
 
@@ -84,6 +86,8 @@ def test_lecture_opens_with_a_title_and_the_import(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
 def test_notebook_runs_top_to_bottom(path, record_property):
     pytest.importorskip("ipykernel")
+    for name in NEEDS.get(path.name, ()):
+        pytest.importorskip(name, reason=f"{path.name} needs {name} (pip install 'vizgrad[torch]')")
     nbclient = pytest.importorskip("nbclient")
     nb = _read(path)
     client = nbclient.NotebookClient(

@@ -58,7 +58,7 @@ def test_readme_has_exactly_the_two_command_markers():
 
 def test_readme_commands_install_the_package_and_run():
     commands = readme_commands()
-    assert commands["test"] == ['python -m pip install -e ".[test]" && python -m pytest']
+    assert commands["test"] == ['python -m pip install -e ".[test,torch]" && python -m pytest']
     assert commands["lecture"] == [
         'python -m pip install -e ".[lab]" && python -m jupyter lab notebooks/'
     ]
@@ -142,6 +142,7 @@ def test_pyproject():
     assert {"pytest", "hypothesis", "micrograd", "playwright"} <= test_names
     assert "micrograd==0.1.0" in extras["test"]
     assert any(d.startswith("jupyterlab") for d in extras["lab"])
+    assert {re.split(r"[<>=!~ \[]", d, maxsplit=1)[0].lower() for d in extras["torch"]} == {"torch", "micrograd"}
     assert data["tool"]["setuptools"]["packages"]["find"]["include"] == ["vizgrad*"]
     pytest_cfg = data["tool"]["pytest"]["ini_options"]
     assert pytest_cfg["testpaths"] == ["tests"]

@@ -22,6 +22,7 @@ from .engine.group import Group, collapse, group
 from .engine.local_gradient import LocalGradient
 from .engine.losses import cross_entropy
 from .engine.tensor import Tensor
+from .engine.torch_forward import record_forward
 from .engine.trace import Edge, Step, Trace, trace
 from .engine.value import Value
 from .graphviz.engines import GraphvizError, GraphvizNotFound, LayoutTooSlow, graphviz_engine, use_graphviz
@@ -66,6 +67,7 @@ __all__ = [
     "LocalGradient",
     "cross_entropy",
     "trace",
+    "record_forward",
     "Trace",
     "Step",
     "Edge",

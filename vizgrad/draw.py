@@ -18,7 +18,7 @@ from .drawing.scene import Scene
 from .drawing.svg import fit_width
 from .engine.group import Group
 from .engine.tensor import Tensor
-from .engine.trace import Trace
+from .engine.trace import Trace, is_output
 from .engine.value import Value
 from .export.convert import picture
 from .graphviz import engines as dot
@@ -188,7 +188,8 @@ def draw(out_or_trace: Value | Tensor | Trace | Frames, step: int | Value | Tens
         options = Options.of(**chosen)
         scene = scene_of(out_or_trace, options)
     tr = scene.trace
-    if isinstance(step, (Value, Tensor)):  # a node: the backward step that reaches it
+    if isinstance(step, (Value, Tensor)) or is_output(step):  # a node (or a torch tensor, a micrograd Value):
+        # the backward step that reaches it
         step = tr.backward_step(step).index
     if step is not None:
         if not isinstance(step, int) or isinstance(step, bool):

@@ -50,7 +50,7 @@ from .drawing.frames import StructureChanged
 from .drawing.options import OPTION_NAMES, Options, non_default
 from .drawing.request import Drawable, as_frames, check_input, live_scene
 from .engine.tensor import Tensor
-from .engine.trace import Trace, trace_call
+from .engine.trace import Trace, is_output, trace_call
 from .engine.value import Value
 from .graphviz.errors import GRAPHVIZ_ERRORS
 from .pictures import Frames
@@ -354,7 +354,7 @@ def scrub(
     options = dict(rankdir=rankdir, digits=digits, groups=groups, collapse=collapse)
     options.update({name: inputs.pop(name) for name in OPTION_NAMES if name in inputs})  # any other option
     check_input(out_or_trace, inputs)
-    if isinstance(out_or_trace, (Value, Tensor, Trace, Frames)):
+    if isinstance(out_or_trace, (Value, Tensor, Trace, Frames)) or is_output(out_or_trace):
         if isinstance(out_or_trace, Frames):  # laid out already: only options that differ are an error
             options = non_default(**options)
         return Scrubber(out_or_trace, step=step, interval=interval, fallback=fallback, quiz=quiz, **options)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 from ..engine.group import collapse as collapse_groups
 from ..engine.tensor import Tensor
-from ..engine.trace import Trace, output_of, trace, trace_call, traced
+from ..engine.trace import Trace, foreign, is_output, output_of, trace, trace_call, traced
 from ..engine.value import Value
 from .frames import Frames
 from .options import Options, boxed_groups
@@ -26,12 +26,13 @@ def check_input(obj: Any, inputs: Mapping[str, Any] | None, entry: str = "scrub"
     """Refuse, in one line, what ``entry`` (``scrub``, ``player_html``…) cannot draw: inputs given
     with a graph, something that is neither a graph nor a function, a function without inputs, or
     without one it needs (or with one it does not take)."""
-    if isinstance(obj, (Frames, Value, Tensor, Trace)):
+    if isinstance(obj, (Frames, Trace)) or is_output(obj):
         if inputs:
             raise TypeError(f"inputs ({', '.join(inputs)}) are for {entry}(fn, ...): pass a function, not a graph")
         return
     if not callable(obj):
-        raise TypeError(f"{entry}(...) takes a graph's output (a Value or Tensor), a vizgrad.trace(...), "
+        raise TypeError(f"{entry}(...) takes a graph's output (a Value or Tensor, a PyTorch loss or a micrograd "
+                        f"Value), a vizgrad.trace(...), "
                         f"frames, or a function with its inputs as keywords; got {type(obj).__name__}")
     if not inputs:
         raise TypeError(f"{entry}(fn, ...) needs the inputs as keywords, e.g. {entry}(fn, x=-2.0, y=5.0)")
@@ -62,6 +63,11 @@ def as_trace(out_or_trace: Value | Tensor | Trace, options: Options) -> Trace:
     """The trace to draw: ``out_or_trace`` itself, or the trace of a graph's output
     (with ``collapse``, of the graph rebuilt with each group as one gate)."""
     if options.collapse and options.groups:
+        if isinstance(out_or_trace, Trace) and out_or_trace.engine != "vizgrad":
+            return out_or_trace.collapsed(*options.groups)  # another engine's: from its recorded numbers
+        if foreign(out_or_trace):
+            raise TypeError(f"groups of a {foreign(out_or_trace)} graph name the nodes of its trace: "
+                            "t = vg.trace(out), then groups=[t.group(...)] and draw t itself")
         return trace(collapse_groups(output_of(out_or_trace), *options.groups))
     return traced(out_or_trace)
 
@@ -108,7 +114,7 @@ def as_frames(obj: Drawable, inputs: dict[str, float] | None = None, *, ranges: 
                              f"instead of frames to draw it with {said}")
         return obj
     opts = Options.of(**options)
-    if isinstance(obj, (Value, Tensor, Trace)):
+    if isinstance(obj, Trace) or is_output(obj):
         return kind(scene_of(obj, opts), opts)
     if opts.groups:
         raise TypeError("groups name the nodes of one graph, and a function makes a new graph at every "

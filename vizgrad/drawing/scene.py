@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from ..base.lazy_numpy import lazy
+from ..engine.recorded import is_kept
 from ..engine.tensor import Tensor
 from ..engine.trace import Step, Trace
 from ..engine.value import Value
@@ -188,7 +189,8 @@ def _add_groups(scene: Scene, groups: tuple, pos: dict[int, int]) -> None:
     for c, g in enumerate(groups):
         inside = tuple(ElementId.node_at(pos[id(m)]) for m in g.members if id(m) in pos)
         if not inside:
-            raise ValueError(f"group {g.label!r} is not part of this graph")
+            raise ValueError(f"group {g.label!r} is not part of this graph (a PyTorch or micrograd graph's groups "
+                             "come from t.group(...) of the trace t that is drawn)")
         scene.elements.append(Element(ElementId.cluster(c), "cluster",
                                       tuple(Row(t, MUTED, 12.0) for t in clean(g.label)), members=inside))
 
@@ -197,7 +199,7 @@ def _add_nodes(scene: Scene, graph: _Graph) -> None:
     """A gate per op, an input per leaf (one per use when copied), and the left column of inputs."""
     nodes = scene.trace.nodes
     for i, n in enumerate(nodes):
-        flagged = not n.is_finite
+        flagged = not n.is_finite and is_kept(scene.trace.forward[i].value)  # (nan stands for a value not kept)
         if n.op:
             scene.elements.append(Element(ElementId.node_at(i), "gate", (Row(one_line(n.op)),), flagged=flagged))
             continue
@@ -347,7 +349,7 @@ def _add_heatmaps(scene: Scene) -> None:
 def _heat_changes(step: Step, i: int) -> dict[Slot, str]:
     """The classes of node ``i``'s heatmap cells that ``step`` shows (none for small arrays)."""
     data = step.value if step.phase == "forward" else step.upstream
-    if not heatmap.shown(step.node.data) or data is None:
+    if not heatmap.shown(step.node.data) or data is None or not is_kept(data):
         return {}
     return heatmap.changes(Slot.heat(i, "value" if step.phase == "forward" else "grad"), np.asarray(data))
 

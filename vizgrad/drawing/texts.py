@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..base.lazy_numpy import lazy, loaded
+from ..engine.recorded import NOT_KEPT, NotKept
 
 np = lazy(globals())  # numpy, imported when first used (see vizgrad.base.lazy_numpy)
 
@@ -21,7 +22,9 @@ BLANK = "\u00b7"  # sizes a row that never shows text at this point
 
 
 def fmt(x: Any, digits: int = 3) -> str:
-    """A number or array as a short label."""
+    """A number or array as a short label (a value another engine did not keep: in words)."""
+    if isinstance(x, NotKept):
+        return NOT_KEPT
     if isinstance(x, float):  # (a float subclass, e.g. a live page's marker, stays itself)
         return _num(x, digits)
     if not loaded() and isinstance(x, int):

@@ -10,5 +10,7 @@ ops as one gate, ``losses`` and ``check`` (gradients against numerical derivativ
 checks what a user hands the tensor engine.
 
 A graph from another engine plugs in at :func:`vizgrad.engine.trace.traced`: once it is a
-:class:`~vizgrad.engine.trace.Trace`, everything above draws it.
+:class:`~vizgrad.engine.trace.Trace`, everything above draws it. ``torch_trace`` (PyTorch) and
+``micrograd_trace`` record what those engines do, ``recorded`` mirrors it, and
+``torch_forward`` keeps a PyTorch forward pass's values on request.
 """

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..base.lazy_numpy import lazy
 from .graph import backprop, topological_order
+from .recorded import Mirror, Seen, mirrored
 from .tensor import LocalGradient, Tensor
 from .value import Value
 
@@ -43,7 +44,8 @@ def group(output: Node, inputs: Node | list | tuple, label: str) -> Group:
     on the way (a weight, a constant) becomes one more input of the group.
     """
     if not isinstance(output, (Value, Tensor)):
-        raise TypeError(f"group(output, ...) needs a Value or a Tensor, got {type(output).__name__}")
+        raise TypeError(f"group(output, ...) needs a Value or a Tensor, got {type(output).__name__} "
+                        "(for a PyTorch or micrograd graph: t.group(...) of its trace t = vizgrad.trace(out))")
     if not isinstance(label, str) or not label:
         raise TypeError("group(..., label) needs a non-empty string to name the gate")
     given = (inputs,) if isinstance(inputs, (Value, Tensor)) else tuple(inputs)
@@ -100,21 +102,8 @@ def _through(output: Tensor, order: list[Node], inp: Tensor, upstream: np.ndarra
 
 def collapse(out: Node, *groups: Group) -> Node:
     """The graph of ``out`` rebuilt with each group as one gate (leaves are kept as they are)."""
-    member_of: dict[int, Group] = {}
-    for g in groups:
-        if not isinstance(g, Group):
-            raise TypeError(f"collapse(out, *groups) takes Groups made by vizgrad.group, got {type(g).__name__}")
-        for m in g.members:
-            member_of[id(m)] = g
+    member_of = _members(out, groups)
     order = topological_order(out)
-    for node in order:  # a group's inner nodes may only feed the group
-        for child in node.inputs:
-            g = member_of.get(id(child))
-            if g is not None and child is not g.output and id(node) not in {id(m) for m in g.members}:
-                raise ValueError(
-                    f"cannot collapse group {g.label!r}: one of its inner values is also used "
-                    "outside it (only the group's output may leave it)"
-                )
     new: dict[int, Any] = {}
     for node in order:
         g = member_of.get(id(node))
@@ -130,3 +119,65 @@ def collapse(out: Node, *groups: Group) -> Node:
         else:
             new[id(node)] = node._rewired(inputs)
     return new[id(out)]
+
+
+def regrouped(t: Any, *groups: Group) -> Mirror:
+    """A recorded trace ``t`` (another engine's pass) with each group as one gate, from the
+    recorded numbers alone: the gate passes on to each of its inputs the sum of what the ops
+    inside passed on to it (its local gradient, for scalars, is the recorded local gradients
+    chained through the group)."""
+    member_of = _members(t.output, groups)
+    seen: dict[int, Seen] = {}
+    for node in t.nodes:
+        g = member_of.get(id(node))
+        if g is not None and node is not g.output:
+            continue
+        back, value = t.backward_step(node), t.forward_step(node).value
+        if g is None:
+            sent = [(e.contribution, e.local if isinstance(e.local, float) else e.local.rule, None) for e in back.edges]
+            seen[id(node)] = Seen(node.op, [id(i) for i in node.inputs], value, back.upstream, node.name, sent)
+            continue
+        total: dict[int, Any] = {}
+        inside = {id(x) for x in g.members}
+        for m in g.members:
+            for e in t.backward_step(m).edges:
+                if id(e.input) not in inside:
+                    k = id(e.input)
+                    total[k] = e.contribution if k not in total else total[k] + e.contribution
+        if isinstance(g.output, Value):
+            through = backprop(g.output, 1.0, list(g.members))
+            local: list[Any] = [float(through[i]) for i in g.inputs]
+        else:
+            local = [f"torch's backward through the {g.label} group"] * len(g.inputs)
+        sent = [(total[id(i)], loc, None) for i, loc in zip(g.inputs, local, strict=True)]
+        seen[id(node)] = Seen(g.label, [id(i) for i in g.inputs], value, back.upstream, node.name, sent)
+    visited = [id(s.node) for s in t.backward if id(s.node) in seen]
+    keys = t.node
+
+    def resolve(obj: Any) -> int | None:
+        try:
+            found = keys(obj)
+        except KeyError:
+            return None
+        return id(found) if id(found) in seen else None
+
+    return mirrored(seen, visited, id(t.output), t.engine, isinstance(t.output, Value), resolve)
+
+
+def _members(out: Node, groups: tuple[Group, ...]) -> dict[int, Group]:
+    """Each group's members by identity, once checked: a group's inner values feed only the group."""
+    member_of: dict[int, Group] = {}
+    for g in groups:
+        if not isinstance(g, Group):
+            raise TypeError(f"collapse(out, *groups) takes Groups made by vizgrad.group, got {type(g).__name__}")
+        for m in g.members:
+            member_of[id(m)] = g
+    for node in topological_order(out):
+        for child in node.inputs:
+            g = member_of.get(id(child))
+            if g is not None and child is not g.output and id(node) not in {id(m) for m in g.members}:
+                raise ValueError(
+                    f"cannot collapse group {g.label!r}: one of its inner values is also used "
+                    "outside it (only the group's output may leave it)"
+                )
+    return member_of

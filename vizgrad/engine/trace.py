@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Literal, overload
 
 from ..base.lazy_numpy import is_array, lazy, loaded
+from . import micrograd_trace, torch_trace
 from .graph import backprop, topological_order
+from .group import Group, group, regrouped
+from .recorded import NOT_KEPT, Mirror, NotKept
 from .tensor import Tensor, seed_of
 from .value import Value
 
@@ -91,11 +94,18 @@ class Step:
         return text
 
 
+def _short(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else f"this {type(x).__name__}"
+
+
 def _label(node: Node) -> str:
     return node.name if node.name is not None else (node.op or "input")
 
 
 def _fmt(x: Any) -> str:
+    if isinstance(x, NotKept):
+        return NOT_KEPT
     if isinstance(x, float) or not loaded() and isinstance(x, int):
         return f"{float(x):.4g}"
     a = np.asarray(x)
@@ -108,7 +118,8 @@ class Trace(Sequence):
     def __init__(self, output: Node, seed: Any = None) -> None:
         if not isinstance(output, (Value, Tensor)):
             raise TypeError(
-                f"trace(...) needs the graph's output, a Value or a Tensor, got {type(output).__name__}"
+                f"trace(...) needs the graph's output (a Value or a Tensor, a PyTorch tensor with a grad_fn "
+                f"or a micrograd Value), got {type(output).__name__}"
             )
         self.output = output
         self.nodes: tuple[Node, ...] = tuple(topological_order(output))
@@ -139,6 +150,35 @@ class Trace(Sequence):
         self._steps: tuple[Step, ...] = tuple(forward + backward)
         self._grads = {id(k): _frozen(g) for k, g in grads.items()}
         self._position = {id(node): i for i, node in enumerate(self.nodes)}
+        self.engine = "vizgrad"  # which engine ran the backward pass ("torch", "micrograd": recorded)
+        self._keys: Callable[[Any], Node | None] | None = None
+
+    @classmethod
+    def recorded(cls, m: Mirror) -> Trace:
+        """The trace of a backward pass another engine ran (see :mod:`vizgrad.engine.recorded`):
+        its nodes in topological order (the engine's backward order, reversed), each one's
+        forward value and arriving gradient, and every edge in the order the engine passed it on.
+        ``m.keys`` turns a user's own object (the engine's tensor or node) into its node here."""
+        self = cls.__new__(cls)
+        nodes = m.nodes
+        self.output, self.nodes, self.engine, self._keys = nodes[-1], tuple(nodes), m.engine, m.keys
+        n = len(nodes)
+        forward = [Step(i, "forward", node, _frozen(v))
+                   for i, (node, v) in enumerate(zip(nodes, m.values, strict=True))]
+        edges_from: dict[int, list[Edge]] = {id(x): [] for x in nodes}
+        edges_to: dict[int, list[Edge]] = {id(x): [] for x in nodes}
+        for out, inp, i, up, local, contribution, after in m.edges:
+            e = Edge(out, inp, i, _frozen(up), local, _frozen(contribution), _frozen(after))
+            edges_from[id(out)].append(e)
+            edges_to[id(inp)].append(e)
+        ups = [_frozen(g) for g in m.upstreams]
+        backward = [Step(n + k, "backward", node, forward[n - 1 - k].value, ups[n - 1 - k],
+                         tuple(edges_from[id(node)]), tuple(edges_to[id(node)]))
+                    for k, node in enumerate(reversed(nodes))]
+        self._steps = tuple(forward + backward)
+        self._grads = {id(x): g for x, g in zip(nodes, ups, strict=True)}
+        self._position = {id(node): i for i, node in enumerate(nodes)}
+        return self
 
     # -- the sequence --------------------------------------------------------------
 
@@ -168,26 +208,43 @@ class Trace(Sequence):
 
     # -- looking things up -----------------------------------------------------------
 
-    def position(self, node: Node) -> int:
-        """The node's place in topological order (its forward step's index)."""
-        try:
-            return self._position[id(node)]
-        except KeyError:
-            raise KeyError(f"{node!r} is not part of this trace's graph") from None
+    def node(self, key: Any) -> Node:
+        """The node of this trace's graph that ``key`` is: a node itself, or for a recorded
+        trace the user's own object (a torch tensor, a micrograd Value)."""
+        if id(key) in self._position:
+            return key
+        found = self._keys(key) if self._keys is not None else None
+        if found is None:
+            raise KeyError(f"{_short(key)} is not part of this trace's graph")
+        return found
 
-    def forward_step(self, node: Node) -> Step:
+    def position(self, node: Any) -> int:
+        """The node's place in topological order (its forward step's index)."""
+        return self._position[id(self.node(node))]
+
+    def forward_step(self, node: Any) -> Step:
         return self._steps[self.position(node)]
 
-    def backward_step(self, node: Node) -> Step:
+    def backward_step(self, node: Any) -> Step:
         return self._steps[2 * len(self.nodes) - 1 - self.position(node)]
 
-    def grad(self, node: Node) -> Any:
-        """d output / d node at the end of the backward pass."""
-        self.position(node)
-        return self._grads[id(node)]
+    def grad(self, node: Any) -> Any:
+        """d output / d node at the end of the backward pass (``node``: see :meth:`node`)."""
+        return self._grads[id(self.node(node))]
+
+    def group(self, output: Any, inputs: Any = (), label: str = "") -> Group:
+        """:func:`vizgrad.group` with this trace's nodes, each given as a node or as the user's own
+        object (a torch tensor, a micrograd Value): ``t.group(h1, x, "layer 1")``."""
+        given = inputs if isinstance(inputs, (list, tuple)) else (inputs,)
+        return group(self.node(output), [self.node(i) for i in given], label)
+
+    def collapsed(self, *groups: Group) -> Trace:
+        """This recorded trace with each group drawn as one gate (see :func:`vizgrad.engine.group.regrouped`)."""
+        return Trace.recorded(regrouped(self, *groups))
 
     def __repr__(self) -> str:
-        return f"<Trace of {_label(self.output)}: {len(self.nodes)} nodes, {len(self)} steps>"
+        by = "" if self.engine == "vizgrad" else f", recorded from {self.engine}"
+        return f"<Trace of {_label(self.output)}: {len(self.nodes)} nodes, {len(self)} steps{by}>"
 
     # -- pickling: the look-ups by node identity are made again, the arrays read-only again
 
@@ -195,11 +252,12 @@ class Trace(Sequence):
         state = dict(self.__dict__)  # the output first: it pickles the graph (see graph.pickled_inputs)
         state["_grads"] = tuple(self._grads[id(n)] for n in self.nodes)
         del state["_position"]
+        state["_keys"] = None  # the user's own objects stay with the user
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         grads = state.pop("_grads")
-        self.__dict__.update(state)
+        self.__dict__.update({"engine": "vizgrad", "_keys": None, **state})
         self._grads = {id(n): _frozen(g) for n, g in zip(self.nodes, grads, strict=True)}
         self._position = {id(node): i for i, node in enumerate(self.nodes)}
         for step in self._steps:
@@ -211,14 +269,44 @@ class Trace(Sequence):
         return "\n".join(str(s) for s in self._steps)
 
 
-def trace(out: Node, seed: Any = None) -> Trace:
+def trace(out: Any, seed: Any = None, names: Any = None) -> Trace:
     """Record the forward and backward pass that ends at ``out``.
 
     Does not change ``.grad`` of any node: the gradients live in the trace
     (``trace.grad(node)``, ``step.upstream``). For a Tensor output with more than one
     element, pass ``seed`` (the upstream gradient of the output).
+
+    ``out`` may also be a PyTorch tensor with a ``grad_fn`` (a scalar loss) or a micrograd
+    ``Value``: their own engine runs the backward pass and the trace records what it did
+    (:mod:`vizgrad.engine.torch_trace`, :mod:`vizgrad.engine.micrograd_trace`); the graph is
+    left as it was. ``names`` names their nodes: a mapping of name to tensor or Value (for
+    torch also an ``nn.Module``, whose parameters are named); a node's own ``name`` (torch) or
+    ``label`` (micrograd) attribute is used too.
     """
+    kind = foreign(out)
+    if kind == "torch":
+        return Trace.recorded(torch_trace.record(out, seed, names))
+    if kind == "micrograd":
+        if seed is not None:
+            raise TypeError("trace(value) takes no seed: d out / d out is 1")
+        return Trace.recorded(micrograd_trace.record(out, names))
+    if names is not None:
+        raise TypeError("names are for a PyTorch tensor or a micrograd Value; name vizgrad's nodes with name=")
     return Trace(out, seed)
+
+
+def foreign(obj: Any) -> str | None:
+    """``"torch"`` or ``"micrograd"`` for a graph's output from one of those engines, else None."""
+    if isinstance(obj, (Value, Tensor, Trace)):
+        return None
+    if torch_trace.is_torch_tensor(obj):
+        return "torch"
+    return "micrograd" if micrograd_trace.is_micrograd(obj) else None
+
+
+def is_output(obj: Any) -> bool:
+    """Whether ``obj`` is a graph's output that :func:`trace` takes (any engine's)."""
+    return isinstance(obj, (Value, Tensor)) or foreign(obj) is not None
 
 
 def output_of(out_or_trace: Node | Trace) -> Node:
@@ -231,12 +319,15 @@ def output_of(out_or_trace: Node | Trace) -> Node:
                     f"got {type(out_or_trace).__name__}")
 
 
-def traced(out_or_trace: Node | Trace) -> Trace:
+def traced(out_or_trace: Any) -> Trace:
     """The trace of what a user passes: a trace as it is, or the trace of a graph's output.
 
     Every front (draw, frames, scrub, the player) turns its input into a trace here: this
-    is where a graph recorded by another engine becomes a :class:`Trace`."""
-    return out_or_trace if isinstance(out_or_trace, Trace) else trace(output_of(out_or_trace))
+    is where a graph recorded by another engine (a PyTorch loss, a micrograd Value) becomes
+    a :class:`Trace`."""
+    if isinstance(out_or_trace, Trace):
+        return out_or_trace
+    return trace(out_or_trace) if foreign(out_or_trace) else trace(output_of(out_or_trace))
 
 
 def trace_call(fn: Callable[..., Any], inputs: dict[str, float]) -> Trace:
