@@ -46,7 +46,7 @@ particular ops).
 
 from __future__ import annotations
 
-from ._support.result import CheckResult, GateError, NotImplementedYet
+from ._support.result import CheckFailed, CheckResult, GateError, NotImplementedYet
 from .asop import as_op
 from .circuits import check_circuit, scrub
 from .gates import check_gate, ready
@@ -56,6 +56,7 @@ from .nets import check_net, draw_net
 TIME_LIMIT: float = DEFAULT_TIME_LIMIT  # seconds each call of your code may take in a check
 
 __all__ = [
+    "CheckFailed",
     "CheckResult",
     "GateError",
     "NotImplementedYet",
