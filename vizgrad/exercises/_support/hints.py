@@ -64,8 +64,7 @@ def _max_hint(spec: Spec, t: Trial) -> Hint:
 
 def _swapped_hint(spec: Spec, t: Trial, i: int, kind: str, others: list[int]) -> Hint:
     """A hint when gradient ``i`` is what another input's should be (empty otherwise)."""
-    p, d = spec.inputs[i], f"d{spec.inputs[i]}"
-    up, out = spec.upstream, spec.out
+    d, up = f"d{spec.inputs[i]}", spec.upstream
     g, e = t.got[i], t.center[i]
     for j in others:
         q = spec.inputs[j]
