@@ -43,14 +43,18 @@ def number(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
+FIXED = ("student", "assignment", "total", "max")
+
+
 def grades_csv(rows: list[Row]) -> str:
-    """One line per notebook: student, assignment, each autograded part's points, total, max."""
+    """One line per notebook: student, assignment, each autograded part's points, total, max (a part
+    named like one of these columns is headed ``NAME (part)``)."""
     columns: list[str] = []
     for r in rows:
         columns += [p.name for p in r.parts if p.auto and p.name not in columns]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["student", "assignment", *columns, "total", "max"])
+    w.writerow(["student", "assignment", *(f"{c} (part)" if c in FIXED else c for c in columns), "total", "max"])
     for r in rows:
         got = {p.name: number(p.points) for p in r.parts if p.auto}
         w.writerow([r.student, r.assignment, *(got.get(c, "") for c in columns), number(r.total), number(r.max)])

@@ -110,8 +110,8 @@ def score(sub: Submission, cells: list[dict[str, Any]], run: NotebookRun | None)
                                   "graded by hand; the answer:\n" + (answer.strip() or "(none)")))
             continue
         if cell is None:
-            out.append(PartResult(part.name, 0.0, part.points, True,
-                                  "its check cell is missing from the notebook (was it deleted?)"))
+            why = f"did not run: {sub.problem}" if sub.problem else "its check cell is missing from the notebook"
+            out.append(PartResult(part.name, 0.0, part.points, True, why))
             continue
         crun = run.cells.get(k) if run is not None else None
         if crun is None or not crun.ran and not crun.outputs:
