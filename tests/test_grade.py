@@ -113,8 +113,8 @@ def graded(tmp_path_factory):
     _write(subs, "no_upstream", planted("sigmoid_code", SIGMOID_NO_UPSTREAM))
     _write(subs, "loops", planted("max_code", MAX_LOOPS))
     _write(subs, "endless_cell", _with_cell(right, "add_gate", "while True:\n    pass\n"))
-    _write(subs, "stubborn", _with_cell(right, "max_gate", "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
-                                                       "    except BaseException:\n        pass\n"))
+    stubborn = "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n    except BaseException:\n        pass\n"
+    _write(subs, "stubborn", _with_cell(right, "max_gate", stubborn))
     _write(subs, "exits", _with_cell(right, "add_gate", "import sys\nsys.exit(3)\n"))
     _write(subs, "dies", _with_cell(right, "add_gate", "import os\nos._exit(1)\n"))
     _write(subs, "syntax", planted("multiply_code", "class MultiplyGate:\n    def forward(self, x, y)\n        pass\n"))
@@ -136,6 +136,10 @@ def _rows(out: Path) -> dict[str, dict]:
 
 def _results(out: Path, student: str) -> dict:
     return json.loads((out / student / "results.json").read_text(encoding="utf-8"))
+
+
+def _output(out: Path, student: str, part: str) -> str:
+    return next(t["output"] for t in _results(out, student)["tests"] if t["name"] == part)
 
 
 def _points(out: Path, student: str) -> dict[str, float]:
@@ -168,16 +172,14 @@ def test_points_follow_the_diagnosis(graded):
 
 def test_feedback_names_the_mistake(graded):
     _, out, _ = graded
-    tests = {t["name"]: t for t in _results(out, "swapped")["tests"]}
-    words = tests["multiply_gate"]["output"]
+    words = _output(out, "swapped", "multiply_gate")
     assert "swapped" in words and "local gradient of a multiply is the other input" in words
     assert "dx = y · dz" not in words  # the formula waits for a second try
-    assert "upstream gradient dz" in {t["name"]: t for t in _results(out, "no_upstream")["tests"]}["sigmoid_gate"]["output"]
-    assert "time limit" in {t["name"]: t for t in _results(out, "loops")["tests"]}["max_gate"]["output"]
+    assert "upstream gradient dz" in _output(out, "no_upstream", "sigmoid_gate")
+    assert "time limit" in _output(out, "loops", "max_gate")
     untouched = _results(out, "untouched")["tests"]
     assert all("not implemented yet" in t["output"] for t in untouched), untouched
-    syntax = {t["name"]: t for t in _results(out, "syntax")["tests"]}["multiply_gate"]["output"]
-    assert "SyntaxError" in syntax
+    assert "SyntaxError" in _output(out, "syntax", "multiply_gate")
 
 
 def test_results_json_is_gradescopes_format(graded):
