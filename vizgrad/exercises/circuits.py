@@ -99,15 +99,28 @@ def with_reference_gates(fn: Callable[..., Any]) -> tuple[Callable[..., Any], li
     code = getattr(fn, "__code__", None)
     if code is None:
         return fn, []
+    def reference(value: Any) -> Any:
+        gate = getattr(value, "gate", None)
+        return reference_for(gate, str(getattr(value, "label", ""))) if isinstance(gate, type) else None
+
     scope = dict(fn.__globals__)
     swapped = []
     for name in sorted(_code_names(code)):
-        gate = getattr(scope.get(name), "gate", None)
-        ref = reference_for(gate) if isinstance(gate, type) else None
+        ref = reference(scope.get(name))
         if ref is not None:
             scope[name] = ref
             swapped.append(name)
-    new = types.FunctionType(code, scope, fn.__name__, fn.__defaults__, fn.__closure__)
+    closure = []
+    for name, cell in zip(code.co_freevars, fn.__closure__ or (), strict=True):  # ops the function closes over
+        try:
+            ref = reference(cell.cell_contents)
+        except ValueError:  # a name not bound yet
+            ref = None
+        closure.append(cell if ref is None else types.CellType(ref))
+        if ref is not None:
+            swapped.append(name)
+    swapped.sort()
+    new = types.FunctionType(code, scope, fn.__name__, fn.__defaults__, tuple(closure) or None)
     new.__kwdefaults__ = fn.__kwdefaults__
     return new, swapped
 

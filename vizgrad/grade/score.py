@@ -10,17 +10,14 @@ with the student's text, but not counted.
 from __future__ import annotations
 
 import copy
-import html
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..exercises.shown import FAILED_NAME, read_shown
 from .kernel import CellRun, NotebookRun
 from .submissions import Assignment, Submission, nbgrader_of
 
-_CHECK = re.compile(r'class="vizgrad-check" data-status="(\w+)"')
-_SVG = re.compile(r"<svg\b.*</svg>", re.DOTALL)
-_LABEL = re.compile(r'role="img" aria-label="([^"]*)"')
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -60,7 +57,7 @@ def _text(source: Any) -> str:
 def error_text(output: dict[str, Any]) -> str:
     """An error output as one line: ``NameError: name 'x' is not defined``."""
     ename, evalue = output.get("ename", ""), output.get("evalue", "")
-    if ename == "CheckFailed":
+    if ename == FAILED_NAME:
         return ""
     if ename == "TimeoutError" and evalue.startswith("time limit"):
         return evalue
@@ -71,16 +68,10 @@ def _diagnosis(run: CellRun) -> tuple[str, str, str]:
     """(words, svg, alt) of a check cell's outputs: the check's message and drawing, its errors."""
     words, svg, alt, errors, printed = [], "", "", [], []
     for o in run.outputs:
-        data = o.get("data", {})
-        page = data.get("text/html", "")
-        if isinstance(page, list):
-            page = "".join(page)
-        if _CHECK.search(page or ""):
-            words.append(_text(data.get("text/plain", "")).strip())
-            m = _SVG.search(page)
-            svg = m.group(0) if m else svg
-            label = _LABEL.search(page)
-            alt = html.unescape(label.group(1)) if label else alt
+        shown = read_shown(o)
+        if shown is not None:
+            words.append(shown["message"])
+            svg, alt = shown["svg"] or svg, shown["alt"] or alt
         elif o.get("output_type") == "error":
             errors.append(error_text(o))
         elif o.get("output_type") == "stream":

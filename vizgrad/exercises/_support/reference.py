@@ -32,11 +32,14 @@ def default_label(cls: type) -> str:
     return cls.__name__ if row is None else row.label
 
 
-def reference_for(cls: type) -> Any:
-    """vizgrad's own op for the gate class its name says (``MultiplyGate`` → ``*``), called as an op
-    made by ``as_op`` is (``op(a, b, name=...)``); None when the op table has no such op."""
-    row = ops.find(_key(cls))
-    if row is None or row.forward is None:
+def reference_for(cls: type, label: str = "") -> Any:
+    """vizgrad's own op for a gate: the op drawn as ``label`` (``"*"``), else the one the class's name
+    says (``MultiplyGate``); called as an op made by ``as_op`` is (``op(a, b, name=...)``); None
+    when the op table has no such op."""
+    row = ops.by_label(label) if label else None
+    if row is None or row.forward is None or len(row.inputs) > 2 or row.has_constant:
+        row = ops.find(_key(cls))
+    if row is None or row.forward is None or row.has_constant:
         return None
 
     def op(*nodes: Any, name: str | None = None) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ...draw import no_drawing_text
 from ...drawing.palette import LECTURE
+from ..shown import CHECK_CLASS, FAILED_NAME
 from .picture import Picture, alt_text, render_picture, with_title
 
 GREEN = LECTURE.value  # forward values, as in vizgrad's drawings
@@ -38,7 +39,7 @@ class CheckFailed(AssertionError):
         self.result = result
 
     def _render_traceback_(self) -> list[str]:  # IPython shows these lines instead of a traceback
-        return [f"{type(self).__name__}: {self}"]
+        return [f"{FAILED_NAME}: {self}"]
 
 
 class StopCheck(Exception):
@@ -147,7 +148,7 @@ class CheckResult:
         if not svg and self._no_svg:
             picture = f'<div style="margin-top:4px;color:#666;font-size:90%">{html.escape(self._no_svg)}</div>'
         return (
-            f'<div class="vizgrad-check" data-status="{self.status}" '
+            f'<div class="{CHECK_CLASS}" data-status="{self.status}" '
             f'style="border-left:4px solid {color};padding:2px 10px;margin:4px 0">'
             f'<pre style="white-space:pre-wrap;margin:0;color:{color};background:none">'
             f"{html.escape(self.message)}</pre>{picture}</div>"
