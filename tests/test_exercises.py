@@ -776,3 +776,12 @@ def test_student_notebook_runs_and_says_not_implemented_yet(executed, name):
     assert graded and _errors(nb) == ["CheckFailed"] * len(graded)
     assert all(_errors(c) == ["CheckFailed"] for c in graded)
     assert "Traceback" not in json.dumps(nb)
+
+
+def test_exercise_03_says_first_that_it_needs_numpy():
+    nb = authoring.read(EXERCISES / "03_vectorized.ipynb")
+    first = authoring._text(nb["cells"][0]["source"])
+    assert nb["cells"][0]["cell_type"] == "markdown" and "needs numpy" in first and "JupyterLite" in first
+    code = [authoring._text(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "numpy" not in code[0] and "matplotlib" not in code[0]  # the first code cell runs without them
+    assert any("import numpy as np" in c for c in code[1:]) and any("import matplotlib" in c for c in code[1:])

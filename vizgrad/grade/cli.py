@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -34,8 +35,17 @@ MARKER = ".vizgrad-grades"
 DEFAULT_TIMEOUT = 10.0
 
 
-def grade_one(sub: Submission, timeout: float = DEFAULT_TIMEOUT) -> Row:
-    """Run one submission (in a temporary folder of its own) and give its row."""
+def grade_one(sub: Submission, timeout: float = DEFAULT_TIMEOUT, stop: threading.Event | None = None) -> Row:
+    """Run one submission (in a temporary folder of its own) and give its row, whatever happens."""
+    try:
+        return _grade_one(sub, timeout, stop)
+    except Exception as e:  # never lose a row, nor stop the batch
+        sub.problem = f"the grader could not run this notebook ({type(e).__name__}: {e})"
+        return Row(sub.student, sub.assignment.name if sub.assignment else "", score(sub, [], None),
+                   problem=sub.problem)
+
+
+def _grade_one(sub: Submission, timeout: float, stop: threading.Event | None) -> Row:
     name = sub.assignment.name if sub.assignment else ""
     problem = sub.problem
     if not problem and sub.assignment is None:
@@ -48,7 +58,7 @@ def grade_one(sub: Submission, timeout: float = DEFAULT_TIMEOUT) -> Row:
     try:
         (work / sub.path.name).write_text(json.dumps(nb), encoding="utf-8")  # a fresh copy, for the code to see
         try:
-            run = run_cells(cells, work, timeout)
+            run = run_cells(cells, work, timeout, stop=stop)
         except Exception as e:  # the kernel could not start: say so in the row, go on with the others
             run = NotebookRun(stopped=f"the kernel could not start ({type(e).__name__}: {e})")
     finally:
@@ -60,16 +70,24 @@ def grade_one(sub: Submission, timeout: float = DEFAULT_TIMEOUT) -> Row:
 def grade_all(subs: list[Submission], timeout: float = DEFAULT_TIMEOUT, jobs: int = 1,
               progress: bool = False) -> list[Row]:
     """Every submission's row, ``jobs`` notebooks at a time, in the order of ``subs``."""
+    stop = threading.Event()
+
     def one(sub: Submission) -> Row:
-        row = grade_one(sub, timeout)
+        row = grade_one(sub, timeout, stop)
         if progress:
             print(f"{row.student} {row.assignment or '?'}: {row.total:g} of {row.max:g} points"
                   f" ({row.seconds:.1f} s){' — ' + (row.problem or row.stopped) if row.problem or row.stopped else ''}",
                   flush=True)
         return row
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         return list(pool.map(one, subs))
+    except BaseException:  # Ctrl-C: the running kernels stop at once, the others never start
+        stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def write_out(rows: list[Row], out: Path) -> None:

@@ -14,6 +14,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,9 +103,11 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def run_cells(cells: list[dict[str, Any]], workdir: Path, timeout: float,
-              kernel_name: str = "python3") -> NotebookRun:
-    """Run the code cells of ``cells`` (a notebook's, as dicts) in a new kernel started in ``workdir``."""
+def run_cells(cells: list[dict[str, Any]], workdir: Path, timeout: float, kernel_name: str = "python3",
+              stop: threading.Event | None = None) -> NotebookRun:
+    """Run the code cells of ``cells`` (a notebook's, as dicts) in a new kernel started in ``workdir``;
+    ``stop``, once set, ends the run within half a second (the grader was interrupted)."""
+    stop = stop or threading.Event()
     from jupyter_client.manager import KernelManager
 
     result = NotebookRun()
@@ -124,9 +127,11 @@ def run_cells(cells: list[dict[str, Any]], workdir: Path, timeout: float,
                 continue
             source = cell.get("source", "")
             source = "".join(source) if isinstance(source, list) else str(source)
-            run = _run_cell(km, kc, source, timeout)
+            run = _run_cell(km, kc, source, timeout, stop)
             result.cells[k] = run
-            if not km.is_alive():
+            if stop.is_set():
+                result.stopped = "the grader was interrupted"
+            elif not km.is_alive():
                 result.stopped = f"the kernel stopped during cell {k + 1} (os._exit, or a crash)"
             elif run.timed_out and not run.ran:
                 result.stopped = (f"cell {k + 1} ran past the time limit ({timeout:g} s) and did not stop "
@@ -139,13 +144,13 @@ def run_cells(cells: list[dict[str, Any]], workdir: Path, timeout: float,
     return result
 
 
-def _run_cell(km: Any, kc: Any, source: str, timeout: float) -> CellRun:
+def _run_cell(km: Any, kc: Any, source: str, timeout: float, stop: threading.Event) -> CellRun:
     """One cell: its outputs until the kernel is idle again, interrupted at ``timeout`` seconds."""
     run, out = CellRun(), _Collector()
     t0 = time.monotonic()
     msg_id = kc.execute(source, store_history=True, allow_stdin=False, stop_on_error=False)
     deadline, interrupted = t0 + timeout, False
-    while True:
+    while not stop.is_set():
         left = deadline - time.monotonic()
         if left <= 0:
             if interrupted:  # it did not stop: the caller ends the kernel
