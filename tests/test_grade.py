@@ -260,10 +260,11 @@ def test_clean_svg_keeps_the_drawing_and_drops_what_runs():
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" onload="x()">'
            '<script>alert(1)</script><g id="a" onclick="y()"><text>dx</text></g>'
            '<image xlink:href="http://example.com/a.png"/><use xlink:href="#a"/>'
-           '<foreignObject><div>hi</div></foreignObject></svg>')
+           '<foreignObject><div>hi</div></foreignObject><style>.vg text {fill: #a40e26}</style>'
+           '<style>@import "http://example.org/x.css";</style></svg>')
     out = clean_svg(svg)
-    assert "<text>dx</text>" in out and 'href="#a"' in out
-    for bad in ("script", "onload", "onclick", "example.com", "foreignObject"):
+    assert "<text>dx</text>" in out and 'href="#a"' in out and "fill: #a40e26" in out  # its own colours stay
+    for bad in ("script", "onload", "onclick", "example.com", "foreignObject", "@import"):
         assert bad not in out
     assert clean_svg("<svg><unclosed></svg>") == "" and clean_svg("<html/>") == ""
 

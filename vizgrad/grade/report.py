@@ -13,7 +13,7 @@ from typing import Any
 
 from .score import PartResult
 
-BLOCKED = {"script", "foreignobject", "iframe", "object", "embed", "style", "audio", "video", "animate",
+BLOCKED = {"script", "foreignobject", "iframe", "object", "embed", "audio", "video", "animate",
            "set", "handler", "listener"}
 
 
@@ -114,7 +114,8 @@ def clean_svg(svg: str) -> str:
             if el.getparent() is not None:
                 el.getparent().remove(el)
             continue
-        if etree.QName(el).localname.lower() in BLOCKED and el.getparent() is not None:
+        local = etree.QName(el).localname.lower()
+        if el.getparent() is not None and (local in BLOCKED or local == "style" and _loads(el.text or "")):
             el.getparent().remove(el)
             continue
         for name in list(el.attrib):
@@ -124,6 +125,12 @@ def clean_svg(svg: str) -> str:
                     "url(#" not in value):
                 del el.attrib[name]
     return etree.tostring(root, encoding="unicode")
+
+
+def _loads(css: str) -> bool:
+    """Whether a style sheet could load something (``@import``, ``url(...)`` other than ``url(#id)``)."""
+    text = css.lower().replace(" ", "")
+    return "@import" in text or "url(" in text.replace("url(#", "") or "expression(" in text
 
 
 STYLE = """
@@ -148,8 +155,7 @@ def _mark(p: PartResult) -> tuple[str, str]:
 
 def _part_html(p: PartResult) -> str:
     cls, word = _mark(p)
-    by_hand = f"{number(p.max)} point{'' if p.max == 1 else 's'}, graded by hand"
-    points = points_text(p.points, p.max) if p.auto else by_hand
+    points = points_text(p.points, p.max) if p.auto else f"{number(p.max)} point{'' if p.max == 1 else 's'}"
     svg = clean_svg(p.svg)
     alt = html.escape(p.alt or f"the check of {p.name}", quote=True)
     picture = f'<figure role="img" aria-label="{alt}">{svg}</figure>' if svg else ""
