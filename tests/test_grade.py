@@ -236,6 +236,10 @@ def test_out_is_a_users_folder(tmp_path):
         done = subprocess.run([sys.executable, "-m", "vizgrad.grade", *args], capture_output=True, text=True,
                               env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
         assert done.returncode in (1, 2) and "Traceback" not in done.stderr
+    # OUT inside the submissions, or holding them: refused before anything runs
+    for out in (subs / "graded", tmp_path):
+        assert main([str(subs), "-o", str(out)]) == 2
+    assert sorted(os.listdir(subs)) == ["broken.ipynb"]
     # a folder it made is replaced on the next run
     assert main([str(subs), "-o", str(tmp_path / "o")]) == 0
     assert main([str(subs), "-o", str(tmp_path / "o")]) == 0

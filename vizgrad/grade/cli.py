@@ -12,7 +12,6 @@ status is 0 when every notebook has one.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -155,10 +154,12 @@ def _grade(args: argparse.Namespace) -> int:
     folder: Path = args.submissions
     if not folder.is_dir():
         raise cli.CommandError(f"{folder}: no such folder (give the folder of submitted notebooks)")
-    with contextlib.suppress(ValueError):
-        if args.out.relative_to(folder) is not None:
-            raise cli.CommandError(f"{args.out}: is inside the submissions folder; choose an output folder "
-                                   "outside it", cli.USAGE)
+    if args.out.is_relative_to(folder):
+        raise cli.CommandError(f"{args.out}: is inside the submissions folder; choose an output folder "
+                               "outside it", cli.USAGE)
+    if folder.is_relative_to(args.out):
+        raise cli.CommandError(f"{args.out}: holds the submissions folder, and would be replaced; choose "
+                               "another output folder", cli.USAGE)
     subs = collect(folder, released())
     if not subs:
         raise cli.CommandError(f"{folder}: no notebooks (*.ipynb) in it, nor in <student>/<assignment>/ "

@@ -137,7 +137,7 @@ def safe_name(text: str) -> str:
 
 def collect(folder: Path, known: dict[str, Assignment]) -> list[Submission]:
     """Every submission in ``folder`` (flat, or nbgrader's layout), read now; sorted by student."""
-    flat = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
+    flat = sorted(p for p in folder.glob("*.ipynb") if p.is_file() and not p.name.startswith("."))
     found: list[tuple[str, str, Path]] = []  # (student, notebook's stem, path)
     if flat:
         found = [(p.stem, "", p) for p in flat]
