@@ -125,6 +125,9 @@ def graded(tmp_path_factory):
             f"pathlib.Path({str(subs / 'right.ipynb')!r}).write_text('not a notebook any more')\n"
             f"pathlib.Path({str(subs / 'zz_late.ipynb')!r}).write_text('{{}}')\n")
     _write(subs, "evil", _with_cell(right, "multiply_gate", evil))
+    # a check that is made to pass without checking: no error, but no passed check either
+    cheat = "exercises.CheckResult.assert_passed = lambda self: None\n"
+    _write(subs, "cheat", _with_cell(student_notebook(), "multiply_code", cheat))
     code = main([str(subs), "-o", str(out), "--jobs", "2", "--timeout", str(TIMEOUT)])
     return code, out, subs
 
@@ -151,7 +154,7 @@ def test_every_notebook_gets_its_row_and_the_batch_exits_0(graded):
     assert code == 0
     rows = _rows(out)
     assert sorted(rows) == sorted(["right", "untouched", "swapped", "no_upstream", "loops", "endless_cell",
-                                   "stubborn", "exits", "dies", "syntax", "broken", "evil"])
+                                   "stubborn", "exits", "dies", "syntax", "broken", "evil", "cheat"])
     header = list(next(iter(rows.values())))
     assert header == ["student", "assignment", *PARTS, "total", "max"]
     for r in rows.values():
@@ -164,6 +167,8 @@ def test_points_follow_the_diagnosis(graded):
     full = dict(PARTS)
     assert _points(out, "right") == full
     assert _points(out, "untouched") == dict.fromkeys(PARTS, 0)
+    assert _points(out, "cheat") == dict.fromkeys(PARTS, 0)
+    assert "did not show that it passed" in _output(out, "cheat", "add_gate")
     assert _points(out, "swapped") == {**full, "multiply_gate": 0}  # the neuron's wiring keeps its points
     assert _points(out, "no_upstream") == {**full, "sigmoid_gate": 0}
     assert _points(out, "loops") == {**full, "max_gate": 0}

@@ -1,10 +1,11 @@
 """Points by part, the way nbgrader's autograder gives them, with vizgrad's diagnosis in words.
 
 An autograded part is a locked check cell: it earns its points when it ran and raised no error
-(its check passed), else 0. Its words are what the check displayed (the message of the
-:class:`~vizgrad.exercises.CheckResult` shown in the cell) and, for a cell that failed in another
-way, the error; its picture is the check's drawing. A written answer is graded by hand: listed,
-with the student's text, but not counted.
+(its check passed), else 0, as nbgrader counts; and only when vizgrad's check showed that it
+passed (a check replaced by the student's code shows nothing). Its words are what the check
+displayed (the message of the :class:`~vizgrad.exercises.CheckResult` shown in the cell) and, for
+a cell that failed in another way, the error; its picture is the check's drawing. A written
+answer is graded by hand: listed, with the student's text, but not counted.
 """
 
 from __future__ import annotations
@@ -64,13 +65,15 @@ def error_text(output: dict[str, Any]) -> str:
     return _ANSI.sub("", f"{ename}: {evalue}" if evalue else ename)
 
 
-def _diagnosis(run: CellRun) -> tuple[str, str, str]:
-    """(words, svg, alt) of a check cell's outputs: the check's message and drawing, its errors."""
-    words, svg, alt, errors, printed = [], "", "", [], []
+def _diagnosis(run: CellRun) -> tuple[str, str, str, bool]:
+    """(words, svg, alt, passed) of a check cell's outputs: the check's message and drawing, its
+    errors, and whether every check it showed passed (False if it showed none)."""
+    words, svg, alt, errors, printed, statuses = [], "", "", [], [], []
     for o in run.outputs:
         shown = read_shown(o)
         if shown is not None:
             words.append(shown["message"])
+            statuses.append(shown["status"])
             svg, alt = shown["svg"] or svg, shown["alt"] or alt
         elif o.get("output_type") == "error":
             errors.append(error_text(o))
@@ -82,7 +85,7 @@ def _diagnosis(run: CellRun) -> tuple[str, str, str]:
         text = (text + "\n" if text else "") + "\n".join(extra)
     if printed and not text:
         text = "".join(printed)[:2000]
-    return text, svg, alt
+    return text, svg, alt, bool(statuses) and all(st == "passed" for st in statuses)
 
 
 def score(sub: Submission, cells: list[dict[str, Any]], run: NotebookRun | None) -> list[PartResult]:
@@ -110,10 +113,12 @@ def score(sub: Submission, cells: list[dict[str, Any]], run: NotebookRun | None)
             out.append(PartResult(part.name, 0.0, part.points, True,
                                   f"did not run: {why}" if why else "did not run"))
             continue
-        words, svg, alt = _diagnosis(crun)
+        words, svg, alt, shown_passed = _diagnosis(crun)
         if crun.failed and not svg and failed_before.get(k):
             words = (words + "\n" if words else "") + "an earlier cell failed: " + failed_before[k]
-        points = 0.0 if crun.failed else part.points
+        if not crun.failed and not shown_passed:  # no error, yet no passed check shown: not vizgrad's check
+            words = (words + "\n" if words else "") + "the check did not show that it passed (was it replaced?)"
+        points = part.points if not crun.failed and shown_passed else 0.0
         out.append(PartResult(part.name, points, part.points, True, words or ("passed" if points else "failed"),
                               svg, alt))
     return out
