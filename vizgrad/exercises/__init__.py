@@ -31,13 +31,20 @@ notebook shows it as the message and the drawing. A TODO that is not done yet
 as *not implemented yet*; an exception raised by your code is reported in one line,
 with the line of your cell it came from.
 
+A failed check names the symptom and the rule it breaks, and draws it; the formula itself
+comes from the second failed check of the same gate on, or with ``show_answer=True``. A graded
+check cell ends with ``.assert_passed()``: it shows the result and raises :class:`CheckFailed`
+(one line in a notebook) unless the check passed, so nbgrader and ``python -m vizgrad.grade``
+give the part its points exactly when it passes (:mod:`.shown` reads a check back from a
+saved notebook).
+
 Your code runs under limits (:mod:`.limits`): each call may take ``TIME_LIMIT``
 seconds (set ``vizgrad.exercises.TIME_LIMIT``, or give a check ``time_limit=``), what
 it prints is shown after the check (its first few thousand characters), and whatever
 it raises, ``SystemExit`` included, becomes feedback; Ctrl-C still interrupts.
 
 The package: the checks, one module each, ``gates`` (check_gate, ready), ``asop``,
-``circuits`` and ``nets``, and ``limits``; the helpers they share are in ``_support``:
+``circuits`` and ``nets``, ``limits`` and ``shown``; the helpers they share are in ``_support``:
 ``result`` (CheckResult), ``text`` (numbers as text), ``where`` (locating a traceback in
 your code), ``calls`` (looking at and calling a gate class), ``numerics``, ``points``,
 ``hints``, ``picture`` (drawings) and ``reference`` (what the exercises know about
