@@ -139,14 +139,14 @@ def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
         description="Grade exercise notebooks: run each in its own kernel, give each graded part its points "
                     "(as nbgrader's autograder does), and write grades.csv, and per student results.json "
                     "(Gradescope) and feedback.html.")
-    parser.add_argument("submissions", type=absolute,
+    parser.add_argument("submissions", type=absolute, metavar="SUBMISSIONS",
                         help="a folder of notebooks (alice.ipynb, bob.ipynb, ...) or nbgrader's "
                              "SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb")
     parser.add_argument("-o", "--out", required=True, type=absolute,
                         help="the folder to write (made, or replaced if this command made it)")
-    parser.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
+    parser.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help=f"seconds each cell may run (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--jobs", type=_jobs, default=1, help="notebooks run at the same time (default 1)")
+    parser.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="notebooks run at the same time (default 1)")
     return cli.run(parser, argv, _grade, usage=(Refused,))
 
 
