@@ -287,6 +287,9 @@ def test_feedback_pages_offline(graded, offline):
     assert page.locator("section.part.failed figure svg").count() >= 1
     box = page.locator("section.part.failed figure svg").first.bounding_box()
     assert box and box["width"] > 50 and box["height"] > 50
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="pip install axe-playwright-python")
+    found = axe.Axe().run(page).response["violations"]
+    assert [v["id"] for v in found if v["impact"] in ("serious", "critical")] == []  # contrast, names, ...
     page = offline(out / "broken" / "feedback.html").page
     assert "could not be graded" in page.inner_text("body")
     page = offline(out / "dies" / "feedback.html").page
