@@ -317,10 +317,16 @@ def test_nbgrader_agrees(tmp_path):
     (course / "source" / "ps1").mkdir(parents=True)
     (course / "source" / "ps1" / "01_gates.ipynb").write_bytes((EXERCISES / "source" / "01_gates.ipynb").read_bytes())
     (course / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "vizgrad"\n')
-    _nbgrader(course, "generate_assignment", "ps1")
+    for k, name in [(2, "02_graph"), (3, "03_vectorized")]:  # the other two release as they are too
+        (course / "source" / f"ps{k}").mkdir()
+        source = (EXERCISES / "source" / f"{name}.ipynb").read_bytes()
+        (course / "source" / f"ps{k}" / f"{name}.ipynb").write_bytes(source)
+    for k, name in [(1, "01_gates"), (2, "02_graph"), (3, "03_vectorized")]:
+        _nbgrader(course, "generate_assignment", f"ps{k}")
+        release = json.loads((course / "release" / f"ps{k}" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        ours = student_notebook(name)
+        assert [_text(c) for c in release["cells"]] == [_text(c) for c in ours["cells"]], name
     release = json.loads((course / "release" / "ps1" / "01_gates.ipynb").read_text(encoding="utf-8"))
-    ours = student_notebook()
-    assert [_text(c) for c in release["cells"]] == [_text(c) for c in ours["cells"]]
     submissions = {"right": right_notebook(), "swapped": planted("multiply_code", SWAPPED)}
     for student, nb in submissions.items():
         # what the student hands in: nbgrader's release copy, solution cells filled in
