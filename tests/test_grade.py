@@ -359,3 +359,18 @@ def test_student_versions_are_nbgraders_clear_solutions(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     for src in sources:
         assert (tmp_path / src.name).read_bytes() == (EXERCISES / src.name).read_bytes(), src.name
+
+
+def test_a_cells_output_is_capped_and_the_next_cell_still_runs(tmp_path):
+    from vizgrad.grade.kernel import TEXT_LIMIT, run_cells
+
+    cells = [{"cell_type": "code", "source": "for k in range(2000):\n    print('x' * 999)\n"},
+             {"cell_type": "markdown", "source": "text"},
+             {"cell_type": "code", "source": "raise ValueError('planted')"},
+             {"cell_type": "code", "source": "import os\nprint(os.getcwd())"}]
+    run = run_cells(cells, tmp_path, timeout=20)
+    printed = "".join(o.get("text", "") for o in run.cells[0].outputs)
+    assert TEXT_LIMIT <= len(printed) < TEXT_LIMIT + 500 and "output cut" in printed  # 2 MB printed
+    assert run.cells[2].failed and run.cells[2].outputs[0]["ename"] == "ValueError"
+    assert run.cells[3].ran and run.cells[3].outputs[0]["text"].strip() == str(tmp_path)
+    assert 1 not in run.cells and not run.stopped
