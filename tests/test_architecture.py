@@ -22,6 +22,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("vizgrad.draw", "vizgrad.pictures", "vizgrad.scrub", "vizgrad.scrub_inputs", "vizgrad.examples",
      "vizgrad.slides", "vizgrad.lite", "vizgrad.authoring"),
     ("vizgrad.exercises",),
+    ("vizgrad.grade",),
     ("vizgrad",),
 )
 MOST_LINES = 400

@@ -246,7 +246,8 @@ def test_backward_runs_on_fresh_gates():
 
 
 def test_same_seed_same_result():
-    a, b = exercises.check_gate(SwappedMultiply, seed=3), exercises.check_gate(SwappedMultiply, seed=3)
+    a = exercises.check_gate(SwappedMultiply, seed=3, show_answer=True)
+    b = exercises.check_gate(SwappedMultiply, seed=3, show_answer=True)
     assert a.message == b.message and a.inputs == b.inputs
 
 
@@ -254,13 +255,55 @@ def test_same_seed_same_result():
 
 
 def test_swapped_multiply():
-    r = exercises.check_gate(SwappedMultiply, name="MultiplyGate")
+    r = exercises.check_gate(SwappedMultiply, name="SwappedMultiplyGate")
     assert r.status == "wrong" and not r.passed
     assert r.wrong == ("dx", "dy")
-    assert "MultiplyGate" in r.message and "dx should use y" in r.message
+    assert "SwappedMultiplyGate" in r.message
+    assert ("the gradients of x and y are swapped: each input's local gradient of a multiply is the other input"
+            in r.message)
     assert "expected" in r.message and "got" in r.message and "dz = " in r.message
     x, y, dz = r.inputs["x"], r.inputs["y"], r.upstream
     assert np.isclose(r.expected["dx"], y * dz) and np.isclose(r.got["dx"], x * dz)
+    # the first try gives the symptom, the rule and the picture, not the formula
+    assert "dx = y · dz" not in r.message and "show_answer=True" in r.message
+    assert "dx" in r.alt and r._picture is not None
+    # the second failed try gives the formula
+    again = exercises.check_gate(SwappedMultiply, name="SwappedMultiplyGate")
+    assert "Answer: dx = y · dz and dy = x · dz." in again.message
+
+
+def test_the_formula_on_request_and_after_a_pass_the_first_try_again():
+    r = exercises.check_gate(SwappedMultiply, name="AskingGate", show_answer=True)
+    assert "Answer: dx = y · dz and dy = x · dz." in r.message
+    assert exercises.check_gate(MultiplyGate, name="AskingGate").passed
+    assert "Answer:" not in exercises.check_gate(SwappedMultiply, name="AskingGate").message
+
+
+def test_assert_passed_raises_only_when_the_check_fails(capsys):
+    assert exercises.check_gate(MultiplyGate).assert_passed() is None
+    assert "passed" in capsys.readouterr().out
+    with pytest.raises(exercises.CheckFailed) as e:
+        exercises.check_gate(SwappedMultiply, name="AssertedGate").assert_passed()
+    assert isinstance(e.value, AssertionError) and "AssertedGate" in str(e.value)
+    assert e.value._render_traceback_() == [f"CheckFailed: {e.value}"]  # IPython shows one line
+
+
+def test_circuit_with_reference_gates_checks_the_wiring_only():
+    mul, add = exercises.as_op(SwappedMultiply, "*"), exercises.as_op(AddGate, "+")
+
+    def f(x, y, z):
+        return mul(add(x, y), z)
+
+    def miswired(x, y, z):
+        return mul(add(x, z), y)
+
+    def ref(x, y, z):
+        return (x + y) * z
+
+    assert not exercises.check_circuit(f, ref, x=-2.0, y=5.0, z=-4.0).passed  # the swapped gate shows
+    r = exercises.check_circuit(f, ref, x=-2.0, y=5.0, z=-4.0, reference_gates=True)
+    assert r.passed and "vizgrad's own add and mul" in r.message
+    assert not exercises.check_circuit(miswired, ref, x=-2.0, y=5.0, z=-4.0, reference_gates=True).passed
 
 
 def test_missing_upstream_factor():
@@ -665,6 +708,7 @@ def _run(path: Path, workdir: Path) -> dict:
 
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=180, kernel_name="python3", allow_errors=False,
+                            allow_error_names=["CheckFailed"],  # a graded check not passed yet: no points
                             resources={"metadata": {"path": str(workdir)}})
     asyncio.run(client.async_execute())
     return nb
@@ -697,7 +741,9 @@ def _checks(nb: dict) -> list[tuple[str, str]]:
 
 
 def _errors(nb: dict) -> list[str]:
-    return [o.get("ename", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    """The names of the errors a notebook (or one cell) shows."""
+    cells = nb.cells if "cells" in nb else [nb]
+    return [o.get("ename", "") for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
 EXPECTED_CHECKS = {"01_gates.ipynb": 6, "02_graph.ipynb": 1, "03_vectorized.ipynb": 4}
@@ -725,5 +771,17 @@ def test_student_notebook_runs_and_says_not_implemented_yet(executed, name):
     checks = _checks(nb)
     assert len(checks) >= EXPECTED_CHECKS[name]
     assert all(status == "todo" and "not implemented yet" in text for status, text in checks), checks
-    assert not _errors(nb)
+    # only the graded check cells fail (no points yet), each in one line, not a traceback
+    graded = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    assert graded and _errors(nb) == ["CheckFailed"] * len(graded)
+    assert all(_errors(c) == ["CheckFailed"] for c in graded)
     assert "Traceback" not in json.dumps(nb)
+
+
+def test_exercise_03_says_first_that_it_needs_numpy():
+    nb = authoring.read(EXERCISES / "03_vectorized.ipynb")
+    first = authoring._text(nb["cells"][0]["source"])
+    assert nb["cells"][0]["cell_type"] == "markdown" and "needs numpy" in first and "JupyterLite" in first
+    code = [authoring._text(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "numpy" not in code[0] and "matplotlib" not in code[0]  # the first code cell runs without them
+    assert any("import numpy as np" in c for c in code[1:]) and any("import matplotlib" in c for c in code[1:])

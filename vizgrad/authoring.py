@@ -11,7 +11,8 @@ A *source* notebook holds the solutions between nbgrader-style markers::
 
 The student version replaces each marked region, at the indentation of its
 ``BEGIN SOLUTION`` line, with ``# YOUR CODE HERE`` and ``raise NotImplementedError()``
-in a code cell, or with ``YOUR ANSWER HERE`` in a markdown cell, and clears every
+in a code cell, or with ``YOUR ANSWER HERE`` in a markdown cell (a cell marked as an
+nbgrader solution but holding no marker becomes the stub as a whole), and clears every
 output: the same transformation as nbgrader's ``ClearSolutions`` (with
 ``enforce_metadata=False``) followed by ``ClearOutput``, without needing nbgrader.
 
@@ -130,6 +131,9 @@ def _cleared(nb: dict[str, Any]) -> tuple[dict[str, Any], bool]:
                 text, found = clear_solutions(_text(cell.get("source", "")), cell["cell_type"])
             except SolutionMarkerError as e:
                 raise SolutionMarkerError(f"cell {k} ({cell.get('id', 'no id')}): {e}") from None
+            if not found and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+                # nbgrader: a solution cell without markers is a solution as a whole
+                text, found = "\n".join(CODE_STUB if cell["cell_type"] == "code" else TEXT_STUB), True
             cell["source"] = _split_lines(text)
             any_found = any_found or found
         if cell.get("cell_type") == "code":

@@ -31,13 +31,20 @@ notebook shows it as the message and the drawing. A TODO that is not done yet
 as *not implemented yet*; an exception raised by your code is reported in one line,
 with the line of your cell it came from.
 
+A failed check names the symptom and the rule it breaks, and draws it; the formula itself
+comes from the second failed check of the same gate on, or with ``show_answer=True``. A graded
+check cell ends with ``.assert_passed()``: it shows the result and raises :class:`CheckFailed`
+(one line in a notebook) unless the check passed, so nbgrader and ``python -m vizgrad.grade``
+give the part its points exactly when it passes (:mod:`.shown` reads a check back from a
+saved notebook).
+
 Your code runs under limits (:mod:`.limits`): each call may take ``TIME_LIMIT``
 seconds (set ``vizgrad.exercises.TIME_LIMIT``, or give a check ``time_limit=``), what
 it prints is shown after the check (its first few thousand characters), and whatever
 it raises, ``SystemExit`` included, becomes feedback; Ctrl-C still interrupts.
 
 The package: the checks, one module each, ``gates`` (check_gate, ready), ``asop``,
-``circuits`` and ``nets``, and ``limits``; the helpers they share are in ``_support``:
+``circuits`` and ``nets``, ``limits`` and ``shown``; the helpers they share are in ``_support``:
 ``result`` (CheckResult), ``text`` (numbers as text), ``where`` (locating a traceback in
 your code), ``calls`` (looking at and calling a gate class), ``numerics``, ``points``,
 ``hints``, ``picture`` (drawings) and ``reference`` (what the exercises know about
@@ -46,7 +53,7 @@ particular ops).
 
 from __future__ import annotations
 
-from ._support.result import CheckResult, GateError, NotImplementedYet
+from ._support.result import CheckFailed, CheckResult, GateError, NotImplementedYet
 from .asop import as_op
 from .circuits import check_circuit, scrub
 from .gates import check_gate, ready
@@ -56,6 +63,7 @@ from .nets import check_net, draw_net
 TIME_LIMIT: float = DEFAULT_TIME_LIMIT  # seconds each call of your code may take in a check
 
 __all__ = [
+    "CheckFailed",
     "CheckResult",
     "GateError",
     "NotImplementedYet",

@@ -128,6 +128,7 @@ def as_op(gate: Any, label: str | None = None) -> Callable[..., Any]:
     op.__name__ = f"{cls.__name__}_op"
     op.__qualname__ = op.__name__
     op.__doc__ = f"Your {cls.__name__} as the vizgrad op {text!r}: op(*inputs, name=None)."
+    op.gate, op.label = cls, text  # type: ignore[attr-defined]  # for check_circuit(..., reference_gates=True)
     return op
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import types
 import warnings
 from typing import Any, Callable
 
@@ -14,6 +15,7 @@ from ..engine.value import Value
 from . import limits
 from ._support.numerics import all_close
 from ._support.picture import Picture, PictureOp, PictureVar
+from ._support.reference import reference_for
 from ._support.result import CheckResult, GateError, NotImplementedYet, StopCheck, make_result
 from ._support.text import num, plural
 from ._support.where import raised_message, student_line
@@ -82,8 +84,50 @@ def _graph_picture(out: Any, grads: dict[int, Any], leaves: dict[str, Any], expe
     return Picture(vars_, ops)
 
 
+def _code_names(code: types.CodeType) -> set[str]:
+    """The global names ``code`` and the functions inside it use."""
+    names = set(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            names |= _code_names(c)
+    return names
+
+
+def with_reference_gates(fn: Callable[..., Any]) -> tuple[Callable[..., Any], list[str]]:
+    """``fn`` with each op it names that :func:`as_op` made from a gate class replaced by vizgrad's
+    own op for that gate (``mul`` from a ``MultiplyGate`` by ``*``); and the names replaced."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return fn, []
+    def reference(value: Any) -> Any:
+        gate = getattr(value, "gate", None)
+        return reference_for(gate, str(getattr(value, "label", ""))) if isinstance(gate, type) else None
+
+    scope = dict(fn.__globals__)
+    swapped = []
+    for name in sorted(_code_names(code)):
+        ref = reference(scope.get(name))
+        if ref is not None:
+            scope[name] = ref
+            swapped.append(name)
+    closure = []
+    for name, cell in zip(code.co_freevars, fn.__closure__ or (), strict=True):  # ops the function closes over
+        try:
+            ref = reference(cell.cell_contents)
+        except ValueError:  # a name not bound yet
+            ref = None
+        closure.append(cell if ref is None else types.CellType(ref))
+        if ref is not None:
+            swapped.append(name)
+    swapped.sort()
+    new = types.FunctionType(code, scope, fn.__name__, fn.__defaults__, tuple(closure) or None)
+    new.__kwdefaults__ = fn.__kwdefaults__
+    return new, swapped
+
+
 def check_circuit(fn: Callable[..., Any], reference: Callable[..., Any], *, trials: int = 2, seed: int = 0,
-                  name: str | None = None, time_limit: float | None = None, **inputs: float) -> CheckResult:
+                  name: str | None = None, time_limit: float | None = None, reference_gates: bool = False,
+                  **inputs: float) -> CheckResult:
     """Check a circuit wired from your ops against a reference formula.
 
     ``fn(**values)`` builds the circuit from :class:`~vizgrad.Value` inputs named as in
@@ -92,8 +136,16 @@ def check_circuit(fn: Callable[..., Any], reference: Callable[..., Any], *, tria
     output and the gradient of every input are compared (vizgrad.trace of your circuit
     vs. backprop through the reference) at ``inputs`` and at ``trials`` random points
     near them. Your code runs under limits, as in :func:`check_gate` (``time_limit``).
+
+    With ``reference_gates=True`` the ops of your gates that ``fn`` uses (made by :func:`as_op`)
+    are replaced by vizgrad's own, so only the wiring is checked: a mistake in a gate is then
+    not counted again here.
     """
     label = name or getattr(fn, "__name__", "your circuit")
+    if reference_gates:
+        fn, swapped = with_reference_gates(fn)
+        if swapped:
+            label += f" (with vizgrad's own {plural(swapped)})"
     if not inputs:
         raise TypeError("check_circuit(fn, reference, x=..., y=...) needs the inputs as keywords")
     rng = np.random.default_rng(seed)

@@ -11,7 +11,7 @@ from typing import Any
 from ..base.lazy_numpy import lazy
 from . import limits
 from ._support.calls import Spec, domain_hint, grad_names, run_backward, run_forward, spec_of
-from ._support.hints import describe_point, gradient_hint, tie_hint
+from ._support.hints import Hint, describe_point, gradient_hint, tie_hint
 from ._support.numerics import Trial, compare_gradients, fill_numerics, guess_kind
 from ._support.picture import Picture, PictureOp, PictureVar
 from ._support.points import make_trials, random_upstream
@@ -21,6 +21,7 @@ from ._support.text import num, plural, shape_text, show
 np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
 
 _last: "weakref.WeakKeyDictionary[type, CheckResult]" = weakref.WeakKeyDictionary()
+_failed_tries: dict[str, int] = {}  # a gate's name -> its failed checks so far (the formula shows from the 2nd)
 
 
 def _gate_picture(spec: Spec, t: Trial | None, consts: dict[str, Any], wrong: set[int],
@@ -58,6 +59,7 @@ def check_gate(
     edge_cases: bool = True,
     max_entries: int = 100,
     time_limit: float | None = None,
+    show_answer: bool = False,
 ) -> CheckResult:
     """Check a gate's backward against numerical derivatives of its own forward.
 
@@ -83,6 +85,10 @@ def check_gate(
     the one-sided derivatives, and the gradients of inputs that move together must add
     up to the derivative along that direction (so a max gate may send dz to either
     input at a tie, but not to both).
+
+    A failed check names the symptom and the rule it breaks, and draws the gate; the formula
+    itself is shown only from the second failed check of the same gate on, or with
+    ``show_answer=True``.
     """
     consts = dict(constants or {})
     budget = limits.Limits(time_limit, check="check_gate")
@@ -93,8 +99,10 @@ def check_gate(
     shapes_by_name = _shapes(spec, shapes)
     rng = np.random.default_rng(seed)
     trials_ = make_trials(spec, shapes_by_name, trials, rng, domain, edge_cases, list(inputs or []))
+    answer = show_answer or _failed_tries.get(spec.name, 0) > 0
     with budget:
-        result = _check_points(spec, trials_, consts, shapes_by_name, rng, max_entries)
+        result = _check_points(spec, trials_, consts, shapes_by_name, rng, max_entries, answer)
+    _failed_tries[spec.name] = 0 if result.passed else _failed_tries.get(spec.name, 0) + 1
     with contextlib.suppress(TypeError):
         _last[spec.cls] = result
     return result
@@ -136,7 +144,7 @@ class _Run:
 
 
 def _check_points(spec: Spec, trials: list[Trial], consts: dict[str, Any], shapes: dict[str, tuple],
-                  rng: np.random.Generator, max_entries: int) -> CheckResult:
+                  rng: np.random.Generator, max_entries: int, show_answer: bool = False) -> CheckResult:
     """The check's result at ``trials``: where it stopped, the first wrong point, or a pass."""
     run = _Run()
     try:
@@ -148,7 +156,7 @@ def _check_points(spec: Spec, trials: list[Trial], consts: dict[str, Any], shape
         return make_result(spec.name, "error", f"{spec.name}: no point to check (give trials=... or inputs=...).")
     if not run.failed:
         return _passed(spec, run.done, consts)
-    return _wrong(spec, run, consts, shapes)
+    return _wrong(spec, run, consts, shapes, show_answer)
 
 
 def _check_point(spec: Spec, t: Trial, run: _Run, consts: dict[str, Any], shapes: dict[str, tuple],
@@ -223,35 +231,49 @@ def _passed(spec: Spec, done: list[Trial], consts: dict[str, Any]) -> CheckResul
                        expected=dict(zip(dnames, shown.center, strict=False)))
 
 
-def _wrong(spec: Spec, run: _Run, consts: dict[str, Any], shapes: dict[str, tuple]) -> CheckResult:
-    """The result at the first failed point: each gradient expected and got, and hints."""
+def _wrong(spec: Spec, run: _Run, consts: dict[str, Any], shapes: dict[str, tuple],
+           show_answer: bool = False) -> CheckResult:
+    """The result at the first failed point: each gradient expected and got, and hints (with the
+    formula if ``show_answer``)."""
     dnames = grad_names(spec)
     t = run.failed[0]
     wrong_idx = sorted(set(t.bad) | {j for members, *_ in t.ties for j in members})
     wrong = [dnames[i] for i in wrong_idx]
     lines = [f"{spec.name}: {plural(wrong)} {'is' if len(wrong) == 1 else 'are'} wrong.",
              describe_point(spec, t, shapes) + ":"]
-    hints: list[str] = []
+    hints: list[Hint] = []
     for i, d in enumerate(dnames):
         lines += _gradient_lines(t, i, d, wrong_idx)
-        h = gradient_hint(spec, t, i, run.kind, shapes) if i in t.bad else ""
+        h = gradient_hint(spec, t, i, run.kind, shapes) if i in t.bad else Hint("")
         if h and h not in hints:
             hints.append(h)
     for members, idx, total, lo, hi in t.ties:
         names = " + ".join(dnames[j] + ("" if idx == () else f"[{', '.join(map(str, idx))}]") for j in members)
         want = num(lo) if math.isclose(lo, hi, rel_tol=1e-4, abs_tol=1e-6) else f"between {num(lo)} and {num(hi)}"
         lines.append(f"  {names}: expected {want}, got {num(total)}")
-        h = tie_hint(spec, t, members, total, lo, hi)
+        h = Hint(tie_hint(spec, t, members, total, lo, hi))
         if h not in hints:
             hints.append(h)
     if len(run.failed) > 1:
         lines.append(f"(wrong at {len(run.failed)} of the {len(run.done)} points checked; this is the first.)")
-    lines += [f"Hint: {h}" for h in hints]
-    return make_result(spec.name, "wrong", "\n".join(lines), wrong=tuple(wrong), hints=tuple(hints),
+    lines += _hint_lines(spec, hints, show_answer)
+    return make_result(spec.name, "wrong", "\n".join(lines), wrong=tuple(wrong), hints=tuple(h.rule for h in hints),
                        inputs=dict(t.point), upstream=t.dz,
                        got=dict(zip(dnames, t.got, strict=False)),
                        expected=dict(zip(dnames, t.center, strict=False)),
                        _picture=_gate_picture(spec, t, consts, set(wrong_idx)))
+
+
+def _hint_lines(spec: Spec, hints: list[Hint], show_answer: bool) -> list[str]:
+    """``Hint: rule`` for each hint, then its formula (``Answer: ...``) or how to ask for it."""
+    lines = [f"Hint: {h.rule}" for h in hints]
+    answers = [h.answer for h in hints if h.answer]
+    if answers and show_answer:
+        lines += [f"Answer: {a}" for a in answers]
+    elif answers:
+        lines.append(f"Still stuck? The formula is shown from your second failed try on, or with "
+                     f"check_gate({spec.name}, show_answer=True).")
+    return lines
 
 
 def _gradient_lines(t: Trial, i: int, d: str, wrong_idx: list[int]) -> list[str]:

@@ -48,7 +48,7 @@ class TimedOut(StopCheck):
         how = f"{check}(..., time_limit={more})" if check else f"time_limit={more} (seconds) in the check's call"
         super().__init__(
             "error",
-            f"{what} did not finish within {seconds:g} s and was stopped.{at}\n"
+            f"{what} did not finish within {seconds:g} s (the time limit) and was stopped.{at}\n"
             "Hint: look for a loop that never ends (a while loop whose condition never becomes false, "
             f"or a loop that calls itself). If your code is only slow, give it more time: {how}.")
         self.what, self.seconds, self.where = what, seconds, where

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from ...base.lazy_numpy import lazy
 from .calls import Spec
@@ -10,6 +11,17 @@ from .numerics import ATOL, Trial, all_close
 from .text import num, plural, shape_text
 
 np = lazy(globals(), fallback="vizgrad.engine.floats")  # numpy when first used, else Python floats
+
+
+class Hint(NamedTuple):
+    """A hint in two parts: the symptom and the rule (shown at once), and the formula itself
+    (``answer``, shown only on request: a second failed try, or ``show_answer=True``)."""
+
+    rule: str
+    answer: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.rule)
 
 
 def describe_point(spec: Spec, t: Trial, shapes: dict[str, tuple]) -> str:
@@ -24,34 +36,35 @@ def describe_point(spec: Spec, t: Trial, shapes: dict[str, tuple]) -> str:
     return f"at {', '.join(parts)}{where}, with upstream gradient {dz}"
 
 
-def gradient_hint(spec: Spec, t: Trial, i: int, kind: str, shapes: dict[str, tuple]) -> str:
-    """A hint for the usual mistake that explains input ``i``'s wrong gradient at ``t`` ("" at a kink)."""
+def gradient_hint(spec: Spec, t: Trial, i: int, kind: str, shapes: dict[str, tuple]) -> Hint:
+    """A hint for the usual mistake that explains input ``i``'s wrong gradient at ``t`` (empty at a kink)."""
     if np.any(np.isnan(t.center[i])) or np.any(t.kink[i]):
-        return ""
+        return Hint("")
     if kind == "max" and all(shapes[q] == () for q in spec.inputs):
         return _max_hint(spec, t)
     p = spec.inputs[i]
     others = [j for j, q in enumerate(spec.inputs) if j != i and shapes[q] == shapes[p]]
-    return (_swapped_hint(spec, t, i, kind, others) or _upstream_hint(spec, t, i)
-            or _local_only_hint(spec, t, i, others) or _factor_hint(spec, t, i) or _gate_hint(spec, i, kind, shapes))
+    return (_swapped_hint(spec, t, i, kind, others) or Hint(_upstream_hint(spec, t, i))
+            or _local_only_hint(spec, t, i, others) or Hint(_factor_hint(spec, t, i))
+            or _gate_hint(spec, i, kind, shapes))
 
 
-def _max_hint(spec: Spec, t: Trial) -> str:
+def _max_hint(spec: Spec, t: Trial) -> Hint:
     """Where a max gate of numbers should send the upstream gradient."""
     up = spec.upstream
     winner = max(spec.inputs, key=lambda q: t.point[q])
     rest = [q for q in spec.inputs if q != winner]
     both = all(all_close(t.got[j], t.dz) for j in range(len(spec.inputs)))
-    return ((f"your backward sends {up} to both inputs. " if both else "")
-            + f"The max gate routes the whole {up} to the larger input, here {winner} = "
-            f"{num(t.point[winner])} (d{winner} = {up}), and 0 to {plural(rest)} "
-            f"(d{rest[0]} = 0{'' if len(rest) == 1 else ', …'}).")
+    return Hint((f"your backward sends {up} to both inputs. " if both else "")
+                + f"The max gate routes the whole {up} to the larger input, and 0 to the other"
+                f"{'' if len(rest) == 1 else 's'}.",
+                f"here {winner} = {num(t.point[winner])} is the larger, so d{winner} = {up} and "
+                f"d{rest[0]} = 0{'' if len(rest) == 1 else ', …'}.")
 
 
-def _swapped_hint(spec: Spec, t: Trial, i: int, kind: str, others: list[int]) -> str:
-    """A hint when gradient ``i`` is what another input's should be ("" otherwise)."""
-    p, d = spec.inputs[i], f"d{spec.inputs[i]}"
-    up, out = spec.upstream, spec.out
+def _swapped_hint(spec: Spec, t: Trial, i: int, kind: str, others: list[int]) -> Hint:
+    """A hint when gradient ``i`` is what another input's should be (empty otherwise)."""
+    d, up = f"d{spec.inputs[i]}", spec.upstream
     g, e = t.got[i], t.center[i]
     for j in others:
         q = spec.inputs[j]
@@ -59,17 +72,16 @@ def _swapped_hint(spec: Spec, t: Trial, i: int, kind: str, others: list[int]) ->
             both = j in t.bad and all_close(t.got[j], e)
             if kind == "multiply":
                 a, b = spec.inputs
+                rule = "each input's local gradient of a multiply is the other input."
                 if both:
-                    return (f"d{a} should use {b} and d{b} should use {a}: for {out} = {a}·{b} the local "
-                            f"gradients are ∂{out}/∂{a} = {b} and ∂{out}/∂{b} = {a}, so d{a} = {b} · {up} "
-                            f"and d{b} = {a} · {up}. Yours are swapped.")
-                return (f"{d} should use {q}: for {out} = {a}·{b} the local gradient ∂{out}/∂{p} is {q}, "
-                        f"so {d} = {q} · {up}. Your {d} is what d{q} should be.")
+                    return Hint(f"the gradients of {a} and {b} are swapped: {rule}",
+                                f"d{a} = {b} · {up} and d{b} = {a} · {up}.")
+                return Hint(f"your {d} is what d{q} should be: {rule}", f"{d} = {q} · {up}.")
             if both:
                 pair = sorted([d, f"d{q}"])
-                return f"your {pair[0]} and {pair[1]} are swapped: each is what the other should be."
-            return f"your {d} is what d{q} should be: are the two swapped?"
-    return ""
+                return Hint(f"your {pair[0]} and {pair[1]} are swapped: each is what the other should be.")
+            return Hint(f"your {d} is what d{q} should be: are the two swapped?")
+    return Hint("")
 
 
 def _upstream_hint(spec: Spec, t: Trial, i: int) -> str:
@@ -90,7 +102,7 @@ def _upstream_hint(spec: Spec, t: Trial, i: int) -> str:
             "(the chain rule), which is a random array here.")
 
 
-def _local_only_hint(spec: Spec, t: Trial, i: int, others: list[int]) -> str:
+def _local_only_hint(spec: Spec, t: Trial, i: int, others: list[int]) -> Hint:
     """A hint when gradient ``i`` is another input's local gradient, without the upstream gradient."""
     p, d = spec.inputs[i], f"d{spec.inputs[i]}"
     up, out = spec.upstream, spec.out
@@ -98,9 +110,10 @@ def _local_only_hint(spec: Spec, t: Trial, i: int, others: list[int]) -> str:
     for j in others:
         q = spec.inputs[j]
         if all_close(g, t.center1[j]) and not all_close(e, t.center1[j]):
-            return (f"your {d} is the local gradient of {q}, without {up}: use the other input "
-                    f"({d} should use {q} if {out} = {p}·{q}) and multiply by {up}.")
-    return ""
+            return Hint(f"your {d} is the local gradient of {q}, and the upstream gradient {up} is missing: "
+                        "each input's local gradient of a multiply is the other input, times the upstream "
+                        "gradient (the chain rule).", f"{d} = {q} · {up} (if {out} = {p}·{q}).")
+    return Hint("")
 
 
 def _factor_hint(spec: Spec, t: Trial, i: int) -> str:
@@ -122,19 +135,20 @@ def _factor_hint(spec: Spec, t: Trial, i: int) -> str:
     return ""
 
 
-def _gate_hint(spec: Spec, i: int, kind: str, shapes: dict[str, tuple]) -> str:
+def _gate_hint(spec: Spec, i: int, kind: str, shapes: dict[str, tuple]) -> Hint:
     """What the gate's backward does, for the kinds of gate the check recognises; else the chain rule."""
     p = spec.inputs[i]
     up, out = spec.upstream, spec.out
     if kind == "max":
-        return f"the max gate routes {up} to the larger input only (the other gets 0)."
+        return Hint(f"the max gate routes {up} to the larger input only (the other gets 0).")
     if kind == "add":
-        return f"the add gate passes {up} unchanged to each input (its local gradients are 1)."
+        return Hint(f"the add gate passes {up} unchanged to each input (its local gradients are 1).")
     if kind == "matmul" and len(shapes[spec.inputs[0]]) == len(shapes[spec.inputs[1]]) == 2:
         a, b = spec.inputs
-        return (f"check one entry: {out}[n, j] = Σ_i {a}[n, i] · {b}[i, j], so d{b}[i, j] = "
-                f"Σ_n {a}[n, i] · {up}[n, j] and d{a}[n, i] = Σ_j {up}[n, j] · {b}[i, j].")
-    return f"work out the local gradient ∂{out}/∂{p}, then multiply it by the upstream {up} (chain rule)."
+        return Hint(f"check one entry: {out}[n, j] = Σ_i {a}[n, i] · {b}[i, j], and each gradient has its "
+                    "input's shape.",
+                    f"d{b}[i, j] = Σ_n {a}[n, i] · {up}[n, j] and d{a}[n, i] = Σ_j {up}[n, j] · {b}[i, j].")
+    return Hint(f"work out the local gradient ∂{out}/∂{p}, then multiply it by the upstream {up} (chain rule).")
 
 
 def tie_hint(spec: Spec, t: Trial, members: list[int], total: float, lo: float, hi: float) -> str:

@@ -17,15 +17,39 @@ from ...engine import ops
 _OWN_LABELS = {"addbias": "+b", "softmaxcrossentropy": "softmax-CE", "softmaxce": "softmax-CE"}
 
 
-def default_label(cls: type) -> str:
-    """The label a gate class is drawn with: its op's label, else the class's name."""
+def _key(cls: type) -> str:
     key = cls.__name__.lower()
     key = key[:-4] if key.endswith("gate") and len(key) > 4 else key
-    key = key.replace("_", "")
+    return key.replace("_", "")
+
+
+def default_label(cls: type) -> str:
+    """The label a gate class is drawn with: its op's label, else the class's name."""
+    key = _key(cls)
     if key in _OWN_LABELS:
         return _OWN_LABELS[key]
     row = ops.find(key)
     return cls.__name__ if row is None else row.label
+
+
+def reference_for(cls: type, label: str = "") -> Any:
+    """vizgrad's own op for a gate: the op drawn as ``label`` (``"*"``), else the one the class's name
+    says (``MultiplyGate``); called as an op made by ``as_op`` is (``op(a, b, name=...)``); None
+    when the op table has no such op."""
+    row = ops.by_label(label) if label else None
+    if row is None or row.forward is None or len(row.inputs) > 2 or row.has_constant:
+        row = ops.find(_key(cls))
+    if row is None or row.forward is None or row.has_constant:
+        return None
+
+    def op(*nodes: Any, name: str | None = None) -> Any:
+        out = ops.apply(row, *nodes)
+        if name is not None:
+            out.name = name
+        return out
+
+    op.__name__ = f"reference_{row.name}"
+    return op
 
 
 class ReferenceGate:

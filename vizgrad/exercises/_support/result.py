@@ -8,6 +8,7 @@ from typing import Any
 
 from ...draw import no_drawing_text
 from ...drawing.palette import LECTURE
+from ..shown import CHECK_CLASS, FAILED_NAME
 from .picture import Picture, alt_text, render_picture, with_title
 
 GREEN = LECTURE.value  # forward values, as in vizgrad's drawings
@@ -25,6 +26,20 @@ class GateError(RuntimeError):
 
 class NotImplementedYet(UserWarning):
     """An op made by :func:`as_op` used a gate whose forward or backward is still a TODO."""
+
+
+class CheckFailed(AssertionError):
+    """A graded check that did not pass (:meth:`CheckResult.assert_passed`): its cell fails, so
+    nbgrader and ``python -m vizgrad.grade`` give the part no points. Shown in a notebook as one
+    line, not a traceback: the check's words and drawing are displayed just above it."""
+
+    def __init__(self, result: CheckResult) -> None:
+        first = result.message.splitlines()[0] if result.message else result.name
+        super().__init__(f"{first} (no points for this part yet: see the check above)")
+        self.result = result
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows these lines instead of a traceback
+        return [f"{FAILED_NAME}: {self}"]
 
 
 class StopCheck(Exception):
@@ -73,6 +88,24 @@ class CheckResult:
     def __repr__(self) -> str:
         return self.message
 
+    def assert_passed(self) -> None:
+        """Show the result (in a notebook) and raise :class:`CheckFailed` unless it passed.
+
+        A graded check cell ends with it: the cell fails, and the part earns no points, exactly
+        when the check does not pass.
+        """
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:  # plain Python: the exception's message says it
+            get_ipython = None  # noqa: N806
+        if get_ipython is not None and get_ipython() is not None:
+            display(self)
+        elif self.passed:
+            print(self.message)
+        if not self.passed:
+            raise CheckFailed(self)
+
     def draw(self, **options: Any) -> Any:
         """The gate (or circuit) with your gradients: a :class:`graphviz.Digraph`, or None.
 
@@ -115,7 +148,7 @@ class CheckResult:
         if not svg and self._no_svg:
             picture = f'<div style="margin-top:4px;color:#666;font-size:90%">{html.escape(self._no_svg)}</div>'
         return (
-            f'<div class="vizgrad-check" data-status="{self.status}" '
+            f'<div class="{CHECK_CLASS}" data-status="{self.status}" '
             f'style="border-left:4px solid {color};padding:2px 10px;margin:4px 0">'
             f'<pre style="white-space:pre-wrap;margin:0;color:{color};background:none">'
             f"{html.escape(self.message)}</pre>{picture}</div>"
