@@ -45,9 +45,12 @@ class BuildPy(build_py):
 class Sdist(sdist):
     """Also put the notebooks in the sdist (the wheel is built from it)."""
 
-    def add_defaults(self) -> None:
-        super().add_defaults()
-        self.filelist.extend(f"notebooks/{name}" for name in shipped())
+    def make_release_tree(self, base_dir: str, files: list[str]) -> None:
+        super().make_release_tree(base_dir, files)
+        for name in shipped():
+            target = Path(base_dir, "notebooks", name)
+            self.mkpath(str(target.parent))
+            self.copy_file(str(HERE / "notebooks" / name), str(target))
 
 
 setup(cmdclass={"build_py": BuildPy, "sdist": Sdist})
