@@ -20,7 +20,7 @@ FLOORS: tuple[tuple[str, ...], ...] = (
     ("vizgrad.drawing",),
     ("vizgrad.export", "vizgrad.web"),
     ("vizgrad.draw", "vizgrad.pictures", "vizgrad.scrub", "vizgrad.scrub_inputs", "vizgrad.examples",
-     "vizgrad.slides", "vizgrad.lite", "vizgrad.authoring"),
+     "vizgrad.slides", "vizgrad.lite", "vizgrad.authoring", "vizgrad.course"),
     ("vizgrad.exercises",),
     ("vizgrad.grade",),
     ("vizgrad",),

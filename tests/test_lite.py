@@ -14,6 +14,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -338,3 +339,85 @@ def test_exercise_01_gives_feedback_in_the_browser(lab):
     assert out.startswith("wrong False") and "dx" in out and "expected" in out, out
     right = wrong.replace("return [dz, dz]", "return [dz * self.y, dz * self.x]")
     assert opened.run(right).startswith("passed True")
+
+
+# -- Run All on every notebook ----------------------------------------------------------------------
+
+RAN_JS = """
+() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const model = panel && panel.content && panel.content.model;
+  if (!model) return null;
+  const cells = [];
+  for (let i = 0; i < model.cells.length; i++) {
+    const c = model.cells.get(i);
+    if (c.type !== 'code') continue;
+    const error = c.outputs.toJSON().find(o => o.output_type === 'error');
+    cells.push({index: i, count: c.executionCount, error: error ? `${error.ename}: ${error.evalue}` : null});
+  }
+  return {cells, idle: panel.sessionContext.session?.kernel?.status === 'idle'};
+}
+"""
+
+
+def _run_all_and_see(page) -> list[dict]:
+    """Run All, wait until the run has ended (the last code cell ran, or a cell failed, and the kernel
+    is idle for a while); the code cells: index, execution count, error (or None)."""
+    _run_all(page)
+    deadline, quiet_since = time.monotonic() + KERNEL_TIMEOUT / 1000, None
+    while time.monotonic() < deadline:
+        state = page.evaluate(RAN_JS)
+        ended = state and (state["cells"][-1]["count"] is not None or any(c["error"] for c in state["cells"]))
+        if ended and state["idle"]:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > 3:
+                return state["cells"]
+        else:
+            quiet_since = None
+        page.wait_for_timeout(500)
+    return page.evaluate(RAN_JS)["cells"]
+
+
+def _stopped_where(cells: list[dict]) -> str:
+    failed = next((c for c in cells if c["error"]), None)
+    if failed is None:
+        ran = sum(c["count"] is not None for c in cells)
+        return f"ran {ran} of {len(cells)} code cells" + ("" if ran == len(cells) else " (did not finish)")
+    first = cells.index(failed)
+    return f"stopped at code cell {first + 1} of {len(cells)} (cell {failed['index']}): {failed['error'][:160]}"
+
+
+def _first_code_cell(path: Path) -> str:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+
+
+@pytest.mark.browser
+def test_run_all_on_every_notebook_in_the_site(lab):
+    """Every notebook runs to its end in the offline site, or stops at its first code cell saying
+    what it needs (numpy, which the site lacks); the list of what stopped where is printed."""
+    notebooks = ROOT / "notebooks"
+    paths = [*sorted(notebooks.glob("0*.ipynb")), *sorted((notebooks / "exercises").glob("0*.ipynb"))]
+    report, wrong, not_yet = [], [], []
+    for path in paths:
+        rel = path.relative_to(notebooks).as_posix()
+        opened = lab(rel)
+        cells = _run_all_and_see(opened.page)
+        opened.close()
+        where = _stopped_where(cells)
+        report.append(f"{rel}: {where}")
+        first = _first_code_cell(path)
+        failed = next((c for c in cells if c["error"]), None)
+        ran_to_the_end = failed is None and all(c["count"] is not None for c in cells)
+        said_what_it_needs = ("except ImportError" in first and failed is cells[0]
+                              and re.search(r"\bneeds?\b.*\b(numpy|torch)\b", failed["error"], re.IGNORECASE))
+        if ran_to_the_end or said_what_it_needs:
+            continue
+        if "exercises/" in rel and "import numpy" in first and "except ImportError" not in first:
+            not_yet.append(rel)  # an exercise that imports numpy without saying so yet
+        else:
+            wrong.append(rel)
+    print("\nRun All in the offline site:\n  " + "\n  ".join(report))
+    assert wrong == [], "\n".join(report)
+    if not_yet:
+        pytest.xfail(f"{', '.join(not_yet)} does not yet say in its first cell that it needs numpy")

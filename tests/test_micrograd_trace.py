@@ -10,7 +10,7 @@ import pytest
 import vizgrad as vg
 from vizgrad.engine.micrograd_trace import BackwardFailed
 
-micrograd = pytest.importorskip("micrograd", reason="micrograd is not installed (pip install 'vizgrad[torch]')")
+micrograd = pytest.importorskip("micrograd", reason="micrograd is not installed (pip install 'vizgrad-edu[torch]')")
 from micrograd.engine import Value  # noqa: E402
 from micrograd.nn import MLP  # noqa: E402
 

@@ -83,11 +83,27 @@ def test_lecture_opens_with_a_title_and_the_import(path):
     assert any(c.cell_type == "code" and "assert " in c.source for c in nb.cells), "no checks"
 
 
+@pytest.mark.parametrize("path", LECTURES, ids=_id)
+def test_first_code_cell_runs_without_matplotlib_and_says_if_it_needs_numpy(path):
+    """The offline browser site has neither: matplotlib is imported where a lecture plots, and a
+    lecture that computes with arrays says at once, in its title cell and its first code cell,
+    that it needs numpy (and where to run it) instead of failing on an import."""
+    nb = _read(path)
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    assert "matplotlib" not in first.source, "import matplotlib where the lecture plots"
+    if "numpy" in first.source:
+        assert "except ImportError" in first.source and "needs numpy" in first.source
+        assert "Needs numpy" in nb.cells[0].source, "the title cell says it needs numpy"
+    later = "".join(c.source for c in nb.cells[1:] if c.cell_type == "code" and c is not first)
+    if "plt." in later:
+        assert "import matplotlib" in later
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
 def test_notebook_runs_top_to_bottom(path, record_property):
     pytest.importorskip("ipykernel")
     for name in NEEDS.get(path.name, ()):
-        pytest.importorskip(name, reason=f"{path.name} needs {name} (pip install 'vizgrad[torch]')")
+        pytest.importorskip(name, reason=f"{path.name} needs {name} (pip install 'vizgrad-edu[torch]')")
     nbclient = pytest.importorskip("nbclient")
     nb = _read(path)
     graded = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]

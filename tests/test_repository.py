@@ -56,6 +56,23 @@ def test_readme_has_exactly_the_two_command_markers():
         assert body[0].strip() == body[0] and body[0], name
 
 
+def test_the_two_setup_commands_are_the_first_code_blocks_after_setup():
+    text = README.read_text(encoding="utf-8")
+    after = text[text.index("\n## Set-up"):]
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", after, flags=re.MULTILINE | re.DOTALL)
+    commands = readme_commands()
+    assert [b.strip() for b in blocks[:2]] == [commands["lecture"][0], commands["test"][0]]
+
+
+def test_readme_installs_by_the_distribution_name():
+    text = README.read_text(encoding="utf-8")
+    named = re.findall(r"pip install[^`\n]*", text)
+    assert named, "no pip install in the README"
+    for line in named:
+        assert "vizgrad[" not in line and not re.search(r"install \"?vizgrad\b(?!-edu)", line), line
+    assert "vizgrad-edu" in text and "unrelated" in text
+
+
 def test_readme_commands_install_the_package_and_run():
     commands = readme_commands()
     assert commands["test"] == ['python -m pip install -e ".[test,torch]" && python -m pytest']
@@ -133,7 +150,8 @@ def test_binder_postbuild():
 def test_pyproject():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     project = data["project"]
-    assert project["name"] == "vizgrad"
+    assert project["name"] == "vizgrad-edu"  # `vizgrad` on PyPI is another project
+    assert project["scripts"] == {"vizgrad": "vizgrad.commands:main"}
     assert project["requires-python"] == ">=3.11"
     deps = {re.split(r"[<>=!~ \[]", d, maxsplit=1)[0].lower() for d in project["dependencies"]}
     assert {"numpy", "graphviz", "ipywidgets", "matplotlib"} <= deps

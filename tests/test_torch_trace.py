@@ -20,7 +20,7 @@ from vizgrad.web.quiz import quiz_data, quiz_steps
 
 from conftest import browser_test
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'vizgrad[torch]')")
+torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'vizgrad-edu[torch]')")
 F = torch.nn.functional
 
 

@@ -23,7 +23,7 @@ def torch_module() -> Any:
     try:
         return importlib.import_module("torch")
     except ImportError:
-        raise ImportError("this needs PyTorch: pip install 'vizgrad[torch]' (or see pytorch.org)") from None
+        raise ImportError("this needs PyTorch: pip install 'vizgrad-edu[torch]' (or see pytorch.org)") from None
 
 
 @contextmanager

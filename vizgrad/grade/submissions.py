@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-RELEASED = Path(__file__).resolve().parents[2] / "notebooks" / "exercises"  # in a source checkout
+from ..base.resources import notebooks_folder
+
+RELEASED = notebooks_folder() / "exercises"  # the student versions: in the wheel, or the clone's notebooks/
 
 
 @dataclass

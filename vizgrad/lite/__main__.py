@@ -24,9 +24,11 @@ def main(argv: list[str] | None = None, *, prog: str = PROG) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     b = commands.add_parser("build", help="build the static JupyterLite site into OUT")
     b.add_argument("out", type=files.absolute)
-    b.add_argument("--notebooks", type=files.absolute, help="the notebooks folder (default: the source tree's)")
+    b.add_argument("--notebooks", type=files.absolute,
+                   help="the notebooks folder (default: the course's, from the package or the source tree)")
     b.add_argument("--python", type=program,
-                   help="a Python >= 3.12 with the 'lite' extra (default: VIZGRAD_LITE_PYTHON, else this one)")
+                   help="a Python >= 3.12 with the 'lite' extra (default: VIZGRAD_LITE_PYTHON, else this one if it "
+                        "can, else a builder made once in the cache folder)")
     b.add_argument("--cache", type=files.absolute,
                    help="where fetched parts are kept (default: ~/.cache/vizgrad/lite)")
     b.add_argument("--pyodide-dist", type=files.absolute,

@@ -7,8 +7,9 @@ kernel installs from the site itself (vizgrad, anywidget, ipywidgets, graphviz, 
 from anywhere but its own host.
 
 The JupyterLite tools run in a *builder* Python (3.12 or newer, for ``pyodide-lock`` and
-``uv``): this Python if it has them, else the one given (``--python`` or the environment
-variable ``VIZGRAD_LITE_PYTHON``); ``python -m vizgrad.lite builder DIR`` makes one.
+``uv``): the one given (``--python`` or the environment variable ``VIZGRAD_LITE_PYTHON``),
+else this Python if it has them, else one the build makes once in its cache folder from a Python
+>= 3.12 found on PATH or in pyenv (``vizgrad lite builder DIR`` makes one elsewhere).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..base import files
+from ..base.resources import notebooks_folder
 from ..base.version import VERSION
 from ..graphviz import js as graphviz_js
 from . import npm
@@ -51,6 +53,11 @@ LOCK = Path("static/pyodide-lock/pyodide-lock.json")
 #: the file that marks a folder as a site built here (only such a folder is replaced)
 MARKER = ".vizgrad-lite-site"
 MARKER_NOTE = "A JupyterLite site built by python -m vizgrad.lite build; the next build replaces this folder.\n"
+#: what to do when no Python >= 3.12 is found (one line)
+NO_PYTHON312 = ("the site build needs a Python >= 3.12 (for pyodide-lock and uv) and found none on PATH "
+                "(python3.12, python3.13, ...) or in pyenv: install one (e.g. `pyenv install 3.12`, "
+                "`sudo apt-get install python3.12-venv`, `brew install python@3.12`, or from python.org), "
+                "or pass --python with one that has the lite extra")
 _URL = re.compile(r"https?://[^\s\"'<>)]+")
 
 
@@ -81,24 +88,47 @@ def default_cache() -> Path:
 
 
 def default_notebooks() -> Path:
-    """The notebooks of the source tree this vizgrad was imported from."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The course's notebooks: the installed package's, or the source tree's this vizgrad was imported from."""
+    return notebooks_folder()
 
 
 # -- the builder Python ---------------------------------------------------------------------
 
 
-def builder_python(python: str | None = None) -> str:
-    """The Python that runs JupyterLite's tools (checked): ``python``, ``VIZGRAD_LITE_PYTHON``, or this one."""
-    python = python or os.environ.get("VIZGRAD_LITE_PYTHON") or sys.executable
-    missing = _missing_modules(python)
+def builder_python(python: str | None = None, cache: Path | None = None) -> str:
+    """The Python that runs JupyterLite's tools (checked).
+
+    ``python`` or ``VIZGRAD_LITE_PYTHON`` if given; else this Python if it has the tools; else the
+    builder kept in ``cache`` (default :func:`default_cache`), made there the first time
+    (:func:`cached_builder`).
+    """
+    given = python or os.environ.get("VIZGRAD_LITE_PYTHON")
+    if not given and not _missing_modules(sys.executable):
+        return sys.executable
+    if not given:
+        return cached_builder(cache or default_cache())
+    missing = _missing_modules(given)
     if missing:
         raise ToolMissing(
-            f"the Python {python} cannot build the site (missing {', '.join(missing)}): make a "
-            "builder with `python -m vizgrad.lite builder .lite-builder --python python3.12` and "
-            "pass --python .lite-builder/bin/python (or set VIZGRAD_LITE_PYTHON)"
+            f"the Python {given} cannot build the site (missing {', '.join(missing)}): leave out --python "
+            "(and VIZGRAD_LITE_PYTHON) and the build makes its own, or make one with "
+            "`vizgrad lite builder DIR` and pass --python DIR/bin/python"
         )
-    return python
+    return given
+
+
+def cached_builder(cache: Path) -> str:
+    """The builder Python in ``cache``/builder: reused if it has the tools, else made (once) from a
+    Python >= 3.12 found on this machine; with none, :class:`ToolMissing` says what to install."""
+    folder = Path(cache) / "builder"
+    venv_python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if venv_python.exists() and not _missing_modules(str(venv_python)):
+        return str(venv_python)
+    python = find_python312()
+    if not python:
+        raise ToolMissing(NO_PYTHON312)
+    print(f"making the site's builder Python in {folder} from {python} (once; about a minute)", file=sys.stderr)
+    return make_builder(folder, python)
 
 
 def _missing_modules(python: str) -> list[str]:
@@ -137,8 +167,7 @@ def make_builder(folder: Path, python: str | None = None) -> str:
     """
     python = python or find_python312()
     if not python:
-        raise ToolMissing("the site build needs Python >= 3.12 (for pyodide-lock and uv): install one "
-                          "(e.g. pyenv install 3.12) and pass it with --python")
+        raise ToolMissing(NO_PYTHON312)
     exe = shutil.which(python) or python
     folder = Path(folder)
     venv_python = folder / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
@@ -186,7 +215,7 @@ def build(out: Path, *, notebooks: Path | None = None, python: str | None = None
     pyodide_dist = None if pyodide_dist is None else files.absolute(pyodide_dist)
     if not any(notebooks.glob("*.ipynb")):
         raise BuildError(f"no notebooks in {notebooks}: pass --notebooks DIR (the project's notebooks/ folder)")
-    python = program(builder_python(program(python)))
+    python = program(builder_python(program(python), cache))
     with files.build_then_swap(out, MARKER, MARKER_NOTE) as into:
         with tempfile.TemporaryDirectory(prefix="vizgrad-lite-") as tmp:
             src = Path(tmp)

@@ -22,6 +22,8 @@ BROWSER_REQUIRES = ("graphviz>=0.20", "ipywidgets>=8.1", "anywidget>=0.9")
 _DATE = (1980, 1, 1, 0, 0, 0)
 _SKIP_DIRS = {"__pycache__"}
 _SKIP_SUFFIXES = {".pyc", ".pyo"}
+#: in an installed package, the course's notebooks (the site has them as its files, not in the wheel)
+_SKIP_TOP = {"notebooks"}
 
 
 def package_files(package_dir: Path) -> list[tuple[str, bytes]]:
@@ -31,7 +33,8 @@ def package_files(package_dir: Path) -> list[tuple[str, bytes]]:
     for path in sorted(package_dir.rglob("*")):
         if path.is_dir() or path.suffix in _SKIP_SUFFIXES:
             continue
-        if _SKIP_DIRS.intersection(path.relative_to(root).parts):
+        parts = path.relative_to(root).parts
+        if _SKIP_DIRS.intersection(parts) or parts[1] in _SKIP_TOP:
             continue
         found.append((path.relative_to(root).as_posix(), path.read_bytes()))
     return found
