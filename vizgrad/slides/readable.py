@@ -2,18 +2,19 @@
 
 A deck's slide is 1280 x 720 CSS px, scaled to the screen (1.5 times on a 1920 x 1080
 projector). A drawing's numbers are readable there when they are at least
-:data:`NUMBER_PX` tall on the slide: 12.5 px, which is 18.75 px at 1920 x 1080 and
-12.5 px at 1280 x 720. :func:`room_needed` gives the size a drawing must be shown at for
-that, from its SVG: its ``viewBox`` and the smallest font size of its numbers (the
-``vg-value`` and ``vg-grad`` texts). The deck (:func:`vizgrad.slides.cells.structure`)
-gives a drawing that needs more than :data:`SHARED_HEIGHT` a slide of its own.
+:data:`NUMBER_PX` tall on the slide: 13 px, which is 19.5 px at 1920 x 1080 and 13 px at
+1280 x 720, less the margin reveal.js keeps around a slide (3 %). :func:`room_needed` gives
+the size a drawing must be shown at for that, from its SVG: its ``viewBox`` and the smallest
+font size of its numbers (the ``vg-value`` and ``vg-grad`` texts); :func:`estimated_height`
+how tall a cell shows. The deck (:func:`vizgrad.slides.cells.structure`) gives a drawing that
+would get less than its room beside the rest of its slide a slide of its own.
 """
 
 from __future__ import annotations
 
 import re
 
-NUMBER_PX = 12.5  # a number's font size on the 1280 x 720 slide
+NUMBER_PX = 13.0  # a number's font size on the 1280 x 720 slide (the target, 12 px, and some room)
 CONTENT_WIDTH = 1184.0  # a slide's width inside its padding (static/deck.css)
 SLIDE_HEIGHT = 660.0  # a slide's height inside its padding, less the gaps between its blocks
 PLAYER_CHROME = 150.0  # a player's caption and controls, under its drawing
