@@ -115,7 +115,7 @@ export class Player {
 
   _buildControls() {
     const root = this.root;
-    const cap = el("div", "vgp-caption");
+    const cap = this.cap = el("div", "vgp-caption");
     const head = el("div", "vgp-head");
     this.phase = el("span", "vgp-phase");
     this.counter = el("span", "vgp-count");
@@ -177,6 +177,8 @@ export class Player {
   _scan() {
     const svg = this.figure.querySelector("svg");
     this.svgEl = svg;
+    const palette = svg && /\bvg-p-([\w-]+)/.exec(svg.getAttribute("class") || "");  // colours the controls too
+    if (palette) this.root.dataset.palette = palette[1]; else delete this.root.dataset.palette;
     this._size();
     const marked = this.figure.querySelectorAll("[data-h]");
     let nh = 0;
@@ -341,7 +343,7 @@ export class Player {
     if (this.phase.textContent !== phase) {
       this.phase.textContent = phase;
       this.phase.dataset.phase = phase;
-      this.root.dataset.phase = phase;
+      this.cap.dataset.phase = phase;  // not on the root: that would restyle the whole drawing
     }
     // steps count from 0, as in vg.trace(out)[k] and vg.draw(step=k); then the last one
     const last = Math.max(0, this.n - 1);
