@@ -3,7 +3,8 @@
 For each size (a ReLU MLP 3→h→h→1 applied to one input, vizgrad.examples.mlp), in a
 fresh process of its own, one after the other:
 - trace: building the graph and vg.trace;
-- frames: vizgrad.frames (every step), of which layout: Graphviz's one call;
+- frames: vizgrad.frames (every step), of which layout: Graphviz's one call (with full or
+  bounded effort: vizgrad.graphviz.effort);
 - page: vizgrad.web.player.save_html, its time and bytes;
 - peak memory (resident) of that process;
 - native: the system's `dot -Tsvg` of the same DOT, for reference, given at most
@@ -51,6 +52,7 @@ def one(size: str, browse: bool, native_limit: float) -> dict:
     import vizgrad as vg
     from vizgrad.examples import mlp
     from vizgrad.graphviz import engines
+    from vizgrad.graphviz.effort import effort
     from vizgrad.web.player import save_html
 
     spent = {"layout": 0.0}
@@ -73,7 +75,8 @@ def one(size: str, browse: bool, native_limit: float) -> dict:
     engines.run = run
     out: dict = {"size": size, "nodes": len(tr.nodes), "steps": len(fr), "trace_s": t1 - t0,
                  "frames_s": t2 - t1, "layout_s": spent["layout"],
-                 "graphviz": f"{engines.graphviz_engine()} (Graphviz {engines.version()})"}
+                 "graphviz": f"{engines.graphviz_engine()} (Graphviz {engines.version()})",
+                 "effort": "bounded" if effort(len(fr.scene.elements)) else "full"}
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / f"mlp{size}.html"
         t0 = time.perf_counter()
@@ -151,7 +154,8 @@ def main() -> dict:
     limit = float(os.environ.get("VIZGRAD_BENCH_SCALE_NATIVE_LIMIT", "120"))
     rows = []
     print("scale: scalar MLP graphs, each size in a fresh process")
-    print(f"  {'size':>5} {'nodes':>7} {'trace':>7} {'layout':>7} {'frames':>7} {'page MB':>8} {'peak MB':>8}"
+    print(f"  {'size':>5} {'nodes':>7} {'effort':>8} {'trace':>7} {'layout':>7} {'frames':>7}"
+          f" {'page MB':>8} {'peak MB':>8}"
           f" {'dot -Tsvg':>10} {'ready ms':>9} {'jump p95':>9}")
     for size in sizes:
         done = subprocess.run([sys.executable, __file__, "--one", size, "1" if size in browse else "0", str(limit)],
@@ -161,7 +165,8 @@ def main() -> dict:
         r = json.loads(done.stdout.strip().splitlines()[-1])
         rows.append(r)
         nat = r["native_dot_s"]
-        print(f"  {size:>5} {r['nodes']:>7,} {r['trace_s']:>6.2f}s {r['layout_s']:>6.2f}s {r['frames_s']:>6.2f}s"
+        print(f"  {size:>5} {r['nodes']:>7,} {r['effort']:>8} {r['trace_s']:>6.2f}s {r['layout_s']:>6.2f}s"
+              f" {r['frames_s']:>6.2f}s"
               f" {r['page_bytes'] / 1e6:>8.2f} {r['peak_rss_mb']:>8.0f}"
               f" {nat if isinstance(nat, str) else f'{nat:.2f}s':>10}"
               f" {r.get('page_ready_ms', float('nan')):>9.0f} {r.get('jump', {}).get('p95_ms', float('nan')):>9.1f}",
