@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(os.environ.get("VIZGRAD_BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
+"""Where results go: ``benchmarks/results/``, or the folder in ``VIZGRAD_BENCH_RESULTS``."""
 
 
 def stats(times) -> dict:
@@ -18,6 +20,6 @@ def stats(times) -> dict:
 
 def save(name: str, results: dict) -> dict:
     """Write ``results`` as ``results/<name>.json`` and return them (a benchmark's ``main`` ends here)."""
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
     return results

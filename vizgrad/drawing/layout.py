@@ -18,6 +18,7 @@ from typing import Any
 from graphviz.quoting import escape, nohtml, quote
 
 from ..graphviz import engines as dot
+from ..graphviz.effort import effort
 from ..graphviz.engines import GraphvizNotFound, LayoutTooSlow  # noqa: F401  (raised by layout())
 from . import shapes
 from .palette import LECTURE
@@ -105,6 +106,9 @@ def dot_lines(scene: Scene, texts: dict[Slot, str] | None = None, rankdir: str =
         f'node [fontname="{LAYOUT_FONT}" fontsize="14" color="{p.ink}" penwidth="1.3"]',
         f'edge [fontname="{LAYOUT_FONT}" fontsize="12" color="{p.line}" arrowsize="0.7" penwidth="1.2"]',
     ]
+    limits = effort(len(scene.elements))  # a big graph: Graphviz's work bounded (vizgrad.graphviz.effort)
+    if limits:
+        lines.insert(1, "graph [" + " ".join(f'{k}="{v}"' for k, v in limits.items()) + "]")
     blank = BLANK if texts is None else NBSP  # a step's picture shows nothing in an empty row
     kinds = {el.id: el.kind for el in scene.elements}
     for el in scene.elements:

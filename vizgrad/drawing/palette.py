@@ -160,7 +160,9 @@ def player_rules() -> str:
     checks that file holds exactly this block)."""
     out = []
     for p in PALETTES.values():
-        scope = ".vgp" if p is LECTURE else f".vgp:has(svg.vg-p-{p.name})"
+        # the player names its drawing's palette (data-palette): a :has() rule here would restyle
+        # every element of a big drawing at each step
+        scope = ".vgp" if p is LECTURE else f'.vgp[data-palette="{p.name}"]'
         out.append(f"{scope} {{ --vgp-green: {p.value}; --vgp-red: {p.grad}; --vgp-accent: {p.active}; }}")
     return "\n".join(out) + "\n"
 

@@ -13,7 +13,7 @@ in again at the left edge. The number of rows is the one whose drawing is larges
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 PAGE = 16 / 9
 WRAP_ASPECT = 2 * PAGE  # wider than this (width / height): wrapped into rows
@@ -55,7 +55,8 @@ def choose_cuts(width: float, height: float, boxes: list[Box],
     gaps = free_gaps(boxes)
     if not gaps or width <= WRAP_ASPECT * height:
         return []
-    crossing = {g: sum(lo < g < hi for lo, hi in spans) for g in gaps}
+    los, his = sorted(lo for lo, hi in spans if lo < hi), sorted(hi for lo, hi in spans if lo < hi)
+    crossing = {g: bisect_left(los, g) - bisect_right(his, g) for g in gaps}  # the spans with lo < g < hi
     best, best_scale = [], min(PAGE / width, 1 / height)
     for rows in range(2, min(MAX_ROWS, len(gaps) + 1) + 1):
         cuts: list[float] = []
@@ -132,6 +133,9 @@ def _sampled(points: list[Point], per_piece: int = 12) -> list[Point]:
 
 def crossings(cuts: list[float], points: list[Point]) -> list[float]:
     """The cuts a wire's curve crosses (one entry per crossing)."""
+    xs = [p[0] for p in points]
+    if bisect_right(cuts, min(xs)) == bisect_right(cuts, max(xs)):
+        return []  # all its points in one row: so is the curve (it keeps within them)
     samples = _sampled(points)
     out = []
     for a, b in zip(samples, samples[1:], strict=False):

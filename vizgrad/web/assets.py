@@ -19,8 +19,8 @@ FEATURE_SCRIPTS: tuple[str, ...] = ("zoom.js", "minimap.js", "follow.js", "live.
 (each registers its hooks in ``FEATURES``, see the head of ``player.js``; ``minimap.js``
 and ``follow.js`` are parts of ``zoom.js``)."""
 
-PLAYER_SCRIPTS: tuple[str, ...] = ("player.js", "keys.js", *FEATURE_SCRIPTS, "mount.js")
-"""Every file of the player's one ES module, in order: the player and its keys, the
+PLAYER_SCRIPTS: tuple[str, ...] = ("player.js", "keys.js", "states.js", *FEATURE_SCRIPTS, "mount.js")
+"""Every file of the player's one ES module, in order: the player, its keys and its states, the
 features, and last what mounts it (a saved page's ``mountStatic``, the widget's ``render``)."""
 
 

@@ -31,8 +31,6 @@ const ICONS = {
 const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 // prefers-reduced-motion: Play shows each step for 2 s at least (and player.css drops transitions)
 const REDUCED_MOTION = () => !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
-// every KEY-th step's whole state is kept once computed: a jump replays at most KEY diffs
-const KEY = 32;
 
 // Features (zoom, live inputs, quiz, ...) live in their own files, concatenated after
 // this one into the same module (vizgrad.web.assets.player_script). Each pushes an object
@@ -115,7 +113,7 @@ export class Player {
 
   _buildControls() {
     const root = this.root;
-    const cap = el("div", "vgp-caption");
+    const cap = this.cap = el("div", "vgp-caption");
     const head = el("div", "vgp-head");
     this.phase = el("span", "vgp-phase");
     this.counter = el("span", "vgp-count");
@@ -177,6 +175,8 @@ export class Player {
   _scan() {
     const svg = this.figure.querySelector("svg");
     this.svgEl = svg;
+    const palette = svg && /\bvg-p-([\w-]+)/.exec(svg.getAttribute("class") || "");  // colours the controls too
+    if (palette) this.root.dataset.palette = palette[1]; else delete this.root.dataset.palette;
     this._size();
     const marked = this.figure.querySelectorAll("[data-h]");
     let nh = 0;
@@ -270,7 +270,7 @@ export class Player {
     }
     const steps = this.steps;
     const shown = this.shown;
-    if (this.vals && this.cur >= 0 && k > this.cur && k - this.cur <= KEY) {
+    if (this.vals && this.cur >= 0 && k > this.cur && k - this.cur <= keySpacing(this)) {
       // forward from the current step: only the holes these diffs touch can change
       const vals = this.vals;
       const touched = [];
@@ -289,7 +289,7 @@ export class Player {
       }
     } else {
       // from the nearest kept state at or before k, then compare every hole with what is shown
-      const vals = this._state(k);
+      const vals = stateAt(this, k);  // states.js
       for (let h = 0; h < vals.length; h++) if (vals[h] !== shown[h]) this._put(h, vals[h]);
       this.vals = vals;
     }
@@ -297,34 +297,6 @@ export class Player {
     this._chrome(k);
     if (fromUser && this.onStep) this.onStep(k);
     return k;
-  }
-
-  // every hole's value after step k, in a new array: a copy of the state kept at the
-  // last multiple of KEY at or before k (kept states are computed once, when first
-  // needed), then the diffs of at most KEY - 1 steps
-  _state(k) {
-    const keys = this.keys || (this.keys = []);
-    const steps = this.steps;
-    const apply = (vals, a, b) => {
-      for (let s = a; s <= b; s++) {
-        const diff = steps[s];
-        for (let j = 0; j < diff.length; j++) vals[diff[j][0]] = diff[j][1];
-      }
-      return vals;
-    };
-    const i = Math.floor(k / KEY);
-    while (keys.length <= i) {
-      const m = keys.length;
-      if (m === 0) {
-        const nh = this.els.length;
-        const vals = new Array(nh);
-        for (let h = 0; h < nh; h++) vals[h] = h < this.initial.length ? this.initial[h] : this.shown[h];
-        keys.push(apply(vals, 0, 0));
-      } else {
-        keys.push(apply(keys[m - 1].slice(), (m - 1) * KEY + 1, m * KEY));
-      }
-    }
-    return apply(keys[i].slice(), i * KEY + 1, k);
   }
 
   _put(h, v) {
@@ -341,7 +313,7 @@ export class Player {
     if (this.phase.textContent !== phase) {
       this.phase.textContent = phase;
       this.phase.dataset.phase = phase;
-      this.root.dataset.phase = phase;
+      this.cap.dataset.phase = phase;  // not on the root: that would restyle the whole drawing
     }
     // steps count from 0, as in vg.trace(out)[k] and vg.draw(step=k); then the last one
     const last = Math.max(0, this.n - 1);
