@@ -50,6 +50,19 @@ def test_effort_is_bounded_only_from_the_threshold_on():
         assert float(gv_effort.effort(n)["nslimit"]) * n == pytest.approx(gv_effort.ITERATIONS, rel=1e-3)
 
 
+def test_a_long_chain_keeps_the_classic_ranking_whose_recursion_the_webassembly_stack_holds():
+    big = gv_effort.FULL * 3
+    assert gv_effort.effort(big, depth=12)["newrank"] == "true"  # a wide net: the ranking that takes it whole
+    deep = gv_effort.effort(big, depth=gv_effort.NEWRANK_DEPTH + 1)
+    assert "newrank" not in deep and deep["remincross"] == "false"  # its other limits hold
+    x = vg.Value(1.0, name="x")
+    y = x
+    for _ in range(gv_effort.FULL // 2):  # (each op: a gate and a wire)
+        y = y * 1.0001
+    text = source(y)
+    assert "nslimit=" in text and "newrank" not in text
+
+
 def test_small_graphs_keep_their_full_layout():
     """The lecture's circuits and the 1,000-node MLP: no limit in their DOT (their pictures stay)."""
     for out in (examples.lecture_circuit(), examples.sigmoid_circuit(), examples.mlp()):

@@ -87,6 +87,16 @@ def plain_label(rows: tuple[Row, ...], blank: str = BLANK) -> str | None:
     return "\\n".join(escape(html.escape(line if line.strip() else blank, quote=False)) for line in lines)
 
 
+def depth(scene: Scene) -> int:
+    """The length of the longest chain of operations in ``scene``'s graph."""
+    nodes = scene.trace.nodes
+    pos = {id(n): i for i, n in enumerate(nodes)}
+    longest = [0] * len(nodes)
+    for i, n in enumerate(nodes):  # (a trace's nodes come in topological order)
+        longest[i] = max((longest[pos[id(m)]] + 1 for m in n.inputs), default=0)
+    return max(longest, default=0)
+
+
 def dot_lines(scene: Scene, texts: dict[Slot, str] | None = None, rankdir: str = "LR",
               active: tuple[ElementId, ...] = (), flags: bool = True, palette: str | None = None) -> list[str]:
     """The body of the scene's DOT graph.
@@ -106,7 +116,7 @@ def dot_lines(scene: Scene, texts: dict[Slot, str] | None = None, rankdir: str =
         f'node [fontname="{LAYOUT_FONT}" fontsize="14" color="{p.ink}" penwidth="1.3"]',
         f'edge [fontname="{LAYOUT_FONT}" fontsize="12" color="{p.line}" arrowsize="0.7" penwidth="1.2"]',
     ]
-    limits = effort(len(scene.elements))  # a big graph: Graphviz's work bounded (vizgrad.graphviz.effort)
+    limits = effort(len(scene.elements), depth(scene))  # a big graph: Graphviz's work bounded (graphviz.effort)
     if limits:
         lines.insert(1, "graph [" + " ".join(f'{k}="{v}"' for k, v in limits.items()) + "]")
     blank = BLANK if texts is None else NBSP  # a step's picture shows nothing in an empty row

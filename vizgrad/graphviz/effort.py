@@ -12,6 +12,9 @@ the pictures do not change); above, its own limits bound the work of each phase:
 * ``mclimit``, ``remincross``: fewer passes of reducing crossings, and no second round;
 * ``newrank``: the ranking that takes the graph whole (the classic one takes many times
   longer in older Graphviz programs: 2.43 ranks a 10,000-node MLP in minutes, not seconds).
+  It recurses along the graph's longest chain, deeper than the WebAssembly build's stack
+  holds for a chain of thousands of operations: a graph deeper than :data:`NEWRANK_DEPTH`
+  keeps the classic ranking (a chain is quick to rank either way).
 
 Every node still gets its place in one layout, and the same graph the same place every time.
 """
@@ -25,11 +28,15 @@ ITERATIONS = 600
 """At most this many network-simplex improvements per pass in a graph over :data:`FULL` nodes."""
 
 
-def effort(nodes: int) -> dict[str, str]:
-    """Graphviz's graph attributes that bound its work on a graph of ``nodes`` nodes
-    (none below :data:`FULL`)."""
+NEWRANK_DEPTH = 1000
+"""Graphs whose longest chain of operations is longer than this keep Graphviz's classic ranking."""
+
+
+def effort(nodes: int, depth: int = 0) -> dict[str, str]:
+    """Graphviz's graph attributes that bound its work on a graph of ``nodes`` nodes whose
+    longest chain of operations is ``depth`` long (none below :data:`FULL` nodes)."""
     if nodes < FULL:
         return {}
     share = f"{ITERATIONS / nodes:.6f}".rstrip("0")
-    return {"nslimit": share, "nslimit1": share, "searchsize": "10", "mclimit": "0.2", "remincross": "false",
-            "newrank": "true"}
+    limits = {"nslimit": share, "nslimit1": share, "searchsize": "10", "mclimit": "0.2", "remincross": "false"}
+    return limits if depth > NEWRANK_DEPTH else {**limits, "newrank": "true"}
