@@ -88,7 +88,7 @@ def main() -> dict:
         try:
             r = run()
         except ImportError as e:
-            print(f"{name}: skipped ({e}; pip install 'vizgrad[torch]')")
+            print(f"{name}: skipped ({e}; pip install 'vizgrad-edu[torch]')")
             continue
         results[name] = r
         print(f"{name}: {r['graph']}, {r['nodes']} nodes: backward {r['backward']['median_ms']:.2f} ms, "

@@ -151,8 +151,10 @@ class CellRenderer:
         source = text_of(cell.get("source"))
         if not self.no_input and source.strip():
             parts.append(f'<pre class="vg-code"><code>{self.highlight(source)}</code></pre>')
-        outs = [self.output(index, cell, o) for o in cell.get("outputs") or []]
-        needs = [r for o in cell.get("outputs") or [] if (r := _room_of(o))]
+        outputs = cell.get("outputs") or []
+        rooms = [_room_of(o) for o in outputs]
+        outs = [self.output(index, cell, o, r) for o, r in zip(outputs, rooms, strict=True)]
+        needs = [r for r in rooms if r]
         if needs:
             self.rooms[index] = (max(w for w, _ in needs), sum(h for _, h in needs))
         parts += [o for o in outs if o]
@@ -161,8 +163,9 @@ class CellRenderer:
         grow = " vg-grow" if any("vg-grow" in p for p in parts) else ""
         return f'<div class="vg-cell{grow}">{"".join(parts)}</div>'
 
-    def output(self, index: int, cell: dict, out: dict) -> str:
-        """One output as HTML: a player, an image (with alt text), HTML, text or an error."""
+    def output(self, index: int, cell: dict, out: dict, room: tuple[float, float] | None = None) -> str:
+        """One output as HTML: a player, an image (with alt text), HTML, text or an error;
+        ``room``: the size its drawing needs on a slide (:func:`_room_of`)."""
         kind = out.get("output_type")
         if kind == "stream":
             name = "vg-stderr" if out.get("name") == "stderr" else "vg-stdout"
@@ -175,7 +178,6 @@ class CellRenderer:
         if (meta.get("vizgrad") or {}).get("player") and "text/html" in data:
             # a scrubber: its self-contained player, not the widget view (that needs a kernel)
             markup = text_of(data["text/html"])
-            room = _room_of(out)
             zoom = readable_scale(markup) if room and not fits(room) else None
             # a drawing too big to read even on a slide of its own opens zoomed in (zoom.js)
             readable = f' data-vg-readable="{zoom}"' if zoom else ""
